@@ -1,0 +1,40 @@
+package dev.qvit.model.nn;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Activation and gradient buffers of one layer, allocated once per shape and reused every step:
+ * an ND4J allocation costs more than most of the ops at these sizes (stack.md). Training thread only.
+ */
+public final class Buffers {
+    private final DataType dataType;
+    private final Map<String, INDArray> arrays = new HashMap<>();
+
+    public Buffers(DataType dataType) {
+        this.dataType = dataType;
+    }
+
+    /** The buffer named {@code key} with this shape; contents are whatever the last user left. */
+    public INDArray get(String key, long... shape) {
+        INDArray a = arrays.get(key);
+        if (a == null || !Arrays.equals(a.shape(), shape)) {
+            a = Nd4j.createUninitialized(dataType, shape);
+            arrays.put(key, a);
+        }
+        return a;
+    }
+
+    /** Like {@link #get} but zero-filled. */
+    public INDArray zeros(String key, long... shape) {
+        return get(key, shape).assign(0);
+    }
+
+    public DataType dataType() {
+        return dataType;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.qvit.model.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Exact GELU, x * Phi(x) with Phi(x) = (1 + erf(x / sqrt 2)) / 2, as PyTorch's nn.GELU(). ND4J's GELU and
+ * PreciseGELU ops are the sigmoid and tanh approximations, hence the explicit erf. An optional clip bounds the
+ * output (the quantized MLP clamps GELU to [-10, 10] before fc2, method doc section 3). Training thread only.
+ */
+public final class Gelu {
+    private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+    private final Buffers buffers;
+    private INDArray input;
+    private INDArray cdf;
+
+    public Gelu(DataType dataType) {
+        this.buffers = new Buffers(dataType);
+    }
+
+    /** x [T, F] -> x * Phi(x). */
+    public INDArray forward(INDArray x) {
+        input = x;
+        cdf = x.mul(INV_SQRT2, buffers.get("cdf", x.shape()));
+        Nd4j.exec(new Erf(cdf, cdf));
+        cdf.muli(0.5).addi(0.5);
+        return x.mul(cdf, buffers.get("y", x.shape()));
+    }
+
+    /** dx = dy * (Phi(x) + x * phi(x)), phi the standard normal density. */
+    public INDArray backward(INDArray dy) {
+        INDArray d = input.mul(input, buffers.get("dx", input.shape()));
+        d.muli(-0.5);
+        Nd4j.exec(new Exp(d, d));
+        d.muli(INV_SQRT_2PI).muli(input).addi(cdf);
+        return d.muli(dy);
+    }
+}

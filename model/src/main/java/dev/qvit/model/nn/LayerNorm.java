@@ -1,0 +1,72 @@
+package dev.qvit.model.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.RSqrt;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Layer normalisation over the last dimension of [T, D]: y = gamma * (x - mean) / sqrt(var + eps) + beta,
+ * with the biased variance as in PyTorch. Training thread only.
+ */
+public final class LayerNorm {
+    private final int dim;
+    private final double eps;
+    private final Parameter gamma;
+    private final Parameter beta;
+    private final Buffers buffers;
+    private INDArray normalized;   // x-hat [T, D]
+    private INDArray invStd;       // [T]
+
+    public LayerNorm(ParameterSet params, String name, int dim, double eps) {
+        this.dim = dim;
+        this.eps = eps;
+        this.gamma = params.declare(name + ".weight", false, dim);
+        this.beta = params.declare(name + ".bias", false, dim);
+        this.buffers = new Buffers(params.dataType());
+    }
+
+    public void init() {
+        gamma.value().assign(1);
+        beta.value().assign(0);
+    }
+
+    /** x [T, D] -> y [T, D]. */
+    public INDArray forward(INDArray x) {
+        long rows = x.rows();
+        INDArray mean = Tensors.meanOfRows(x, buffers.get("mean", rows));           // [T]
+        normalized = Tensors.subColumn(x, mean, buffers.get("xhat", rows, dim));     // x - mean
+        INDArray squares = normalized.mul(normalized, buffers.get("sq", rows, dim));
+        invStd = Tensors.meanOfRows(squares, buffers.get("invStd", rows));           // var [T]
+        invStd.addi(eps);
+        Nd4j.exec(new RSqrt(invStd, invStd));                                         // 1/sqrt(var+eps)
+        normalized.muliColumnVector(invStd);
+        INDArray y = Tensors.mulRow(normalized, gamma.value(), buffers.get("y", rows, dim));
+        return y.addiRowVector(beta.value());
+    }
+
+    /**
+     * dx = invStd * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * gamma; sets dgamma, dbeta.
+     */
+    public INDArray backward(INDArray dy) {
+        long rows = dy.rows();
+        INDArray tmp = dy.mul(normalized, buffers.get("tmp", rows, dim));
+        Tensors.sumOverRows(tmp, gamma.grad());
+        Tensors.sumOverRows(dy, beta.grad());
+        INDArray g = Tensors.mulRow(dy, gamma.value(), buffers.get("g", rows, dim)); // [T, D]
+        INDArray meanG = Tensors.meanOfRows(g, buffers.get("meanG", rows));
+        g.mul(normalized, tmp);
+        INDArray meanGx = Tensors.meanOfRows(tmp, buffers.get("meanGx", rows));
+        INDArray dx = Tensors.mulColumn(normalized, meanGx, buffers.get("dx", rows, dim));
+        dx.rsubi(g);                                                                // g - xhat*mean(g xhat)
+        dx.subiColumnVector(meanG);
+        return dx.muliColumnVector(invStd);
+    }
+
+    public Parameter gamma() {
+        return gamma;
+    }
+
+    public Parameter beta() {
+        return beta;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.qvit.model.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ND4J operations written into caller-owned outputs, so that the hot path allocates nothing.
+ * Matrices are [rows, cols]; "row" vectors have cols entries, "column" vectors rows entries.
+ */
+public final class Tensors {
+    private Tensors() {
+    }
+
+    /** out = a b^T-style GEMM wrapper: out = alpha * op(a) op(b) + beta * out. */
+    public static INDArray gemm(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, double beta) {
+        return Nd4j.gemm(a, b, out, transA, transB, 1.0, beta);
+    }
+
+    /** out[r] = mean_c x[r, c]. */
+    public static INDArray meanOfRows(INDArray x, INDArray out) {
+        Nd4j.exec(new Mean(x, out, 1));
+        return out;
+    }
+
+    /** out[c] = sum_r x[r, c]. */
+    public static INDArray sumOverRows(INDArray x, INDArray out) {
+        Nd4j.exec(new Sum(x, out, 0));
+        return out;
+    }
+
+    /** out[r] = sum_c x[r, c]. */
+    public static INDArray sumOfRows(INDArray x, INDArray out) {
+        Nd4j.exec(new Sum(x, out, 1));
+        return out;
+    }
+
+    /** out[r, c] = x[r, c] - column[r]. */
+    public static INDArray subColumn(INDArray x, INDArray column, INDArray out) {
+        Nd4j.exec(new BroadcastSubOp(x, column, out, 0));
+        return out;
+    }
+
+    /** out[r, c] = x[r, c] * column[r]. */
+    public static INDArray mulColumn(INDArray x, INDArray column, INDArray out) {
+        Nd4j.exec(new BroadcastMulOp(x, column, out, 0));
+        return out;
+    }
+
+    /** out[r, c] = x[r, c] * row[c]. */
+    public static INDArray mulRow(INDArray x, INDArray row, INDArray out) {
+        Nd4j.exec(new BroadcastMulOp(x, row, out, 1));
+        return out;
+    }
+
+    /** out[r, c] = x[r, c] + row[c]. */
+    public static INDArray addRow(INDArray x, INDArray row, INDArray out) {
+        Nd4j.exec(new BroadcastAddOp(x, row, out, 1));
+        return out;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.qvit.model.train;
+
+import dev.qvit.model.data.BatchLoader;
+import java.util.Arrays;
+
+/** Cuts a batch into one contiguous slice per worker and fills each slice's arrays (reused between steps). */
+final class BatchSplitter {
+    private final int workers;
+    private final int imageSize;
+    private final float[][] images;
+    private final int[][] labels;
+    private final int[] counts;
+
+    BatchSplitter(int workers, int imageSize) {
+        this.workers = workers;
+        this.imageSize = imageSize;
+        this.images = new float[workers][0];
+        this.labels = new int[workers][0];
+        this.counts = new int[workers];
+    }
+
+    /** Fills the slices from images order[start..end), in worker order (deterministic). */
+    void fill(BatchLoader loader, int[] order, int start, int end) {
+        int n = end - start;
+        int from = start;
+        for (int k = 0; k < workers; k++) {
+            int count = n / workers + (k < n % workers ? 1 : 0);
+            counts[k] = count;
+            if (images[k].length != count * imageSize) {
+                images[k] = new float[count * imageSize];
+                labels[k] = new int[count];
+            }
+            loader.fill(order, from, from + count, images[k], labels[k]);
+            from += count;
+        }
+    }
+
+    int count(int worker) {
+        return counts[worker];
+    }
+
+    float[] images(int worker) {
+        return images[worker];
+    }
+
+    int[] labels(int worker) {
+        return labels[worker];
+    }
+
+    int total() {
+        return Arrays.stream(counts).sum();
+    }
+}

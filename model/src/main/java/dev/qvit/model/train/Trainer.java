@@ -1,0 +1,129 @@
+package dev.qvit.model.train;
+
+import dev.qvit.model.data.Augmentation;
+import dev.qvit.model.data.BatchLoader;
+import dev.qvit.model.data.ImageDataset;
+import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.snapshot.EpochMetrics;
+import dev.qvit.model.snapshot.StepMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The training loop: seeded shuffling and augmentation, data-parallel forward/backward across the workers,
+ * gradient reduction, optional clipping, AdamW with warm-up + cosine schedule, and a test evaluation per epoch.
+ * Checks pause/cancel between batches. Training thread only.
+ */
+public final class Trainer {
+    private final TrainingConfig config;
+    private final ParallelWorkers<? extends TrainingObjective> workers;
+    private final ParameterSet primary;
+    private final AdamW optimizer;
+    private final INDArray scratch;
+
+    /** {@code primary} holds the values all replicas share; the reduced gradient is written into its gradients. */
+    public Trainer(TrainingConfig config, ParallelWorkers<? extends TrainingObjective> workers, ParameterSet primary) {
+        this.config = config;
+        this.workers = workers;
+        this.primary = primary;
+        this.optimizer = new AdamW(primary, config.weightDecay());
+        this.scratch = primary.grads().ulike();
+    }
+
+    /** Outcome of a run. */
+    public record Summary(List<EpochMetrics> epochs, boolean cancelled, long steps) {
+        public Summary {
+            epochs = List.copyOf(epochs);
+        }
+
+        public EpochMetrics last() {
+            return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+        }
+    }
+
+    public Summary run(ImageDataset train, ImageDataset test, TrainingListener listener, RunControl control)
+            throws InterruptedException {
+        int stepsPerEpoch = (train.count() + config.batchSize() - 1) / config.batchSize();
+        long totalSteps = (long) stepsPerEpoch * config.epochs();
+        LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(), config.minLearningRate(),
+                Math.min(1e-6, config.learningRate()), Math.round(config.warmupEpochs() * stepsPerEpoch), totalSteps);
+        Random shuffle = new Random(config.seed());
+        BatchLoader loader = new BatchLoader(train, config.augment() ? new Augmentation(config.seed() + 1) : null);
+        BatchSplitter splitter = new BatchSplitter(workers.size(), train.imageSize());
+        List<EpochMetrics> history = new ArrayList<>();
+        long start = System.nanoTime();
+        long step = 0;
+        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            int[] order = BatchLoader.shuffledOrder(train.count(), shuffle);
+            List<SliceResult> epochParts = new ArrayList<>();
+            long epochStart = System.nanoTime();
+            for (int s = 0; s < stepsPerEpoch; s++, step++) {
+                if (!control.awaitRunnable()) {
+                    return new Summary(history, true, step);
+                }
+                splitter.fill(loader, order, s * config.batchSize(), Math.min((s + 1) * config.batchSize(), train.count()));
+                SliceResult batch = trainStep(splitter, schedule.at(step), step, epoch);
+                epochParts.add(batch);
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                listener.onStep(new StepMetrics(step, totalSteps, epoch, batch.meanLoss(), batch.accuracy(),
+                        schedule.at(step), lastGradientNorm, (step + 1) * (double) config.batchSize() / elapsed, elapsed));
+            }
+            SliceResult trained = SliceResult.sum(epochParts);
+            double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+            SliceResult tested = Evaluator.evaluate(workers, test, Math.max(config.batchSize(), 256));
+            EpochMetrics metrics = new EpochMetrics(epoch, trained.meanLoss(), trained.accuracy(), tested.meanLoss(),
+                    tested.accuracy(), trained.count() / epochSeconds, (System.nanoTime() - start) / 1e9);
+            history.add(metrics);
+            listener.onEpoch(metrics);
+        }
+        return new Summary(history, false, step);
+    }
+
+    private double lastGradientNorm;
+
+    private SliceResult trainStep(BatchSplitter splitter, double lr, long step, int epoch) {
+        List<SliceResult> parts = workers.run((w, k) -> splitter.count(k) == 0 ? new SliceResult(0, 0, 0)
+                : w.trainStep(splitter.images(k), splitter.labels(k), splitter.count(k)));
+        SliceResult batch = SliceResult.sum(parts);
+        reduceGradients(parts, batch.count());
+        lastGradientNorm = primary.grads().norm2Number().doubleValue();
+        if (!Double.isFinite(batch.lossSum()) || !Double.isFinite(lastGradientNorm)) {
+            throw new TrainingDivergedException(("training diverged at step %d (epoch %d): loss %s, gradient norm %s; "
+                    + "the parameters are those before this step. Try a lower learning rate or gradient clipping.")
+                    .formatted(step, epoch + 1, batch.meanLoss(), lastGradientNorm));
+        }
+        if (config.gradientClip() > 0 && lastGradientNorm > config.gradientClip()) {
+            primary.grads().muli(config.gradientClip() / lastGradientNorm);
+        }
+        optimizer.step(lr);
+        return batch;
+    }
+
+    /** primary.grad = sum_k (n_k / n) grad_k: each worker's gradient is the mean over its slice. */
+    private void reduceGradients(List<SliceResult> parts, int total) {
+        INDArray target = primary.grads();
+        boolean first = true;
+        for (int k = 0; k < parts.size(); k++) {
+            if (parts.get(k).count() == 0) {
+                continue;
+            }
+            double weight = (double) parts.get(k).count() / total;
+            INDArray g = workers.worker(k).parameters().grads();
+            if (first) {
+                if (g != target) {
+                    target.assign(g);
+                }
+                target.muli(weight);
+                first = false;
+            } else {
+                target.addi(g.mul(weight, scratch));
+            }
+        }
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.qvit.model.train;
+
+/**
+ * Optimisation settings of one run (method doc section 6), validated with messages a user can act on.
+ *
+ * @param epochs          passes over the training set
+ * @param batchSize       images per optimiser step
+ * @param learningRate    peak AdamW learning rate
+ * @param minLearningRate learning rate at the end of the cosine decay
+ * @param warmupEpochs    linear warm-up length (from 1e-6), may be fractional
+ * @param weightDecay     AdamW decay on 2-D weights only
+ * @param gradientClip    maximal global gradient L2 norm, 0 = no clipping
+ * @param seed            seeds shuffling and augmentation
+ * @param augment         pad-2 random crop and horizontal flip
+ */
+public record TrainingConfig(int epochs, int batchSize, double learningRate, double minLearningRate,
+                             double warmupEpochs, double weightDecay, double gradientClip, long seed, boolean augment) {
+
+    public TrainingConfig {
+        check(epochs >= 1 && epochs <= 10_000, "epochs must be between 1 and 10000, got " + epochs);
+        check(batchSize >= 2 && batchSize <= 4096, "batch size must be between 2 and 4096, got " + batchSize);
+        check(learningRate > 0 && learningRate <= 1, "learning rate must be in (0, 1], got " + learningRate);
+        check(minLearningRate >= 0 && minLearningRate <= learningRate,
+                "minimum learning rate must be in [0, learning rate], got " + minLearningRate);
+        check(warmupEpochs >= 0 && warmupEpochs <= epochs, "warm-up must be between 0 and the epochs, got " + warmupEpochs);
+        check(weightDecay >= 0 && weightDecay < 1, "weight decay must be in [0, 1), got " + weightDecay);
+        check(gradientClip >= 0, "gradient clip must be >= 0 (0 = off), got " + gradientClip);
+    }
+
+    /** The teacher recipe: AdamW lr 1e-3, wd 0.05, batch 128, 1 warm-up epoch, cosine to 1e-5, augmentation. */
+    public static TrainingConfig teacher(int epochs) {
+        return new TrainingConfig(epochs, 128, 1e-3, 1e-5, Math.min(1, epochs), 0.05, 0, 0, true);
+    }
+
+    public TrainingConfig withSeed(long newSeed) {
+        return new TrainingConfig(epochs, batchSize, learningRate, minLearningRate, warmupEpochs, weightDecay,
+                gradientClip, newSeed, augment);
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

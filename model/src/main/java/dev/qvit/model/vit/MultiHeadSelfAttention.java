@@ -1,0 +1,119 @@
+package dev.qvit.model.vit;
+
+import dev.qvit.model.nn.Buffers;
+import dev.qvit.model.nn.Linear;
+import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.nn.Softmax;
+import java.util.Random;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Multi-head self-attention, A = softmax(q k^T / sqrt(d)), out = Proj(A v), batched over all images and heads
+ * (no Java loop over samples or heads). Training thread only.
+ */
+public final class MultiHeadSelfAttention {
+    private final int dim;
+    private final int numHeads;
+    private final int headDim;
+    private final double scale;
+    private final Linear qkv;
+    private final Linear proj;
+    private final Buffers buffers;
+    private INDArray query;       // [B, H, N, d]
+    private INDArray key;         // [B, H, N, d]
+    private INDArray value;       // [B, H, N, d]
+    private INDArray attention;   // [B, H, N, N]
+
+    public MultiHeadSelfAttention(ParameterSet params, String name, int dim, int numHeads) {
+        this.dim = dim;
+        this.numHeads = numHeads;
+        this.headDim = dim / numHeads;
+        this.scale = 1.0 / Math.sqrt(headDim);
+        this.qkv = new Linear(params, name + ".qkv", dim, 3 * dim);
+        this.proj = new Linear(params, name + ".proj", dim, dim);
+        this.buffers = new Buffers(params.dataType());
+    }
+
+    public void init(Random random) {
+        qkv.initTransformer(random);
+        proj.initTransformer(random);
+    }
+
+    /** x [B*N, D] for a batch of {@code batch} images -> [B*N, D]. */
+    public INDArray forward(INDArray x, int batch) {
+        int tokens = (int) (x.rows() / batch);
+        INDArray qkvOut = qkv.forward(x);                                                  // [B*N, 3D]
+        INDArray heads = qkvOut.reshape(batch, tokens, 3, numHeads, headDim).permute(2, 0, 3, 1, 4); // [3, B, H, N, d]
+        query = buffers.get("q", batch, numHeads, tokens, headDim).assign(heads.slice(0));
+        key = buffers.get("k", batch, numHeads, tokens, headDim).assign(heads.slice(1));
+        value = buffers.get("v", batch, numHeads, tokens, headDim).assign(heads.slice(2));
+        long bh = (long) batch * numHeads;
+        INDArray scores = buffers.get("scores", bh, tokens, tokens);                      // [B*H, N, N]
+        Nd4j.matmul(query.reshape(bh, tokens, headDim), key.reshape(bh, tokens, headDim), scores, false, true, false);
+        scores.muli(scale);
+        attention = buffers.get("attn", batch, numHeads, tokens, tokens);
+        Softmax.forward(scores.reshape(bh * tokens, tokens), attention.reshape(bh * tokens, tokens));
+        INDArray context = buffers.get("ctx", bh, tokens, headDim);                       // [B*H, N, d]
+        Nd4j.matmul(attention.reshape(bh, tokens, tokens), value.reshape(bh, tokens, headDim), context, false, false, false);
+        INDArray merged = buffers.get("merged", batch, tokens, numHeads, headDim)          // [B, N, H, d]
+                .assign(context.reshape(batch, numHeads, tokens, headDim).permute(0, 2, 1, 3));
+        return proj.forward(merged.reshape((long) batch * tokens, dim));
+    }
+
+    /** dy [B*N, D] -> dx [B*N, D]; sets the gradients of qkv and proj. */
+    public INDArray backward(INDArray dy) {
+        int batch = (int) query.size(0);
+        int tokens = (int) query.size(2);
+        long bh = (long) batch * numHeads;
+        INDArray dMerged = proj.backward(dy);                                              // [B*N, D]
+        INDArray dContext = buffers.get("dctx", batch, numHeads, tokens, headDim)
+                .assign(dMerged.reshape(batch, tokens, numHeads, headDim).permute(0, 2, 1, 3)); // [B, H, N, d]
+        INDArray dc3 = dContext.reshape(bh, tokens, headDim);
+        INDArray dAttention = buffers.get("dattn", bh, tokens, tokens);
+        Nd4j.matmul(dc3, value.reshape(bh, tokens, headDim), dAttention, false, true, false);
+        INDArray dValue = buffers.get("dv", bh, tokens, headDim);
+        Nd4j.matmul(attention.reshape(bh, tokens, tokens), dc3, dValue, true, false, false);
+        INDArray dScores = buffers.get("dscores", bh, tokens, tokens);
+        Softmax.backward(attention.reshape(bh * tokens, tokens), dAttention.reshape(bh * tokens, tokens),
+                dScores.reshape(bh * tokens, tokens), buffers.get("rowsums", bh * tokens));
+        dScores.muli(scale);
+        INDArray dQuery = buffers.get("dq", bh, tokens, headDim);
+        Nd4j.matmul(dScores, key.reshape(bh, tokens, headDim), dQuery, false, false, false);
+        INDArray dKey = buffers.get("dk", bh, tokens, headDim);
+        Nd4j.matmul(dScores, query.reshape(bh, tokens, headDim), dKey, true, false, false);
+        INDArray dQkv = buffers.get("dqkv", (long) batch * tokens, 3L * dim);
+        INDArray dHeads = dQkv.reshape(batch, tokens, 3, numHeads, headDim).permute(2, 0, 3, 1, 4);
+        dHeads.slice(0).assign(dQuery.reshape(batch, numHeads, tokens, headDim));
+        dHeads.slice(1).assign(dKey.reshape(batch, numHeads, tokens, headDim));
+        dHeads.slice(2).assign(dValue.reshape(batch, numHeads, tokens, headDim));
+        return qkv.backward(dQkv);
+    }
+
+    /** Raw queries of the last forward pass, [B, H, N, d]. */
+    public INDArray lastQuery() {
+        return query;
+    }
+
+    /** Raw keys of the last forward pass, [B, H, N, d]. */
+    public INDArray lastKey() {
+        return key;
+    }
+
+    /** Attention probabilities of the last forward pass, [B, H, N, N]. */
+    public INDArray lastAttention() {
+        return attention;
+    }
+
+    public int numHeads() {
+        return numHeads;
+    }
+
+    public Linear qkv() {
+        return qkv;
+    }
+
+    public Linear proj() {
+        return proj;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.qvit.model.vit;
+
+import dev.qvit.model.nn.Buffers;
+import dev.qvit.model.nn.Init;
+import dev.qvit.model.nn.Linear;
+import dev.qvit.model.nn.Parameter;
+import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.nn.Tensors;
+import java.util.Random;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Tokens x0 = [cls ; PatchEmbed(img)] + pos. The patch conv (kernel = stride = patch) is an unfold followed by a
+ * linear map; its weight is stored as PyTorch's conv kernel [D, C, p, p]. Training thread only.
+ */
+public final class PatchEmbedding {
+    private final VitConfig config;
+    private final Linear projection;
+    private final Parameter clsToken;
+    private final Parameter positionEmbedding;
+    private final Buffers buffers;
+
+    public PatchEmbedding(ParameterSet params, VitConfig config) {
+        this.config = config;
+        this.projection = new Linear(params, "patch_embed", config.patchPixels(), config.dim());
+        this.clsToken = params.declare("cls_token", false, 1, 1, config.dim());
+        this.positionEmbedding = params.declare("pos_embed", false, 1, config.numTokens(), config.dim());
+        this.buffers = new Buffers(params.dataType());
+    }
+
+    public void init(Random random) {
+        projection.initPyTorchDefault(random);
+        Init.truncatedNormal(clsToken.value(), 0.02, random);
+        Init.truncatedNormal(positionEmbedding.value(), 0.02, random);
+    }
+
+    /** images [B, C, S, S] -> tokens [B*N, D]. */
+    public INDArray forward(INDArray images) {
+        int b = (int) images.size(0);
+        int g = config.gridSize();
+        int p = config.patchSize();
+        int n = config.numTokens();
+        int d = config.dim();
+        INDArray patches = buffers.get("patches", (long) b * config.numPatches(), config.patchPixels());
+        patches.reshape(b, g, g, config.channels(), p, p)                                  // [B, gy, gx, C, py, px]
+                .assign(images.reshape(b, config.channels(), g, p, g, p).permute(0, 2, 4, 1, 3, 5));
+        INDArray embedded = projection.forward(patches);                                   // [B*P, D]
+        INDArray tokens = buffers.get("tokens", b, n, d);                                  // [B, N, D]
+        tokens.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
+                .assign(clsToken.value().reshape(1, d).broadcast(b, d));
+        tokens.get(NDArrayIndex.all(), NDArrayIndex.interval(1, n), NDArrayIndex.all())
+                .assign(embedded.reshape(b, config.numPatches(), d));
+        tokens.reshape(b, (long) n * d).addiRowVector(positionEmbedding.value().reshape(1, (long) n * d));
+        return tokens.reshape((long) b * n, d);
+    }
+
+    /** dTokens [B*N, D]: sets the gradients of the conv, cls and pos (the image needs none). */
+    public void backward(INDArray dTokens) {
+        int n = config.numTokens();
+        int d = config.dim();
+        int b = (int) (dTokens.rows() / n);
+        INDArray dt = dTokens.reshape(b, n, d);
+        Tensors.sumOverRows(dTokens.reshape(b, (long) n * d), positionEmbedding.grad().reshape((long) n * d));
+        Tensors.sumOverRows(dt.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()),
+                clsToken.grad().reshape(d));
+        INDArray dEmbedded = buffers.get("dembedded", b, config.numPatches(), d)
+                .assign(dt.get(NDArrayIndex.all(), NDArrayIndex.interval(1, n), NDArrayIndex.all()));
+        projection.backwardParametersOnly(dEmbedded.reshape((long) b * config.numPatches(), d));
+    }
+
+    public Linear projection() {
+        return projection;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.qvit.model.vit;
+
+import dev.qvit.model.nn.Buffers;
+import dev.qvit.model.nn.LayerNorm;
+import dev.qvit.model.nn.ParameterSet;
+import java.util.Random;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Pre-norm transformer block: x = x + Attn(LN1(x)); x = x + MLP(LN2(x)). Training thread only.
+ */
+public final class TransformerBlock {
+    static final double LAYER_NORM_EPS = 1e-6;
+    private final LayerNorm norm1;
+    private final MultiHeadSelfAttention attention;
+    private final LayerNorm norm2;
+    private final Mlp mlp;
+    private final Buffers buffers;
+    private int batch;
+
+    public TransformerBlock(ParameterSet params, String name, VitConfig config) {
+        this.norm1 = new LayerNorm(params, name + ".norm1", config.dim(), LAYER_NORM_EPS);
+        this.attention = new MultiHeadSelfAttention(params, name + ".attn", config.dim(), config.numHeads());
+        this.norm2 = new LayerNorm(params, name + ".norm2", config.dim(), LAYER_NORM_EPS);
+        this.mlp = new Mlp(params, name + ".mlp", config.dim(), config.mlpDim());
+        this.buffers = new Buffers(params.dataType());
+    }
+
+    public void init(Random random) {
+        norm1.init();
+        attention.init(random);
+        norm2.init();
+        mlp.init(random);
+    }
+
+    /** x [B*N, D] -> [B*N, D]. */
+    public INDArray forward(INDArray x, int batch) {
+        this.batch = batch;
+        INDArray afterAttention = attention.forward(norm1.forward(x), batch)
+                .add(x, buffers.get("x1", x.shape()));
+        return mlp.forward(norm2.forward(afterAttention)).add(afterAttention, buffers.get("x2", x.shape()));
+    }
+
+    public INDArray backward(INDArray dy) {
+        INDArray dAfterAttention = norm2.backward(mlp.backward(dy)).add(dy, buffers.get("dx1", dy.shape()));
+        return norm1.backward(attention.backward(dAfterAttention)).add(dAfterAttention, buffers.get("dx", dy.shape()));
+    }
+
+    public MultiHeadSelfAttention attention() {
+        return attention;
+    }
+
+    public Mlp mlp() {
+        return mlp;
+    }
+
+    int batch() {
+        return batch;
+    }
+}

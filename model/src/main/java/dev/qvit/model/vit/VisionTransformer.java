@@ -1,0 +1,130 @@
+package dev.qvit.model.vit;
+
+import dev.qvit.model.nn.Buffers;
+import dev.qvit.model.nn.LayerNorm;
+import dev.qvit.model.nn.Linear;
+import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.snapshot.LayerProbe;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * DeiT-style Vision Transformer (Dosovitskiy et al. 2021; Touvron et al. 2021) as the full-precision model of
+ * Q-ViT: patch embedding, {@code depth} pre-norm blocks, final LayerNorm and a linear head on the cls token.
+ * Forward and backward are hand-written over the whole batch. Training thread only.
+ */
+public final class VisionTransformer {
+    private final VitConfig config;
+    private final ParameterSet params;
+    private final PatchEmbedding patchEmbedding;
+    private final List<TransformerBlock> blocks = new ArrayList<>();
+    private final LayerNorm norm;
+    private final Linear head;
+    private final Buffers buffers;
+    private int batch;
+
+    public VisionTransformer(VitConfig config, DataType dataType) {
+        this(config, dataType, null);
+    }
+
+    /** A replica that reads the weights of {@code shared} and keeps its own gradients and buffers. */
+    public static VisionTransformer replicaOf(VisionTransformer shared) {
+        return new VisionTransformer(shared.config, shared.params.dataType(), shared.params);
+    }
+
+    private VisionTransformer(VitConfig config, DataType dataType, ParameterSet sharedValues) {
+        this.config = config;
+        this.params = new ParameterSet(dataType);
+        this.patchEmbedding = new PatchEmbedding(params, config);
+        for (int l = 0; l < config.depth(); l++) {
+            blocks.add(new TransformerBlock(params, "blocks." + l, config));
+        }
+        this.norm = new LayerNorm(params, "norm", config.dim(), TransformerBlock.LAYER_NORM_EPS);
+        this.head = new Linear(params, "head", config.dim(), config.numClasses());
+        this.buffers = new Buffers(dataType);
+        params.allocate(sharedValues);
+    }
+
+    /** A float32 model initialised from {@code seed}. */
+    public static VisionTransformer create(VitConfig config, long seed) {
+        VisionTransformer model = new VisionTransformer(config, DataType.FLOAT);
+        model.init(new Random(seed));
+        return model;
+    }
+
+    /** Method doc section 1: trunc-normal 0.02 weights, zero biases, unit LayerNorms, PyTorch-default patch conv. */
+    public void init(Random random) {
+        patchEmbedding.init(random);
+        for (TransformerBlock block : blocks) {
+            block.init(random);
+        }
+        norm.init();
+        head.initTransformer(random);
+    }
+
+    /** images [B, C, S, S], normalised -> logits [B, classes]; the result is a reused buffer. */
+    public INDArray forward(INDArray images) {
+        batch = (int) images.size(0);
+        INDArray x = patchEmbedding.forward(images);                          // [B*N, D]
+        for (TransformerBlock block : blocks) {
+            x = block.forward(x, batch);
+        }
+        INDArray cls = buffers.get("cls", batch, config.dim())              // [B, D]
+                .assign(x.reshape(batch, config.numTokens(), config.dim())
+                        .get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()));
+        return head.forward(norm.forward(cls));
+    }
+
+    /** dLogits [B, classes] -> fills every parameter gradient. */
+    public void backward(INDArray dLogits) {
+        INDArray dCls = norm.backward(head.backward(dLogits));               // [B, D]
+        INDArray dx = buffers.zeros("dx", batch, config.numTokens(), config.dim());
+        dx.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).assign(dCls);
+        INDArray grad = dx.reshape((long) batch * config.numTokens(), config.dim());
+        for (int l = blocks.size() - 1; l >= 0; l--) {
+            grad = blocks.get(l).backward(grad);
+        }
+        patchEmbedding.backward(grad);
+    }
+
+    /**
+     * Per layer, the queries, keys and attention of the last forward pass for its first {@code images} images,
+     * copied out as plain arrays.
+     */
+    public List<LayerProbe> probes(int images) {
+        int n = Math.min(images, batch);
+        List<LayerProbe> probes = new ArrayList<>();
+        for (int l = 0; l < blocks.size(); l++) {
+            MultiHeadSelfAttention attention = blocks.get(l).attention();
+            probes.add(new LayerProbe(l, n, config.numHeads(), config.numTokens(), config.headDim(),
+                    firstImages(attention.lastQuery(), n), firstImages(attention.lastKey(), n),
+                    firstImages(attention.lastAttention(), n)));
+        }
+        return Collections.unmodifiableList(probes);
+    }
+
+    private static float[] firstImages(INDArray perImage, int n) {
+        return perImage.get(NDArrayIndex.interval(0, n)).dup().castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    public VitConfig config() {
+        return config;
+    }
+
+    public ParameterSet parameters() {
+        return params;
+    }
+
+    public List<TransformerBlock> blocks() {
+        return Collections.unmodifiableList(blocks);
+    }
+
+    public PatchEmbedding patchEmbedding() {
+        return patchEmbedding;
+    }
+}

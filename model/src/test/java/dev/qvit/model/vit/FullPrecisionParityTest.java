@@ -1,0 +1,82 @@
+package dev.qvit.model.vit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.qvit.model.ParityVectors;
+import dev.qvit.model.nn.Buffers;
+import dev.qvit.model.nn.CrossEntropy;
+import dev.qvit.model.nn.Parameter;
+import dev.qvit.model.snapshot.LayerProbe;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The Java ViT against the PyTorch reference (reference/make_fp_vectors.py) on 4 Fashion-MNIST images. */
+class FullPrecisionParityTest {
+    private static final VitConfig PARITY = new VitConfig(28, 4, 1, 32, 2, 2, 64, 10);
+    private final ParityVectors vectors = new ParityVectors("fp");
+
+    @Test
+    void float32LogitsLossAndGradientsMatchPyTorch() throws Exception {
+        check(DataType.FLOAT, "", 1e-4);
+    }
+
+    @Test
+    void float64GradientsMatchPyTorchTightly() throws Exception {
+        check(DataType.DOUBLE, "_f64", 1e-9);
+    }
+
+    @Test
+    void probesReturnTheReferenceQueriesKeysAndAttention() throws Exception {
+        VisionTransformer model = loaded(DataType.FLOAT);
+        model.forward(vectors.tensor("input", DataType.FLOAT));
+        List<LayerProbe> probes = model.probes(4);
+        assertThat(probes).hasSize(2);
+        for (LayerProbe p : probes) {
+            assertClose(p.query(), vectors.array("probe." + p.layer() + ".q").floats(), 1e-4);
+            assertClose(p.key(), vectors.array("probe." + p.layer() + ".k").floats(), 1e-4);
+            assertClose(p.attention(), vectors.array("probe." + p.layer() + ".attn").floats(), 1e-4);
+        }
+    }
+
+    private void check(DataType type, String suffix, double tolerance) throws Exception {
+        VisionTransformer model = loaded(type);
+        CrossEntropy ce = new CrossEntropy(new Buffers(type));
+        INDArray logits = model.forward(vectors.tensor("input", type));
+        double loss = ce.forward(logits, ce.oneHot(vectors.ints("labels"), 10));
+        model.backward(ce.backward());
+
+        assertClose(toFloats(logits), vectors.array("logits" + suffix).floats(), tolerance);
+        assertThat(loss).isCloseTo(vectors.array("loss" + suffix).values()[0], org.assertj.core.data.Offset.offset(tolerance));
+        for (Parameter p : model.parameters().parameters()) {
+            float[] expected = vectors.array((suffix.isEmpty() ? "grad." : "grad_f64.") + p.name()).floats();
+            assertClose(toFloats(p.grad()), expected, tolerance * 10);
+        }
+    }
+
+    private VisionTransformer loaded(DataType type) throws Exception {
+        VisionTransformer model = new VisionTransformer(PARITY, type);
+        vectors.loadParameters(model.parameters(), "");
+        return model;
+    }
+
+    private static float[] toFloats(INDArray a) {
+        return a.dup().castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    /** |a - b| <= tol * (1 + max|b|) elementwise, i.e. relative to the tensor's scale. */
+    static void assertClose(float[] actual, float[] expected, double tol) {
+        assertThat(actual).hasSameSizeAs(expected);
+        double scale = 0;
+        for (float e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        double worst = 0;
+        for (int i = 0; i < actual.length; i++) {
+            worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+        }
+        assertThat(worst).as("max abs difference (scale %.3g)", scale).isLessThanOrEqualTo(tol * Math.max(1e-3, scale));
+    }
+}

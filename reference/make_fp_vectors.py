@@ -1,0 +1,138 @@
+"""Export full-precision ViT parity vectors for the Java JUnit tests.
+
+Small config (image 28, patch 4, D 32, depth 2, heads 2, MLP 64, 10 classes), torch.manual_seed(0),
+batch = the first 4 Fashion-MNIST test images.  Writes .npy files (C order, little endian) to
+model/src/test/resources/parity/fp/:
+
+  input, labels                      the batch ([4,1,28,28] float32, [4] int64)
+  <param>                            every parameter, named by its state_dict name
+  logits, loss, grad.<param>         float32 forward / mean cross-entropy / backward
+  logits_f64, loss_f64, grad_f64.<param>   the same computed in float64 (model.double())
+  probe.{l}.q / .k / .attn           raw q, k (B,H,N,d) and softmax probabilities (B,H,N,N), float32
+  block.x/.y/.dy/.dx, block.grad.<name>    one-block test on blocks.0: y = block(x), gradients of sum(y*dy)
+  config.json, README.md
+
+Usage (Debian torch):  /usr/bin/python3 reference/make_fp_vectors.py [--out DIR]
+"""
+import argparse
+import copy
+import json
+import os
+import sys
+
+sys.dont_write_bytecode = True  # keep reference/ free of __pycache__
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from vit_reference import CONFIGS, VisionTransformer, load_fashion_mnist
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUT = os.path.join(HERE, "..", "model", "src", "test", "resources", "parity", "fp")
+BATCH = 4
+
+
+class Writer:
+    """numpy.save into one folder; float tensors are stored as float32 unless f64=True."""
+
+    def __init__(self, out):
+        self.out = out
+        os.makedirs(out, exist_ok=True)
+
+    def __call__(self, name, t, f64=False):
+        a = t.detach().cpu().numpy() if torch.is_tensor(t) else np.asarray(t)
+        if a.dtype.kind == "f":
+            a = a.astype("<f8" if f64 else "<f4")
+        elif a.dtype.kind in "iu":
+            a = a.astype("<i8")
+        np.save(os.path.join(self.out, name + ".npy"), np.ascontiguousarray(a))
+
+
+def forward_backward(model, x, y):
+    """Forward with probes, mean cross-entropy, backward. Returns (logits, loss, probes, grads)."""
+    model.zero_grad(set_to_none=True)
+    logits, probes = model(x, capture=True)
+    loss = F.cross_entropy(logits, y)
+    loss.backward()
+    grads = {n: p.grad.clone() for n, p in model.named_parameters()}
+    return logits, loss, probes, grads
+
+
+def block_test(block, x, dy):
+    """y = block(x); gradients of sum(y * dy) w.r.t. x and the block parameters."""
+    x = x.detach().clone().requires_grad_(True)
+    y = block(x)
+    names, params = zip(*block.named_parameters())
+    dx, *dparams = torch.autograd.grad((y * dy).sum(), [x, *params])
+    return y, dx, dict(zip(names, dparams))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: the model test resources)")
+    args = ap.parse_args()
+    out = os.path.normpath(args.out)
+    save = Writer(out)
+
+    cfg = CONFIGS["parity"]
+    torch.manual_seed(0)
+    model = VisionTransformer(cfg).float()
+
+    images, labels = load_fashion_mnist("test")
+    x = torch.from_numpy(images[:BATCH].copy())          # [4,1,28,28] float32
+    y = torch.from_numpy(labels[:BATCH].copy())          # [4] int64
+    save("input", x)
+    save("labels", y)
+
+    for name, p in model.state_dict().items():
+        save(name, p)
+
+    # --- float32 -----------------------------------------------------------------------------------
+    logits, loss, probes, grads = forward_backward(model, x, y)
+    save("logits", logits)
+    save("loss", loss.reshape(1))
+    for name, g in grads.items():
+        save("grad." + name, g)
+    for l, probe in enumerate(probes):
+        for key in ("q", "k", "attn"):
+            save(f"probe.{l}.{key}", probe[key])
+
+    # --- float64: same weights and input, computed in double -----------------------------------------
+    model64 = copy.deepcopy(model).double()
+    logits64, loss64, _, grads64 = forward_backward(model64, x.double(), y)
+    save("logits_f64", logits64, f64=True)
+    save("loss_f64", loss64.reshape(1), f64=True)
+    for name, g in grads64.items():
+        save("grad_f64." + name, g, f64=True)
+
+    # --- one-block test on blocks.0 (float32) -------------------------------------------------------
+    with torch.no_grad():
+        bx = model.embed(x)                                # input of blocks.0, (4,50,D)
+    torch.manual_seed(1)
+    dy = torch.randn(bx.shape)                             # fixed upstream gradient
+    by, bdx, bgrads = block_test(model.blocks[0], bx, dy)
+    save("block.x", bx)
+    save("block.y", by)
+    save("block.dy", dy)
+    save("block.dx", bdx)
+    for name, g in bgrads.items():
+        save("block.grad." + name, g)
+
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(cfg.to_dict(), f)
+        f.write("\n")
+    with open(os.path.join(out, "README.md"), "w") as f:
+        f.write(
+            "# FP ViT parity vectors\n\n"
+            "Generated by `reference/make_fp_vectors.py` (PyTorch reference `reference/vit_reference.py`):\n"
+            "config in `config.json`, torch.manual_seed(0), first 4 Fashion-MNIST test images.\n"
+            "Regenerate from the repository root with `/usr/bin/python3 reference/make_fp_vectors.py`\n"
+            "(Debian `python3-torch`); file names are PyTorch state_dict names, see the script docstring.\n")
+
+    diff = (logits.double() - logits64).abs().max().item()
+    print(f"wrote {out}")
+    print(f"loss f32 {loss.item():.8f}  f64 {loss64.item():.12f}  max|logits f32 - f64| {diff:.3e}")
+
+
+if __name__ == "__main__":
+    main()
