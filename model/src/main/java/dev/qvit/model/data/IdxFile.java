@@ -35,7 +35,7 @@ public final class IdxFile {
     private static ParsedIdx parse(InputStream raw, String source, int expectedDims) {
         byte[] bytes = readAll(raw, source);
         ByteBuffer in = ByteBuffer.wrap(bytes);
-        if (bytes.length < 4 + 4 * expectedDims) {
+        if (bytes.length < 4) {
             throw new DatasetException(source + ": file too short for an IDX header (" + bytes.length + " bytes)");
         }
         int magic = in.getInt();
@@ -46,6 +46,9 @@ public final class IdxFile {
         if (dims != expectedDims) {
             throw new DatasetException("%s: expected %d dimensions (%s), found %d"
                     .formatted(source, expectedDims, expectedDims == 3 ? "images" : "labels", dims));
+        }
+        if (bytes.length < 4 + 4 * dims) {
+            throw new DatasetException(source + ": file too short for an IDX header (" + bytes.length + " bytes)");
         }
         int[] sizes = new int[dims];
         long length = 1;

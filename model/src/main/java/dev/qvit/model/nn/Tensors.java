@@ -1,6 +1,8 @@
 package dev.qvit.model.nn;
 
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
@@ -19,6 +21,16 @@ public final class Tensors {
     /** out = a b^T-style GEMM wrapper: out = alpha * op(a) op(b) + beta * out. */
     public static INDArray gemm(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, double beta) {
         return Nd4j.gemm(a, b, out, transA, transB, 1.0, beta);
+    }
+
+    /**
+     * Batched matrix product out = alpha * op(a) op(b) over the leading dimension of 3-D arrays (or a plain
+     * product for 2-D), written into {@code out}.
+     */
+    public static INDArray matmul(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, double alpha) {
+        MMulTranspose t = MMulTranspose.builder().transposeA(transA).transposeB(transB).build();
+        Nd4j.exec(new Mmul(a, b, out, alpha, 0.0, t));
+        return out;
     }
 
     /** out[r] = mean_c x[r, c]. */

@@ -82,6 +82,23 @@ public final class Trainer {
     }
 
     private double lastGradientNorm;
+    private BatchSplitter benchSplitter;
+
+    /**
+     * One optimiser step on images order[from..to) of {@code loader}'s data (used by benchmarks and tests).
+     */
+    public SliceResult trainOnBatch(BatchLoader loader, int[] order, int from, int to, double lr) {
+        if (benchSplitter == null) {
+            benchSplitter = new BatchSplitter(workers.size(), loader.data().imageSize());
+        }
+        benchSplitter.fill(loader, order, from, to);
+        return trainStep(benchSplitter, lr, optimizer.stepCount(), 0);
+    }
+
+    /** Global gradient norm of the last step, before clipping. */
+    public double lastGradientNorm() {
+        return lastGradientNorm;
+    }
 
     private SliceResult trainStep(BatchSplitter splitter, double lr, long step, int epoch) {
         List<SliceResult> parts = workers.run((w, k) -> splitter.count(k) == 0 ? new SliceResult(0, 0, 0)

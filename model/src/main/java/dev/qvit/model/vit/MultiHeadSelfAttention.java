@@ -4,9 +4,9 @@ import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.nn.Softmax;
+import dev.qvit.model.nn.Tensors;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Multi-head self-attention, A = softmax(q k^T / sqrt(d)), out = Proj(A v), batched over all images and heads
@@ -43,20 +43,20 @@ public final class MultiHeadSelfAttention {
     /** x [B*N, D] for a batch of {@code batch} images -> [B*N, D]. */
     public INDArray forward(INDArray x, int batch) {
         int tokens = (int) (x.rows() / batch);
-        INDArray qkvOut = qkv.forward(x);                                                  // [B*N, 3D]
-        INDArray heads = qkvOut.reshape(batch, tokens, 3, numHeads, headDim).permute(2, 0, 3, 1, 4); // [3, B, H, N, d]
-        query = buffers.get("q", batch, numHeads, tokens, headDim).assign(heads.slice(0));
-        key = buffers.get("k", batch, numHeads, tokens, headDim).assign(heads.slice(1));
-        value = buffers.get("v", batch, numHeads, tokens, headDim).assign(heads.slice(2));
         long bh = (long) batch * numHeads;
-        INDArray scores = buffers.get("scores", bh, tokens, tokens);                      // [B*H, N, N]
-        Nd4j.matmul(query.reshape(bh, tokens, headDim), key.reshape(bh, tokens, headDim), scores, false, true, false);
-        scores.muli(scale);
+        INDArray qkvOut = qkv.forward(x);                                                   // [B*N, 3D]
+        INDArray heads = buffers.get("heads", 3, batch, numHeads, tokens, headDim)          // [3, B, H, N, d]
+                .assign(qkvOut.reshape(batch, tokens, 3, numHeads, headDim).permute(2, 0, 3, 1, 4));
+        query = heads.slice(0);
+        key = heads.slice(1);
+        value = heads.slice(2);
+        INDArray scores = buffers.get("scores", bh, tokens, tokens);                       // [B*H, N, N]
+        Tensors.matmul(perHead(query), perHead(key), scores, false, true, scale);           // q k^T / sqrt(d)
         attention = buffers.get("attn", batch, numHeads, tokens, tokens);
         Softmax.forward(scores.reshape(bh * tokens, tokens), attention.reshape(bh * tokens, tokens));
-        INDArray context = buffers.get("ctx", bh, tokens, headDim);                       // [B*H, N, d]
-        Nd4j.matmul(attention.reshape(bh, tokens, tokens), value.reshape(bh, tokens, headDim), context, false, false, false);
-        INDArray merged = buffers.get("merged", batch, tokens, numHeads, headDim)          // [B, N, H, d]
+        INDArray context = buffers.get("ctx", bh, tokens, headDim);                        // [B*H, N, d]
+        Tensors.matmul(attention.reshape(bh, tokens, tokens), perHead(value), context, false, false, 1.0);
+        INDArray merged = buffers.get("merged", batch, tokens, numHeads, headDim)           // [B, N, H, d]
                 .assign(context.reshape(batch, numHeads, tokens, headDim).permute(0, 2, 1, 3));
         return proj.forward(merged.reshape((long) batch * tokens, dim));
     }
@@ -66,28 +66,27 @@ public final class MultiHeadSelfAttention {
         int batch = (int) query.size(0);
         int tokens = (int) query.size(2);
         long bh = (long) batch * numHeads;
-        INDArray dMerged = proj.backward(dy);                                              // [B*N, D]
-        INDArray dContext = buffers.get("dctx", batch, numHeads, tokens, headDim)
-                .assign(dMerged.reshape(batch, tokens, numHeads, headDim).permute(0, 2, 1, 3)); // [B, H, N, d]
-        INDArray dc3 = dContext.reshape(bh, tokens, headDim);
+        INDArray dMerged = proj.backward(dy);                                               // [B*N, D]
+        INDArray dContext = buffers.get("dctx", batch, numHeads, tokens, headDim)           // [B, H, N, d]
+                .assign(dMerged.reshape(batch, tokens, numHeads, headDim).permute(0, 2, 1, 3));
+        INDArray dc = perHead(dContext);
         INDArray dAttention = buffers.get("dattn", bh, tokens, tokens);
-        Nd4j.matmul(dc3, value.reshape(bh, tokens, headDim), dAttention, false, true, false);
-        INDArray dValue = buffers.get("dv", bh, tokens, headDim);
-        Nd4j.matmul(attention.reshape(bh, tokens, tokens), dc3, dValue, true, false, false);
+        Tensors.matmul(dc, perHead(value), dAttention, false, true, 1.0);                   // dA = dctx v^T
+        INDArray dHeads = buffers.get("dheads", 3, batch, numHeads, tokens, headDim);       // [3, B, H, N, d]
+        Tensors.matmul(attention.reshape(bh, tokens, tokens), dc, perHead(dHeads.slice(2)), true, false, 1.0);
         INDArray dScores = buffers.get("dscores", bh, tokens, tokens);
         Softmax.backward(attention.reshape(bh * tokens, tokens), dAttention.reshape(bh * tokens, tokens),
                 dScores.reshape(bh * tokens, tokens), buffers.get("rowsums", bh * tokens));
-        dScores.muli(scale);
-        INDArray dQuery = buffers.get("dq", bh, tokens, headDim);
-        Nd4j.matmul(dScores, key.reshape(bh, tokens, headDim), dQuery, false, false, false);
-        INDArray dKey = buffers.get("dk", bh, tokens, headDim);
-        Nd4j.matmul(dScores, query.reshape(bh, tokens, headDim), dKey, true, false, false);
+        Tensors.matmul(dScores, perHead(key), perHead(dHeads.slice(0)), false, false, scale);   // dq
+        Tensors.matmul(dScores, perHead(query), perHead(dHeads.slice(1)), true, false, scale);  // dk
         INDArray dQkv = buffers.get("dqkv", (long) batch * tokens, 3L * dim);
-        INDArray dHeads = dQkv.reshape(batch, tokens, 3, numHeads, headDim).permute(2, 0, 3, 1, 4);
-        dHeads.slice(0).assign(dQuery.reshape(batch, numHeads, tokens, headDim));
-        dHeads.slice(1).assign(dKey.reshape(batch, numHeads, tokens, headDim));
-        dHeads.slice(2).assign(dValue.reshape(batch, numHeads, tokens, headDim));
+        dQkv.reshape(batch, tokens, 3, numHeads, headDim).permute(2, 0, 3, 1, 4).assign(dHeads);
         return qkv.backward(dQkv);
+    }
+
+    /** [B, H, N, d] -> [B*H, N, d] view. */
+    private INDArray perHead(INDArray x) {
+        return x.reshape(x.size(0) * x.size(1), x.size(2), x.size(3));
     }
 
     /** Raw queries of the last forward pass, [B, H, N, d]. */

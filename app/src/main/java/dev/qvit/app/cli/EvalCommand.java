@@ -1,0 +1,40 @@
+package dev.qvit.app.cli;
+
+import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.io.Checkpoint;
+import dev.qvit.model.train.ClassificationObjective;
+import dev.qvit.model.train.Evaluator;
+import dev.qvit.model.train.ParallelWorkers;
+import dev.qvit.model.train.SliceResult;
+import dev.qvit.model.vit.VisionTransformer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code qvit eval}: test accuracy of a saved model. */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a saved model on the test set.")
+public final class EvalCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+    @Mixin
+    ThreadOptions threads;
+
+    @Option(names = "--model", required = true, description = "Checkpoint file (.qvit) written by 'qvit train'.")
+    Path modelFile;
+
+    @Override
+    public Integer call() throws Exception {
+        VisionTransformer model = Checkpoint.load(modelFile);
+        FashionMnist.Splits splits = data.load();
+        SliceResult result;
+        try (ParallelWorkers<ClassificationObjective> workers = new ParallelWorkers<>(threads.count(),
+                k -> new ClassificationObjective(k == 0 ? model : VisionTransformer.replicaOf(model)))) {
+            result = Evaluator.evaluate(workers, splits.test(), 256);
+        }
+        System.out.printf("%s on %s (%,d test images): accuracy %.2f%%, loss %.4f%n", modelFile,
+                splits.description(), result.count(), 100 * result.accuracy(), result.meanLoss());
+        return 0;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.qvit.app.cli;
+
+import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.io.Checkpoint;
+import dev.qvit.model.train.ClassificationObjective;
+import dev.qvit.model.train.ParallelWorkers;
+import dev.qvit.model.train.RunControl;
+import dev.qvit.model.train.Trainer;
+import dev.qvit.model.train.TrainingConfig;
+import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.VitConfig;
+import dev.qvit.model.snapshot.EpochMetrics;
+import dev.qvit.model.snapshot.StepMetrics;
+import dev.qvit.model.train.TrainingListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code qvit train}: the full-precision teacher (method doc section 6). */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a full-precision ViT teacher on Fashion-MNIST and save it as a checkpoint.")
+public final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+    @Mixin
+    DataOptions data;
+    @Mixin
+    ThreadOptions threads;
+
+    @Option(names = "--epochs", defaultValue = "15", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+    @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak AdamW learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+    @Option(names = "--min-lr", defaultValue = "1e-5", description = "Final cosine learning rate (default: ${DEFAULT-VALUE}).")
+    double minLr;
+    @Option(names = "--warmup", defaultValue = "1", description = "Warm-up epochs (default: ${DEFAULT-VALUE}).")
+    double warmup;
+    @Option(names = "--wd", defaultValue = "0.05", description = "AdamW weight decay on 2-D weights (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+    @Option(names = "--clip", defaultValue = "0", description = "Clip the global gradient norm (0 = off; default: ${DEFAULT-VALUE}).")
+    double clip;
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of init, shuffling and augmentation (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--no-augment", description = "Disable pad-2 random crop and horizontal flip.")
+    boolean noAugment;
+    @Option(names = "--out", description = "Checkpoint file (default: checkpoints/teacher-<config>.qvit).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        VitConfig config = model.config();
+        TrainingConfig training = new TrainingConfig(epochs, batch, lr, minLr, warmup, weightDecay, clip, seed, !noAugment);
+        FashionMnist.Splits splits = data.load();
+        Path target = out != null ? out : Path.of("checkpoints", "teacher-" + model.name() + ".qvit");
+        System.out.printf("training %s, %,d parameters, on %s: %,d train / %,d test images, %d threads%n",
+                config.describe(), config.parameterCount(), splits.description(), splits.train().count(),
+                splits.test().count(), threads.count());
+        VisionTransformer teacher = VisionTransformer.create(config, seed);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("training", training);
+        meta.put("data", splits.description());
+        meta.put("trainImages", splits.train().count());
+        List<EpochMetrics> history = new ArrayList<>();
+        TrainingListener progress = new ProgressPrinter(System.out, epochs);
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                progress.onStep(m);
+            }
+
+            @Override
+            public void onEpoch(EpochMetrics m) {
+                progress.onEpoch(m);
+                history.add(m);
+                save(target, teacher, meta, history);
+            }
+        };
+        Trainer.Summary summary;
+        try (ParallelWorkers<ClassificationObjective> workers = new ParallelWorkers<>(threads.count(),
+                k -> new ClassificationObjective(k == 0 ? teacher : VisionTransformer.replicaOf(teacher)))) {
+            Trainer trainer = new Trainer(training, workers, teacher.parameters());
+            summary = trainer.run(splits.train(), splits.test(), listener, new RunControl());
+        }
+        System.out.printf("saved %s (test accuracy %.2f%%)%n", target, 100 * summary.last().testAccuracy());
+        return 0;
+    }
+
+    /** Saved after every epoch (atomically), so an interrupted run keeps its last finished epoch. */
+    private static void save(Path target, VisionTransformer teacher, Map<String, Object> meta, List<EpochMetrics> history) {
+        meta.put("testAccuracy", history.get(history.size() - 1).testAccuracy());
+        meta.put("epochs", history);
+        try {
+            Checkpoint.save(target, "teacher", teacher, meta);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save " + target + ": " + e.getMessage(), e);
+        }
+    }
+}
