@@ -29,6 +29,16 @@ public final class Buffers {
         return a;
     }
 
+    /** A buffer filled with {@code value} when it is (re)allocated; callers must not write to it. */
+    public INDArray constant(String key, double value, long... shape) {
+        INDArray a = arrays.get(key);
+        if (a == null || !Arrays.equals(a.shape(), shape)) {
+            a = Nd4j.valueArrayOf(shape, value, dataType);
+            arrays.put(key, a);
+        }
+        return a;
+    }
+
     /** Like {@link #get} but zero-filled. */
     public INDArray zeros(String key, long... shape) {
         return get(key, shape).assign(0);

@@ -2,7 +2,7 @@ package dev.qvit.model.nn;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erfc;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -25,16 +25,16 @@ public final class Gelu {
     /** x [T, F] -> x * Phi(x). */
     public INDArray forward(INDArray x) {
         input = x;
-        cdf = x.mul(INV_SQRT2, buffers.get("cdf", x.shape()));
-        Nd4j.exec(new Erf(cdf, cdf));
-        cdf.muli(0.5).addi(0.5);
+        cdf = x.mul(-INV_SQRT2, buffers.get("cdf", x.shape()));
+        Nd4j.exec(new Erfc(cdf, cdf));                                  // erfc(-x/sqrt2) = 1 + erf(x/sqrt2)
+        cdf.muli(0.5);
         return x.mul(cdf, buffers.get("y", x.shape()));
     }
 
     /** dx = dy * (Phi(x) + x * phi(x)), phi the standard normal density. */
     public INDArray backward(INDArray dy) {
-        INDArray d = input.mul(input, buffers.get("dx", input.shape()));
-        d.muli(-0.5);
+        INDArray d = input.mul(-0.5, buffers.get("dx", input.shape()));
+        d.muli(input);                                                  // -x^2/2
         Nd4j.exec(new Exp(d, d));
         d.muli(INV_SQRT_2PI).muli(input).addi(cdf);
         return d.muli(dy);

@@ -1,6 +1,7 @@
 package dev.qvit.model.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.RSqrt;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -34,11 +35,11 @@ public final class LayerNorm {
     public INDArray forward(INDArray x) {
         long rows = x.rows();
         INDArray mean = Tensors.meanOfRows(x, buffers.get("mean", rows));           // [T]
-        normalized = Tensors.subColumn(x, mean, buffers.get("xhat", rows, dim));     // x - mean
-        INDArray squares = normalized.mul(normalized, buffers.get("sq", rows, dim));
-        invStd = Tensors.meanOfRows(squares, buffers.get("invStd", rows));           // var [T]
+        invStd = buffers.get("invStd", rows);
+        Nd4j.exec(new Variance(x, invStd, false, 1));                                 // biased var [T]
         invStd.addi(eps);
         Nd4j.exec(new RSqrt(invStd, invStd));                                         // 1/sqrt(var+eps)
+        normalized = Tensors.subColumn(x, mean, buffers.get("xhat", rows, dim));     // x - mean
         normalized.muliColumnVector(invStd);
         INDArray y = Tensors.mulRow(normalized, gamma.value(), buffers.get("y", rows, dim));
         return y.addiRowVector(beta.value());
@@ -49,9 +50,10 @@ public final class LayerNorm {
      */
     public INDArray backward(INDArray dy) {
         long rows = dy.rows();
+        INDArray ones = buffers.constant("ones", 1.0, 1, rows);
         INDArray tmp = dy.mul(normalized, buffers.get("tmp", rows, dim));
-        Tensors.sumOverRows(tmp, gamma.grad());
-        Tensors.sumOverRows(dy, beta.grad());
+        Tensors.sumOverRows(tmp, ones, gamma.grad());
+        Tensors.sumOverRows(dy, ones, beta.grad());
         INDArray g = Tensors.mulRow(dy, gamma.value(), buffers.get("g", rows, dim)); // [T, D]
         INDArray meanG = Tensors.meanOfRows(g, buffers.get("meanG", rows));
         g.mul(normalized, tmp);

@@ -54,7 +54,7 @@ public final class Linear {
     /** Sets dW, db only (for the first layer, whose input needs no gradient). */
     public void backwardParametersOnly(INDArray dy) {
         Tensors.gemm(dy, input, weight.grad(), true, false, 0.0);      // [out, in]
-        Tensors.sumOverRows(dy, bias.grad());                          // [out]
+        Tensors.sumOverRows(dy, buffers.constant("ones", 1.0, 1, dy.rows()), bias.grad()); // [out]
     }
 
     public Parameter weight() {

@@ -45,6 +45,15 @@ public final class Tensors {
         return out;
     }
 
+    /**
+     * out[c] = sum_r x[r, c] as a GEMV with a ones row ([1, rows] x [rows, cols]); faster than ND4J's
+     * column reduction on c-ordered matrices. {@code ones} is a [1, rows] buffer of ones.
+     */
+    public static INDArray sumOverRows(INDArray x, INDArray ones, INDArray out) {
+        Nd4j.gemm(ones, x, out.reshape(1, x.columns()), false, false, 1.0, 0.0);
+        return out;
+    }
+
     /** out[r] = sum_c x[r, c]. */
     public static INDArray sumOfRows(INDArray x, INDArray out) {
         Nd4j.exec(new Sum(x, out, 1));

@@ -1,0 +1,102 @@
+package dev.qvit.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CommandLineTest {
+    private static final String[] SMALL = {"--dim", "16", "--depth", "1", "--heads", "2", "--mlp", "32", "--threads", "2"};
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cli = QvitCommand.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        PrintStream previous = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            int exit = cli.execute(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(previous);
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
+    void trainThenEvalOnTheBundledSubset(@TempDir Path dir) {
+        // given a tiny custom model and a slice of the bundled data
+        Path model = dir.resolve("t.qvit");
+        Run train = run(concat(new String[] {"train"}, concat(SMALL, "--data", "bundled", "--train-limit", "256",
+                "--test-limit", "64", "--epochs", "2", "--batch", "32", "--out", model.toString())));
+        // then it prints one line per epoch and saves a checkpoint that eval can read
+        assertThat(train.exit()).as(train.err()).isZero();
+        assertThat(train.out()).contains("epoch   1/2").contains("epoch   2/2").contains("img/s").contains("ETA");
+        assertThat(Files.exists(model)).isTrue();
+        Run eval = run("eval", "--model", model.toString(), "--data", "bundled", "--test-limit", "64");
+        assertThat(eval.exit()).as(eval.err()).isZero();
+        assertThat(eval.out()).contains("accuracy").contains("64 test images");
+    }
+
+    @Test
+    void invalidModelSizeIsOneSentence() {
+        Run r = run("train", "--dim", "64", "--heads", "5", "--data", "bundled");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("not divisible by the number of heads 5").doesNotContain("Exception");
+    }
+
+    @Test
+    void outOfRangeTrainingSettingIsRefusedWithTheReason() {
+        Run r = run("train", "--lr", "-1", "--data", "bundled");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("learning rate must be in (0, 1]");
+    }
+
+    @Test
+    void missingDataFolderTellsHowToGetIt(@TempDir Path dir) {
+        Run r = run("train", "--data", dir.resolve("nothing").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("apt-get install dataset-fashion-mnist");
+    }
+
+    @Test
+    void corruptCheckpointIsAClearMessage(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.qvit");
+        Files.writeString(bad, "not a model");
+        Run r = run("eval", "--model", bad.toString(), "--data", "bundled");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("not a Q-ViT checkpoint");
+    }
+
+    @Test
+    void benchPrintsOneJsonLineWithTheRequiredFields() throws Exception {
+        Run r = run(concat(new String[] {"bench", "--batch", "16", "--warmup", "1", "--steps", "2"}, SMALL));
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out().strip());
+        for (String field : new String[] {"config", "batch", "threads", "fp_train_step_ms", "fp_infer_batch_ms",
+                "fp_train_img_s", "gemm_gflops", "fp_train_gflops"}) {
+            assertThat(json.has(field)).as(field).isTrue();
+        }
+        assertThat(json.get("fp_train_step_ms").asDouble()).isPositive();
+        assertThat(json.get("config").asText()).isEqualTo("custom");
+    }
+}
