@@ -1,0 +1,187 @@
+package dev.qvit.model.quant;
+
+import dev.qvit.model.nn.Buffers;
+import dev.qvit.model.nn.Parameter;
+import dev.qvit.model.nn.ParameterSet;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMin;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Sign;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Learned-step-size fake quantizer (LSQ, Esser et al. 2020) as in Q-ViT's code (method doc section 2):
+ * v = x / s + round(z), x_q = s * (round(clamp(v, Qn, Qp)) - round(z)), one step s (and zero point z) per
+ * channel along {@code channelAxis}. Backward is the straight-through estimator written out:
+ * dx = u inside [Qn, Qp] else 0; ds = g * sum u * (round(v) - v inside, Qn - round(z) / Qp - round(z) outside);
+ * dz = g * sum u * (-s outside, 0 inside). Training thread only.
+ */
+public final class LsqQuantizer {
+    static final double MIN_STEP = 1e-8;
+    private final String name;
+    private final int bits;
+    private final int channelAxis;
+    private final Parameter step;
+    private final Parameter zeroPoint;   // null for weights
+    private final Buffers buffers;
+    private BitWidth range;
+    private boolean initialized;
+    private double gradScale;
+    private INDArray v;
+    private INDArray clamped;
+    private INDArray rounded;
+    private INDArray stepUsed;
+    private INDArray zeroUsed;
+
+    private LsqQuantizer(ParameterSet params, String name, int bits, int channels, int channelAxis, boolean weight) {
+        this.name = name;
+        this.bits = bits;
+        this.channelAxis = channelAxis;
+        this.step = params.declare(name + ".step", false, channels);
+        this.zeroPoint = weight ? null : params.declare(name + ".zero_point", false, channels);
+        this.buffers = new Buffers(params.dataType());
+        this.range = new BitWidth(bits, true);
+    }
+
+    /** Weights [out, in]: one step per output channel (axis 0), signed, no zero point. */
+    public static LsqQuantizer forWeight(ParameterSet params, String name, int bits, int outChannels) {
+        return new LsqQuantizer(params, name, bits, outChannels, 0, true);
+    }
+
+    /** Activations: one step and zero point per channel along {@code channelAxis}; sign chosen at init. */
+    public static LsqQuantizer forActivation(ParameterSet params, String name, int bits, int channels, int channelAxis) {
+        return new LsqQuantizer(params, name, bits, channels, channelAxis, false);
+    }
+
+    /** x -> fake-quantized x (a reused buffer). Initialises s, z and the sign on the first training call. */
+    public INDArray forward(INDArray x, boolean training) {
+        if (!initialized) {
+            if (!training) {
+                throw new IllegalStateException("quantizer " + name + " used for inference before initialisation on a "
+                        + "training batch");
+            }
+            initialize(x);
+        }
+        long[] shape = x.shape();
+        stepUsed = buffers.get("s", step.length());
+        Nd4j.exec(new ScalarMax(step.value(), null, stepUsed, MIN_STEP));           // guard s > 0
+        v = buffers.get("v", shape);
+        Nd4j.exec(new BroadcastDivOp(x, stepUsed, v, channelAxis));                  // x / s
+        if (zeroPoint != null) {
+            zeroUsed = rint(zeroPoint.value(), buffers.get("z", zeroPoint.length()));
+            Nd4j.exec(new BroadcastAddOp(v, zeroUsed, v, channelAxis));              // + round(z)
+        }
+        clamped = buffers.get("c", shape);
+        Nd4j.exec(new ScalarMax(v, null, clamped, range.qn()));
+        Nd4j.exec(new ScalarMin(clamped, null, clamped, range.qp()));
+        rounded = rint(clamped, buffers.get("r", shape));
+        INDArray out = buffers.get("out", shape);
+        if (zeroPoint != null) {
+            Nd4j.exec(new BroadcastSubOp(rounded, zeroUsed, out, channelAxis));
+            Nd4j.exec(new BroadcastMulOp(out, stepUsed, out, channelAxis));
+        } else {
+            Nd4j.exec(new BroadcastMulOp(rounded, stepUsed, out, channelAxis));
+        }
+        return out;
+    }
+
+    /** u = dL/dx_q -> dL/dx (a reused buffer); sets the step (and zero-point) gradients. */
+    public INDArray backward(INDArray u) {
+        long[] shape = u.shape();
+        INDArray outside = v.sub(clamped, buffers.get("outside", shape));            // 0 inside, else != 0
+        Nd4j.exec(new Abs(outside, outside));
+        Nd4j.exec(new Sign(outside, outside));                                       // 1 where clamped
+        INDArray uOutside = u.mul(outside, buffers.get("uo", shape));
+        INDArray dx = uOutside.rsub(u, buffers.get("dx", shape));                   // u * inside
+        INDArray perElement = buffers.get("ds", shape);                              // dx_q/ds
+        if (zeroPoint != null) {
+            Nd4j.exec(new BroadcastSubOp(clamped, zeroUsed, perElement, channelAxis));
+        } else {
+            perElement.assign(clamped);
+        }
+        perElement.muli(outside).addi(rounded).subi(clamped).muli(u);
+        sumPerChannel(perElement, step.grad()).muli(gradScale);
+        if (zeroPoint != null) {
+            sumPerChannel(uOutside, zeroPoint.grad()).muli(stepUsed).muli(-gradScale);
+        }
+        return dx;
+    }
+
+    /** LSQ init (method doc section 2.4): s = 2 mean|x| / sqrt(Qp); z = 0.1 (min x - s Qn); sign from min x. */
+    private void initialize(INDArray x) {
+        double min = x.minNumber().doubleValue();
+        range = new BitWidth(bits, zeroPoint == null || min < -1e-5);
+        double s = 2 * x.ameanNumber().doubleValue() / Math.sqrt(range.qp());
+        step.value().assign(Math.max(s, MIN_STEP));
+        if (zeroPoint != null) {
+            zeroPoint.value().assign(0.1 * (min - s * range.qn()));
+        }
+        gradScale = 1.0 / Math.sqrt(x.length() * (double) range.qp());
+        initialized = true;
+    }
+
+    private INDArray sumPerChannel(INDArray perElement, INDArray out) {
+        int rank = perElement.rank();
+        int[] others = new int[rank - 1];
+        for (int d = 0, i = 0; d < rank; d++) {
+            if (d != channelAxis) {
+                others[i++] = d;
+            }
+        }
+        Nd4j.exec(new Sum(perElement, out, others));
+        return out;
+    }
+
+    private static INDArray rint(INDArray x, INDArray out) {
+        Nd4j.exec(DynamicCustomOp.builder("rint").addInputs(x).addOutputs(out).build());
+        return out;
+    }
+
+    /** Restores the state a checkpoint recorded (steps and zero points are parameters). */
+    public void restore(boolean signed, double gradientScale) {
+        this.range = new BitWidth(bits, signed);
+        this.gradScale = gradientScale;
+        this.initialized = true;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public BitWidth range() {
+        return range;
+    }
+
+    public boolean initialized() {
+        return initialized;
+    }
+
+    public double gradScale() {
+        return gradScale;
+    }
+
+    public Parameter step() {
+        return step;
+    }
+
+    public Parameter zeroPoint() {
+        return zeroPoint;
+    }
+
+    /** Integer codes of the last forward pass (round(clamp(v)) - round(z) is the dequantized code). */
+    public INDArray lastCodes() {
+        return rounded;
+    }
+
+    /** Pre-clamp values v of the last forward pass. */
+    public INDArray lastScaled() {
+        return v;
+    }
+}
