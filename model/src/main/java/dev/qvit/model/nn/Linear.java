@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * y = x W^T + b over rows of x, W stored [out, in] as in PyTorch. Training thread only.
  */
-public final class Linear {
+public final class Linear implements DenseLayer {
     private final int inFeatures;
     private final int outFeatures;
     private final Parameter weight;
@@ -35,6 +35,11 @@ public final class Linear {
         Init.uniform(bias.value(), bound, random);
     }
 
+    @Override
+    public INDArray forward(INDArray x, boolean training) {
+        return forward(x);
+    }
+
     /** x [T, in] -> y [T, out]; x must stay unchanged until {@link #backward}. */
     public INDArray forward(INDArray x) {
         input = x;
@@ -45,6 +50,7 @@ public final class Linear {
     }
 
     /** Sets dW, db from dy [T, out]; returns dx [T, in]. */
+    @Override
     public INDArray backward(INDArray dy) {
         backwardParametersOnly(dy);
         INDArray dx = buffers.get("dx", dy.rows(), inFeatures);        // [T, in]
@@ -52,15 +58,18 @@ public final class Linear {
     }
 
     /** Sets dW, db only (for the first layer, whose input needs no gradient). */
+    @Override
     public void backwardParametersOnly(INDArray dy) {
         Tensors.gemm(dy, input, weight.grad(), true, false, 0.0);      // [out, in]
         Tensors.sumOverRows(dy, buffers.constant("ones", 1.0, 1, dy.rows()), bias.grad()); // [out]
     }
 
+    @Override
     public Parameter weight() {
         return weight;
     }
 
+    @Override
     public Parameter bias() {
         return bias;
     }

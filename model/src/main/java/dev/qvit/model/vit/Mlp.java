@@ -1,42 +1,57 @@
 package dev.qvit.model.vit;
 
+import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.Gelu;
 import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.quant.QuantizationConfig;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The block's feed-forward network, FC2(GELU(FC1(x))). Training thread only. */
 public final class Mlp {
-    private final Linear fc1;
+    /** Inside quantized MLPs the GELU output is clamped to [-10, 10] before fc2 (method doc section 3). */
+    static final double QUANTIZED_GELU_CLIP = 10.0;
+    private final DenseLayer fc1;
     private final Gelu gelu;
-    private final Linear fc2;
+    private final DenseLayer fc2;
 
     public Mlp(ParameterSet params, String name, int dim, int hidden) {
-        this.fc1 = new Linear(params, name + ".fc1", dim, hidden);
-        this.gelu = new Gelu(params.dataType());
-        this.fc2 = new Linear(params, name + ".fc2", hidden, dim);
+        this(params, name, dim, hidden, null);
+    }
+
+    public Mlp(ParameterSet params, String name, int dim, int hidden, QuantizationConfig quant) {
+        this.fc1 = QuantizationConfig.dense(quant, params, name + ".fc1", dim, hidden);
+        this.gelu = quant == null ? new Gelu(params.dataType()) : new Gelu(params.dataType(), QUANTIZED_GELU_CLIP);
+        this.fc2 = QuantizationConfig.dense(quant, params, name + ".fc2", hidden, dim);
     }
 
     public void init(Random random) {
-        fc1.initTransformer(random);
-        fc2.initTransformer(random);
+        for (DenseLayer layer : new DenseLayer[] {fc1, fc2}) {
+            if (layer instanceof Linear linear) {
+                linear.initTransformer(random);
+            }
+        }
     }
 
-    /** x [T, D] -> [T, D]. */
+    /** x [T, D] -> [T, D] (training mode). */
     public INDArray forward(INDArray x) {
-        return fc2.forward(gelu.forward(fc1.forward(x)));
+        return forward(x, true);
+    }
+
+    public INDArray forward(INDArray x, boolean training) {
+        return fc2.forward(gelu.forward(fc1.forward(x, training)), training);
     }
 
     public INDArray backward(INDArray dy) {
         return fc1.backward(gelu.backward(fc2.backward(dy)));
     }
 
-    public Linear fc1() {
+    public DenseLayer fc1() {
         return fc1;
     }
 
-    public Linear fc2() {
+    public DenseLayer fc2() {
         return fc2;
     }
 }

@@ -1,67 +1,124 @@
 package dev.qvit.model.vit;
 
 import dev.qvit.model.nn.Buffers;
+import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.nn.Softmax;
 import dev.qvit.model.nn.Tensors;
+import dev.qvit.model.quant.AttentionQuantizers;
+import dev.qvit.model.quant.QuantizationConfig;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Multi-head self-attention, A = softmax(q k^T / sqrt(d)), out = Proj(A v), batched over all images and heads
- * (no Java loop over samples or heads). Training thread only.
+ * (no Java loop over samples or heads). In a quantized student (method doc section 8, "order in attention"):
+ * qkv -> split heads -> IRM(q), IRM(k) -> quantize q, k, v -> scores -> softmax -> quantize A -> A v -> proj.
+ * Training thread only.
  */
 public final class MultiHeadSelfAttention {
     private final int dim;
     private final int numHeads;
     private final int headDim;
     private final double scale;
-    private final Linear qkv;
-    private final Linear proj;
+    private final DenseLayer qkv;
+    private final DenseLayer proj;
+    private final AttentionQuantizers quantizers;   // null in full precision
     private final Buffers buffers;
-    private INDArray query;       // [B, H, N, d]
-    private INDArray key;         // [B, H, N, d]
-    private INDArray value;       // [B, H, N, d]
-    private INDArray attention;   // [B, H, N, N]
+    private INDArray query;          // raw q [B, H, N, d]
+    private INDArray key;            // raw k [B, H, N, d]
+    private INDArray value;          // raw v [B, H, N, d]
+    private INDArray rectifiedQuery; // q after IRM (= raw q without IRM)
+    private INDArray rectifiedKey;
+    private INDArray usedQuery;      // what the scores use: after IRM and quantizer
+    private INDArray usedKey;
+    private INDArray usedValue;
+    private INDArray attention;      // softmax probabilities [B, H, N, N]
+    private INDArray usedAttention;  // after the quantizer
+    private INDArray extraQueryGradient;
+    private INDArray extraKeyGradient;
 
     public MultiHeadSelfAttention(ParameterSet params, String name, int dim, int numHeads) {
+        this(params, name, dim, numHeads, null);
+    }
+
+    public MultiHeadSelfAttention(ParameterSet params, String name, int dim, int numHeads, QuantizationConfig quant) {
         this.dim = dim;
         this.numHeads = numHeads;
         this.headDim = dim / numHeads;
         this.scale = 1.0 / Math.sqrt(headDim);
-        this.qkv = new Linear(params, name + ".qkv", dim, 3 * dim);
-        this.proj = new Linear(params, name + ".proj", dim, dim);
+        this.qkv = QuantizationConfig.dense(quant, params, name + ".qkv", dim, 3 * dim);
+        this.proj = QuantizationConfig.dense(quant, params, name + ".proj", dim, dim);
+        this.quantizers = quant == null ? null : AttentionQuantizers.create(params, name, quant, numHeads, headDim);
         this.buffers = new Buffers(params.dataType());
     }
 
     public void init(Random random) {
-        qkv.initTransformer(random);
-        proj.initTransformer(random);
+        for (DenseLayer layer : new DenseLayer[] {qkv, proj}) {
+            if (layer instanceof Linear linear) {
+                linear.initTransformer(random);
+            }
+        }
+        if (quantizers != null) {
+            quantizers.initRectification();
+        }
+    }
+
+    /** x [B*N, D] for a batch of {@code batch} images -> [B*N, D] (training mode). */
+    public INDArray forward(INDArray x, int batch) {
+        return forward(x, batch, true);
     }
 
     /** x [B*N, D] for a batch of {@code batch} images -> [B*N, D]. */
-    public INDArray forward(INDArray x, int batch) {
+    public INDArray forward(INDArray x, int batch, boolean training) {
         int tokens = (int) (x.rows() / batch);
         long bh = (long) batch * numHeads;
-        INDArray qkvOut = qkv.forward(x);                                                   // [B*N, 3D]
+        INDArray qkvOut = qkv.forward(x, training);                                         // [B*N, 3D]
         INDArray heads = buffers.get("heads", 3, batch, numHeads, tokens, headDim)          // [3, B, H, N, d]
                 .assign(qkvOut.reshape(batch, tokens, 3, numHeads, headDim).permute(2, 0, 3, 1, 4));
         query = heads.slice(0);
         key = heads.slice(1);
         value = heads.slice(2);
+        quantizeQueryKeyValue(training);
         INDArray scores = buffers.get("scores", bh, tokens, tokens);                       // [B*H, N, N]
-        Tensors.matmul(perHead(query), perHead(key), scores, false, true, scale);           // q k^T / sqrt(d)
+        Tensors.matmul(perHead(usedQuery), perHead(usedKey), scores, false, true, scale);   // q k^T / sqrt(d)
         attention = buffers.get("attn", batch, numHeads, tokens, tokens);
         Softmax.forward(scores.reshape(bh * tokens, tokens), attention.reshape(bh * tokens, tokens));
+        usedAttention = quantizers == null ? attention : quantizers.attention().forward(attention, training);
         INDArray context = buffers.get("ctx", bh, tokens, headDim);                        // [B*H, N, d]
-        Tensors.matmul(attention.reshape(bh, tokens, tokens), perHead(value), context, false, false, 1.0);
+        Tensors.matmul(perHead(usedAttention), perHead(usedValue), context, false, false, 1.0);
         INDArray merged = buffers.get("merged", batch, tokens, numHeads, headDim)           // [B, N, H, d]
                 .assign(context.reshape(batch, numHeads, tokens, headDim).permute(0, 2, 1, 3));
-        return proj.forward(merged.reshape((long) batch * tokens, dim));
+        return proj.forward(merged.reshape((long) batch * tokens, dim), training);
     }
 
-    /** dy [B*N, D] -> dx [B*N, D]; sets the gradients of qkv and proj. */
+    private void quantizeQueryKeyValue(boolean training) {
+        if (quantizers == null) {
+            rectifiedQuery = usedQuery = query;
+            rectifiedKey = usedKey = key;
+            usedValue = value;
+            return;
+        }
+        rectifiedQuery = quantizers.queryRectification() == null ? query
+                : quantizers.queryRectification().forward(query, training);
+        rectifiedKey = quantizers.keyRectification() == null ? key
+                : quantizers.keyRectification().forward(key, training);
+        usedQuery = quantizers.query().forward(rectifiedQuery, training);
+        usedKey = quantizers.key().forward(rectifiedKey, training);
+        usedValue = quantizers.value().forward(value, training);
+    }
+
+    /**
+     * Adds gradients with respect to the used (rectified, quantized) q and k, e.g. from distillation, to the next
+     * {@link #backward}. Both [B, H, N, d]; cleared by backward.
+     */
+    public void addQueryKeyGradients(INDArray dQuery, INDArray dKey) {
+        extraQueryGradient = dQuery;
+        extraKeyGradient = dKey;
+    }
+
+    /** dy [B*N, D] -> dx [B*N, D]; sets the gradients of qkv, proj, IRM and the quantizers. */
     public INDArray backward(INDArray dy) {
         int batch = (int) query.size(0);
         int tokens = (int) query.size(2);
@@ -70,22 +127,45 @@ public final class MultiHeadSelfAttention {
         INDArray dContext = buffers.get("dctx", batch, numHeads, tokens, headDim)           // [B, H, N, d]
                 .assign(dMerged.reshape(batch, tokens, numHeads, headDim).permute(0, 2, 1, 3));
         INDArray dc = perHead(dContext);
-        INDArray dAttention = buffers.get("dattn", bh, tokens, tokens);
-        Tensors.matmul(dc, perHead(value), dAttention, false, true, 1.0);                   // dA = dctx v^T
+        INDArray dUsedAttention = buffers.get("dattn", batch, numHeads, tokens, tokens);
+        Tensors.matmul(dc, perHead(usedValue), perHead(dUsedAttention), false, true, 1.0);  // dA = dctx v^T
         INDArray dHeads = buffers.get("dheads", 3, batch, numHeads, tokens, headDim);       // [3, B, H, N, d]
-        Tensors.matmul(attention.reshape(bh, tokens, tokens), dc, perHead(dHeads.slice(2)), true, false, 1.0);
+        INDArray dUsedValue = quantizers == null ? dHeads.slice(2) : buffers.get("dv", batch, numHeads, tokens, headDim);
+        Tensors.matmul(perHead(usedAttention), dc, perHead(dUsedValue), true, false, 1.0);
+        INDArray dAttention = quantizers == null ? dUsedAttention : quantizers.attention().backward(dUsedAttention);
         INDArray dScores = buffers.get("dscores", bh, tokens, tokens);
         Softmax.backward(attention.reshape(bh * tokens, tokens), dAttention.reshape(bh * tokens, tokens),
                 dScores.reshape(bh * tokens, tokens), buffers.get("rowsums", bh * tokens));
-        Tensors.matmul(dScores, perHead(key), perHead(dHeads.slice(0)), false, false, scale);   // dq
-        Tensors.matmul(dScores, perHead(query), perHead(dHeads.slice(1)), true, false, scale);  // dk
+        INDArray dUsedQuery = quantizers == null ? dHeads.slice(0) : buffers.get("dq", batch, numHeads, tokens, headDim);
+        INDArray dUsedKey = quantizers == null ? dHeads.slice(1) : buffers.get("dk", batch, numHeads, tokens, headDim);
+        Tensors.matmul(dScores, perHead(usedKey), perHead(dUsedQuery), false, false, scale);
+        Tensors.matmul(dScores, perHead(usedQuery), perHead(dUsedKey), true, false, scale);
+        addExtraGradients(dUsedQuery, dUsedKey);
+        if (quantizers != null) {
+            dHeads.slice(0).assign(rectifyBackward(quantizers.queryRectification(), quantizers.query().backward(dUsedQuery)));
+            dHeads.slice(1).assign(rectifyBackward(quantizers.keyRectification(), quantizers.key().backward(dUsedKey)));
+            dHeads.slice(2).assign(quantizers.value().backward(dUsedValue));
+        }
         INDArray dQkv = buffers.get("dqkv", (long) batch * tokens, 3L * dim);
         dQkv.reshape(batch, tokens, 3, numHeads, headDim).permute(2, 0, 3, 1, 4).assign(dHeads);
         return qkv.backward(dQkv);
     }
 
+    private void addExtraGradients(INDArray dUsedQuery, INDArray dUsedKey) {
+        if (extraQueryGradient != null) {
+            dUsedQuery.addi(extraQueryGradient);
+            dUsedKey.addi(extraKeyGradient);
+            extraQueryGradient = null;
+            extraKeyGradient = null;
+        }
+    }
+
+    private static INDArray rectifyBackward(dev.qvit.model.quant.InformationRectification irm, INDArray d) {
+        return irm == null ? d : irm.backward(d);
+    }
+
     /** [B, H, N, d] -> [B*H, N, d] view. */
-    private INDArray perHead(INDArray x) {
+    private static INDArray perHead(INDArray x) {
         return x.reshape(x.size(0) * x.size(1), x.size(2), x.size(3));
     }
 
@@ -99,20 +179,47 @@ public final class MultiHeadSelfAttention {
         return key;
     }
 
-    /** Attention probabilities of the last forward pass, [B, H, N, N]. */
+    /** Queries after IRM (raw queries without IRM), [B, H, N, d]. */
+    public INDArray lastRectifiedQuery() {
+        return rectifiedQuery;
+    }
+
+    public INDArray lastRectifiedKey() {
+        return rectifiedKey;
+    }
+
+    /** Queries the scores used (after IRM and quantizer), [B, H, N, d]. */
+    public INDArray lastUsedQuery() {
+        return usedQuery;
+    }
+
+    public INDArray lastUsedKey() {
+        return usedKey;
+    }
+
+    /** Attention probabilities of the last forward pass (before their quantizer), [B, H, N, N]. */
     public INDArray lastAttention() {
         return attention;
+    }
+
+    /** Attention probabilities after the quantizer (= {@link #lastAttention()} in full precision). */
+    public INDArray lastUsedAttention() {
+        return usedAttention;
+    }
+
+    public AttentionQuantizers quantizers() {
+        return quantizers;
     }
 
     public int numHeads() {
         return numHeads;
     }
 
-    public Linear qkv() {
+    public DenseLayer qkv() {
         return qkv;
     }
 
-    public Linear proj() {
+    public DenseLayer proj() {
         return proj;
     }
 }

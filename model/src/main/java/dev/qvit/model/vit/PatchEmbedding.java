@@ -1,11 +1,15 @@
 package dev.qvit.model.vit;
 
 import dev.qvit.model.nn.Buffers;
+import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.Init;
 import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.nn.Tensors;
+import dev.qvit.model.quant.LsqQuantizer;
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.quant.QuantizedLinear;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -16,27 +20,43 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class PatchEmbedding {
     private final VitConfig config;
-    private final Linear projection;
+    private final DenseLayer projection;
+    private final LsqQuantizer imageQuantizer;   // null in full precision
     private final Parameter clsToken;
     private final Parameter positionEmbedding;
     private final Buffers buffers;
 
     public PatchEmbedding(ParameterSet params, VitConfig config) {
+        this(params, config, null);
+    }
+
+    /** In a quantized student the image (per channel) and the conv weight are quantized at embedding bits. */
+    public PatchEmbedding(ParameterSet params, VitConfig config, QuantizationConfig quant) {
         this.config = config;
-        this.projection = new Linear(params, "patch_embed", config.patchPixels(), config.dim());
+        this.imageQuantizer = quant == null ? null
+                : LsqQuantizer.forActivation(params, "patch_embed.input_quant", quant.embeddingBits(), config.channels(), 1);
+        this.projection = quant == null ? new Linear(params, "patch_embed", config.patchPixels(), config.dim())
+                : new QuantizedLinear(params, "patch_embed", config.patchPixels(), config.dim(), quant.embeddingBits(), false);
         this.clsToken = params.declare("cls_token", false, 1, 1, config.dim());
         this.positionEmbedding = params.declare("pos_embed", false, 1, config.numTokens(), config.dim());
         this.buffers = new Buffers(params.dataType());
     }
 
     public void init(Random random) {
-        projection.initPyTorchDefault(random);
+        if (projection instanceof Linear linear) {
+            linear.initPyTorchDefault(random);
+        }
         Init.truncatedNormal(clsToken.value(), 0.02, random);
         Init.truncatedNormal(positionEmbedding.value(), 0.02, random);
     }
 
-    /** images [B, C, S, S] -> tokens [B*N, D]. */
+    /** images [B, C, S, S] -> tokens [B*N, D] (training mode). */
     public INDArray forward(INDArray images) {
+        return forward(images, true);
+    }
+
+    public INDArray forward(INDArray input, boolean training) {
+        INDArray images = imageQuantizer == null ? input : imageQuantizer.forward(input, training);
         int b = (int) images.size(0);
         int g = config.gridSize();
         int p = config.patchSize();
@@ -45,7 +65,7 @@ public final class PatchEmbedding {
         INDArray patches = buffers.get("patches", (long) b * config.numPatches(), config.patchPixels());
         patches.reshape(b, g, g, config.channels(), p, p)                                  // [B, gy, gx, C, py, px]
                 .assign(images.reshape(b, config.channels(), g, p, g, p).permute(0, 2, 4, 1, 3, 5));
-        INDArray embedded = projection.forward(patches);                                   // [B*P, D]
+        INDArray embedded = projection.forward(patches, training);                                   // [B*P, D]
         INDArray tokens = buffers.get("tokens", b, n, d);                                  // [B, N, D]
         tokens.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
                 .assign(clsToken.value().reshape(1, d).broadcast(b, d));
@@ -69,7 +89,11 @@ public final class PatchEmbedding {
         projection.backwardParametersOnly(dEmbedded.reshape((long) b * config.numPatches(), d));
     }
 
-    public Linear projection() {
+    public LsqQuantizer imageQuantizer() {
+        return imageQuantizer;
+    }
+
+    public DenseLayer projection() {
         return projection;
     }
 }

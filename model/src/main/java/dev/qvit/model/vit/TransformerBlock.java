@@ -3,6 +3,7 @@ package dev.qvit.model.vit;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.quant.QuantizationConfig;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -19,10 +20,15 @@ public final class TransformerBlock {
     private int batch;
 
     public TransformerBlock(ParameterSet params, String name, VitConfig config) {
+        this(params, name, config, null);
+    }
+
+    /** A block of a quantized student when {@code quant} is not null. */
+    public TransformerBlock(ParameterSet params, String name, VitConfig config, QuantizationConfig quant) {
         this.norm1 = new LayerNorm(params, name + ".norm1", config.dim(), LAYER_NORM_EPS);
-        this.attention = new MultiHeadSelfAttention(params, name + ".attn", config.dim(), config.numHeads());
+        this.attention = new MultiHeadSelfAttention(params, name + ".attn", config.dim(), config.numHeads(), quant);
         this.norm2 = new LayerNorm(params, name + ".norm2", config.dim(), LAYER_NORM_EPS);
-        this.mlp = new Mlp(params, name + ".mlp", config.dim(), config.mlpDim());
+        this.mlp = new Mlp(params, name + ".mlp", config.dim(), config.mlpDim(), quant);
         this.buffers = new Buffers(params.dataType());
     }
 
@@ -33,12 +39,16 @@ public final class TransformerBlock {
         mlp.init(random);
     }
 
-    /** x [B*N, D] -> [B*N, D]. */
+    /** x [B*N, D] -> [B*N, D] (training mode). */
     public INDArray forward(INDArray x, int batch) {
+        return forward(x, batch, true);
+    }
+
+    public INDArray forward(INDArray x, int batch, boolean training) {
         this.batch = batch;
-        INDArray afterAttention = attention.forward(norm1.forward(x), batch)
+        INDArray afterAttention = attention.forward(norm1.forward(x), batch, training)
                 .add(x, buffers.get("x1", x.shape()));
-        return mlp.forward(norm2.forward(afterAttention)).add(afterAttention, buffers.get("x2", x.shape()));
+        return mlp.forward(norm2.forward(afterAttention), training).add(afterAttention, buffers.get("x2", x.shape()));
     }
 
     public INDArray backward(INDArray dy) {

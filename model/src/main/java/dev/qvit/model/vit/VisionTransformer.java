@@ -1,9 +1,12 @@
 package dev.qvit.model.vit;
 
 import dev.qvit.model.nn.Buffers;
+import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.quant.QuantizedLinear;
 import dev.qvit.model.snapshot.LayerProbe;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,28 +27,37 @@ public final class VisionTransformer {
     private final PatchEmbedding patchEmbedding;
     private final List<TransformerBlock> blocks = new ArrayList<>();
     private final LayerNorm norm;
-    private final Linear head;
+    private final DenseLayer head;
+    private final QuantizationConfig quantization;
     private final Buffers buffers;
     private int batch;
 
     public VisionTransformer(VitConfig config, DataType dataType) {
-        this(config, dataType, null);
+        this(config, dataType, null, null);
+    }
+
+    /** A fully quantized student (uninitialised: copy the teacher's weights in, see {@code QuantizedStudent}). */
+    public VisionTransformer(VitConfig config, DataType dataType, QuantizationConfig quantization) {
+        this(config, dataType, quantization, null);
     }
 
     /** A replica that reads the weights of {@code shared} and keeps its own gradients and buffers. */
     public static VisionTransformer replicaOf(VisionTransformer shared) {
-        return new VisionTransformer(shared.config, shared.params.dataType(), shared.params);
+        return new VisionTransformer(shared.config, shared.params.dataType(), shared.quantization, shared.params);
     }
 
-    private VisionTransformer(VitConfig config, DataType dataType, ParameterSet sharedValues) {
+    private VisionTransformer(VitConfig config, DataType dataType, QuantizationConfig quantization,
+                              ParameterSet sharedValues) {
         this.config = config;
+        this.quantization = quantization;
         this.params = new ParameterSet(dataType);
-        this.patchEmbedding = new PatchEmbedding(params, config);
+        this.patchEmbedding = new PatchEmbedding(params, config, quantization);
         for (int l = 0; l < config.depth(); l++) {
-            blocks.add(new TransformerBlock(params, "blocks." + l, config));
+            blocks.add(new TransformerBlock(params, "blocks." + l, config, quantization));
         }
         this.norm = new LayerNorm(params, "norm", config.dim(), TransformerBlock.LAYER_NORM_EPS);
-        this.head = new Linear(params, "head", config.dim(), config.numClasses());
+        this.head = quantization == null ? new Linear(params, "head", config.dim(), config.numClasses())
+                : new QuantizedLinear(params, "head", config.dim(), config.numClasses(), quantization.embeddingBits(), true);
         this.buffers = new Buffers(dataType);
         params.allocate(sharedValues);
     }
@@ -64,20 +76,27 @@ public final class VisionTransformer {
             block.init(random);
         }
         norm.init();
-        head.initTransformer(random);
+        if (head instanceof Linear linear) {
+            linear.initTransformer(random);
+        }
     }
 
-    /** images [B, C, S, S], normalised -> logits [B, classes]; the result is a reused buffer. */
+    /** images [B, C, S, S], normalised -> logits [B, classes] (training mode); the result is a reused buffer. */
     public INDArray forward(INDArray images) {
+        return forward(images, true);
+    }
+
+    /** Training mode initialises quantizers on their first batch and uses batch statistics in IRM. */
+    public INDArray forward(INDArray images, boolean training) {
         batch = (int) images.size(0);
-        INDArray x = patchEmbedding.forward(images);                          // [B*N, D]
+        INDArray x = patchEmbedding.forward(images, training);                // [B*N, D]
         for (TransformerBlock block : blocks) {
-            x = block.forward(x, batch);
+            x = block.forward(x, batch, training);
         }
         INDArray cls = buffers.get("cls", batch, config.dim())              // [B, D]
                 .assign(x.reshape(batch, config.numTokens(), config.dim())
                         .get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()));
-        return head.forward(norm.forward(cls));
+        return head.forward(norm.forward(cls), training);
     }
 
     /** dLogits [B, classes] -> fills every parameter gradient. */
@@ -110,6 +129,15 @@ public final class VisionTransformer {
 
     private static float[] firstImages(INDArray perImage, int n) {
         return perImage.get(NDArrayIndex.interval(0, n)).dup().castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    /** Null for a full-precision model. */
+    public QuantizationConfig quantization() {
+        return quantization;
+    }
+
+    public DenseLayer head() {
+        return head;
     }
 
     public VitConfig config() {

@@ -1,0 +1,111 @@
+package dev.qvit.model.quant;
+
+import dev.qvit.model.nn.Buffers;
+import dev.qvit.model.nn.Parameter;
+import dev.qvit.model.nn.ParameterSet;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.RSqrt;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * IRM in the paper's form (method doc 4): per head h, q~ = gamma_h (q - mu_h) / sqrt(sigma_h^2 + eps) + beta_h
+ * with mu_h, sigma_h^2 the mean and (biased) variance of that head's values over images, tokens and channels;
+ * batch statistics in training, running averages (momentum 0.1) in evaluation, like batch normalisation over
+ * the head axis. Set gamma/beta and the running statistics to the teacher's sigma_h / mu_h to start as the
+ * identity. Training thread only.
+ */
+public final class DistributionRectification implements InformationRectification {
+    private static final double EPS = 1e-5;
+    private static final double MOMENTUM = 0.1;
+    private static final int[] REDUCED = {0, 2, 3};
+    private final Parameter gamma;
+    private final Parameter beta;
+    private final INDArray runningMean;
+    private final INDArray runningVar;
+    private final Buffers buffers;
+    private INDArray normalized;
+    private INDArray invStd;
+
+    public DistributionRectification(ParameterSet params, String name, int heads) {
+        this.gamma = params.declare(name + ".weight", false, heads);
+        this.beta = params.declare(name + ".bias", false, heads);
+        this.buffers = new Buffers(params.dataType());
+        this.runningMean = Nd4j.zeros(params.dataType(), heads);
+        this.runningVar = Nd4j.ones(params.dataType(), heads);
+    }
+
+    /** Starts as the identity on data with per-head mean {@code mu} and standard deviation {@code sigma}. */
+    public void initIdentity(double[] mu, double[] sigma) {
+        INDArray m = Nd4j.createFromArray(mu).castTo(gamma.value().dataType());
+        INDArray s = Nd4j.createFromArray(sigma).castTo(gamma.value().dataType());
+        gamma.value().assign(s);
+        beta.value().assign(m);
+        runningMean.assign(m);
+        runningVar.assign(s.mul(s).subi(EPS).castTo(runningVar.dataType()));
+    }
+
+    @Override
+    public INDArray forward(INDArray x, boolean training) {
+        int heads = (int) x.size(1);
+        INDArray mean = buffers.get("mean", heads);
+        invStd = buffers.get("invStd", heads);
+        if (training) {
+            Nd4j.exec(new Mean(x, mean, REDUCED));
+            Nd4j.exec(new Variance(x, invStd, false, REDUCED));
+            runningMean.muli(1 - MOMENTUM).addi(mean.mul(MOMENTUM));
+            runningVar.muli(1 - MOMENTUM).addi(invStd.mul(MOMENTUM));
+        } else {
+            mean.assign(runningMean);
+            invStd.assign(runningVar);
+        }
+        Nd4j.exec(new RSqrt(invStd.addi(EPS), invStd));                                  // 1/sqrt(var+eps)
+        normalized = buffers.get("xhat", x.shape());
+        Nd4j.exec(new BroadcastSubOp(x, mean, normalized, 1));
+        Nd4j.exec(new BroadcastMulOp(normalized, invStd, normalized, 1));
+        INDArray y = buffers.get("y", x.shape());
+        Nd4j.exec(new BroadcastMulOp(normalized, gamma.value(), y, 1));
+        Nd4j.exec(new BroadcastAddOp(y, beta.value(), y, 1));
+        return y;
+    }
+
+    /** Batch-norm backward over (B, N, d) per head: dx = invStd (g - mean g - xhat mean(g xhat)), g = dy gamma. */
+    @Override
+    public INDArray backward(INDArray dy) {
+        long m = dy.length() / dy.size(1);
+        INDArray tmp = dy.mul(normalized, buffers.get("tmp", dy.shape()));
+        Nd4j.exec(new Sum(tmp, gamma.grad(), REDUCED));
+        Nd4j.exec(new Sum(dy, beta.grad(), REDUCED));
+        INDArray dx = buffers.get("dx", dy.shape());
+        // mean(g) = gamma * dbeta / m; mean(g xhat) = gamma * dgamma / m
+        INDArray meanG = beta.grad().mul(gamma.value(), buffers.get("meanG", dy.size(1))).divi(m);
+        INDArray meanGx = gamma.grad().mul(gamma.value(), buffers.get("meanGx", dy.size(1))).divi(m);
+        Nd4j.exec(new BroadcastMulOp(normalized, meanGx, dx, 1));                        // xhat mean(g xhat)
+        Nd4j.exec(new BroadcastMulOp(dy, gamma.value(), tmp, 1));                        // g
+        dx.rsubi(tmp);
+        Nd4j.exec(new BroadcastSubOp(dx, meanG, dx, 1));
+        Nd4j.exec(new BroadcastMulOp(dx, invStd, dx, 1));
+        return dx;
+    }
+
+    public Parameter gamma() {
+        return gamma;
+    }
+
+    public Parameter beta() {
+        return beta;
+    }
+
+    public INDArray runningMean() {
+        return runningMean;
+    }
+
+    public INDArray runningVariance() {
+        return runningVar;
+    }
+}

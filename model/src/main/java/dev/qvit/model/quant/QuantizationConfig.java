@@ -1,0 +1,45 @@
+package dev.qvit.model.quant;
+
+import dev.qvit.model.nn.DenseLayer;
+import dev.qvit.model.nn.Linear;
+import dev.qvit.model.nn.ParameterSet;
+import java.util.Locale;
+
+/**
+ * How the student is quantized (method doc section 3): {@code bits} for every block (weights, inputs of the
+ * linear layers, q, k, v and the attention probabilities), {@code embeddingBits} for the patch embedding and the
+ * head, and which form of IRM rectifies q and k before their quantizers.
+ */
+public record QuantizationConfig(int bits, Rectification rectification, int embeddingBits) {
+
+    /** IRM off, the official code's per-token form, or the paper's per-head distribution form (method doc 4). */
+    public enum Rectification {
+        NONE, TOKEN, DISTRIBUTION;
+
+        public static Rectification parse(String text) {
+            try {
+                return valueOf(text.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("IRM form must be token or distribution, got '" + text + "'");
+            }
+        }
+    }
+
+    public QuantizationConfig {
+        new BitWidth(bits, true);
+        new BitWidth(embeddingBits, true);
+        if (rectification == null) {
+            throw new IllegalArgumentException("rectification must be NONE, TOKEN or DISTRIBUTION");
+        }
+    }
+
+    public static QuantizationConfig of(int bits, Rectification rectification) {
+        return new QuantizationConfig(bits, rectification, 8);
+    }
+
+    /** A dense layer of a block: full precision when {@code quantization} is null. */
+    public static DenseLayer dense(QuantizationConfig quantization, ParameterSet params, String name, int in, int out) {
+        return quantization == null ? new Linear(params, name, in, out)
+                : new QuantizedLinear(params, name, in, out, quantization.bits(), true);
+    }
+}
