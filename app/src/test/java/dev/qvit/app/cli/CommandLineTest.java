@@ -58,6 +58,33 @@ class CommandLineTest {
     }
 
     @Test
+    void quantizeTrainsAStudentWithIrmAndDgdFromATeacher(@TempDir Path dir) {
+        // given a teacher trained for one short epoch
+        Path teacher = dir.resolve("teacher.qvit");
+        Path student = dir.resolve("student.qvit");
+        assertThat(run(concat(new String[] {"train"}, concat(SMALL, "--data", "bundled", "--train-limit", "256",
+                "--test-limit", "64", "--epochs", "1", "--batch", "32", "--out", teacher.toString()))).exit()).isZero();
+        // when a 2-bit student is trained with IRM and DGD
+        Run q = run("quantize", "--teacher", teacher.toString(), "--bits", "2", "--irm", "--dgd", "--lambda", "0.1",
+                "--data", "bundled", "--train-limit", "128", "--test-limit", "64", "--epochs", "1", "--batch", "32",
+                "--threads", "2", "--out", student.toString());
+        // then it reports progress and saves a student that eval can read
+        assertThat(q.exit()).as(q.err()).isZero();
+        assertThat(q.out()).contains("2-bit, IRM token, DGD lambda 0.1").contains("epoch   1/1");
+        Run eval = run("eval", "--model", student.toString(), "--data", "bundled", "--test-limit", "64");
+        assertThat(eval.exit()).as(eval.err()).isZero();
+        // and bad settings are one sentence each
+        assertThat(run("quantize", "--teacher", teacher.toString(), "--bits", "5", "--data", "bundled").err())
+                .contains("bits must be 2, 3, 4 or 8, got 5");
+        assertThat(run("quantize", "--teacher", teacher.toString(), "--dgd", "--lambda", "-1", "--data", "bundled").err())
+                .contains("lambda must be >= 0");
+        assertThat(run("quantize", "--teacher", teacher.toString(), "--config", "small", "--data", "bundled").err())
+                .contains("not small");
+        assertThat(run("quantize", "--teacher", student.toString(), "--data", "bundled").err())
+                .contains("not a full-precision teacher");
+    }
+
+    @Test
     void invalidModelSizeIsOneSentence() {
         Run r = run("train", "--dim", "64", "--heads", "5", "--data", "bundled");
         assertThat(r.exit()).isEqualTo(2);

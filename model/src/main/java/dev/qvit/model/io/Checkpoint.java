@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.quant.LsqQuantizer;
+import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
 import java.io.ByteArrayOutputStream;
@@ -36,8 +38,9 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
-    /** What a checkpoint file holds besides the weights. */
-    public record Header(String kind, VitConfig config, JsonNode metadata) {
+    /** What a checkpoint file holds besides the weights; {@code quantization} is null for a FP model. */
+    public record Header(String kind, VitConfig config, QuantizationConfig quantization, JsonNode metadata,
+                         JsonNode quantizerStates) {
     }
 
     public static void save(Path file, String kind, VisionTransformer model, Map<String, Object> metadata)
@@ -45,6 +48,14 @@ public final class Checkpoint {
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("format", FORMAT).put("version", VERSION).put("kind", kind);
         manifest.set("config", JSON.valueToTree(model.config()));
+        if (model.quantization() != null) {
+            manifest.set("quantization", JSON.valueToTree(model.quantization()));
+            var states = manifest.putArray("quantizers");
+            for (LsqQuantizer q : model.quantizers()) {
+                states.addObject().put("name", q.name()).put("initialized", q.initialized())
+                        .put("signed", q.range().signed()).put("gradScale", q.gradScale());
+            }
+        }
         manifest.set("metadata", JSON.valueToTree(metadata));
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
@@ -68,13 +79,31 @@ public final class Checkpoint {
         return header(readEntries(file, true), file);
     }
 
-    /** Loads a float32 model. */
+    /** Loads a float32 model, full precision or quantized (with its quantizer states). */
     public static VisionTransformer load(Path file) throws IOException {
         Map<String, byte[]> entries = readEntries(file, false);
         Header header = header(entries, file);
-        VisionTransformer model = new VisionTransformer(header.config(), DataType.FLOAT);
+        VisionTransformer model = new VisionTransformer(header.config(), DataType.FLOAT, header.quantization());
         loadParameters(model.parameters(), name -> entries.get("params/" + name + ".npy"), file.toString());
+        restoreQuantizers(model, header.quantizerStates(), file);
         return model;
+    }
+
+    private static void restoreQuantizers(VisionTransformer model, JsonNode states, Path file) throws IOException {
+        for (LsqQuantizer q : model.quantizers()) {
+            JsonNode state = null;
+            for (JsonNode s : states) {
+                if (q.name().equals(s.path("name").asText())) {
+                    state = s;
+                }
+            }
+            if (state == null) {
+                throw new IOException(file + ": no state for quantizer " + q.name());
+            }
+            if (state.path("initialized").asBoolean()) {
+                q.restore(state.path("signed").asBoolean(), state.path("gradScale").asDouble());
+            }
+        }
     }
 
     /** Source of raw .npy bytes per parameter name (null when missing). */
@@ -129,7 +158,10 @@ public final class Checkpoint {
         }
         try {
             VitConfig config = JSON.treeToValue(manifest.get("config"), VitConfig.class);
-            return new Header(manifest.path("kind").asText(), config, manifest.path("metadata"));
+            QuantizationConfig quantization = manifest.hasNonNull("quantization")
+                    ? JSON.treeToValue(manifest.get("quantization"), QuantizationConfig.class) : null;
+            return new Header(manifest.path("kind").asText(), config, quantization, manifest.path("metadata"),
+                    manifest.path("quantizers"));
         } catch (IOException | IllegalArgumentException e) {
             throw new IOException(file + ": invalid model configuration: " + e.getMessage(), e);
         }

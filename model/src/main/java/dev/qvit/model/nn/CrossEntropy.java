@@ -29,6 +29,18 @@ public final class CrossEntropy {
         return out;
     }
 
+    /** Targets w onehot(a) + (1 - w) onehot(b): hard distillation mixes labels and teacher predictions. */
+    public INDArray mixedOneHot(int[] a, int[] b, double w, int classes) {
+        float[] t = new float[a.length * classes];
+        for (int i = 0; i < a.length; i++) {
+            t[i * classes + a[i]] += (float) w;
+            t[i * classes + b[i]] += (float) (1 - w);
+        }
+        INDArray out = buffers.get("targets", a.length, classes);
+        out.assign(Nd4j.createFromArray(t).reshape(a.length, classes));
+        return out;
+    }
+
     /** loss = -mean_i sum_c targets[i, c] log softmax(logits)[i, c]. */
     public double forward(INDArray logits, INDArray targets) {
         this.targets = targets;

@@ -18,7 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * with mu_h, sigma_h^2 the mean and (biased) variance of that head's values over images, tokens and channels;
  * batch statistics in training, running averages (momentum 0.1) in evaluation, like batch normalisation over
  * the head axis. Set gamma/beta and the running statistics to the teacher's sigma_h / mu_h to start as the
- * identity. Training thread only.
+ * identity. The running statistics are stored as gradient-free parameters so that replicas share them and
+ * checkpoints keep them. Training thread only.
  */
 public final class DistributionRectification implements InformationRectification {
     private static final double EPS = 1e-5;
@@ -26,8 +27,9 @@ public final class DistributionRectification implements InformationRectification
     private static final int[] REDUCED = {0, 2, 3};
     private final Parameter gamma;
     private final Parameter beta;
-    private final INDArray runningMean;
-    private final INDArray runningVar;
+    private final Parameter runningMean;   // statistics, not learned: zero gradient, no decay, in checkpoints
+    private final Parameter runningVar;
+    private boolean updatesRunningStatistics = true;
     private final Buffers buffers;
     private INDArray normalized;
     private INDArray invStd;
@@ -36,8 +38,13 @@ public final class DistributionRectification implements InformationRectification
         this.gamma = params.declare(name + ".weight", false, heads);
         this.beta = params.declare(name + ".bias", false, heads);
         this.buffers = new Buffers(params.dataType());
-        this.runningMean = Nd4j.zeros(params.dataType(), heads);
-        this.runningVar = Nd4j.ones(params.dataType(), heads);
+        this.runningMean = params.declare(name + ".running_mean", false, heads);
+        this.runningVar = params.declare(name + ".running_var", false, heads);
+    }
+
+    /** Replicas share the running statistics; only one of them (the first worker) updates them. */
+    public void setUpdatesRunningStatistics(boolean updates) {
+        this.updatesRunningStatistics = updates;
     }
 
     /** Starts as the identity on data with per-head mean {@code mu} and standard deviation {@code sigma}. */
@@ -46,8 +53,8 @@ public final class DistributionRectification implements InformationRectification
         INDArray s = Nd4j.createFromArray(sigma).castTo(gamma.value().dataType());
         gamma.value().assign(s);
         beta.value().assign(m);
-        runningMean.assign(m);
-        runningVar.assign(s.mul(s).subi(EPS).castTo(runningVar.dataType()));
+        runningMean.value().assign(m);
+        runningVar.value().assign(s.mul(s).subi(EPS));
     }
 
     @Override
@@ -58,11 +65,13 @@ public final class DistributionRectification implements InformationRectification
         if (training) {
             Nd4j.exec(new Mean(x, mean, REDUCED));
             Nd4j.exec(new Variance(x, invStd, false, REDUCED));
-            runningMean.muli(1 - MOMENTUM).addi(mean.mul(MOMENTUM));
-            runningVar.muli(1 - MOMENTUM).addi(invStd.mul(MOMENTUM));
+            if (updatesRunningStatistics) {
+                runningMean.value().muli(1 - MOMENTUM).addi(mean.mul(MOMENTUM));
+                runningVar.value().muli(1 - MOMENTUM).addi(invStd.mul(MOMENTUM));
+            }
         } else {
-            mean.assign(runningMean);
-            invStd.assign(runningVar);
+            mean.assign(runningMean.value());
+            invStd.assign(runningVar.value());
         }
         Nd4j.exec(new RSqrt(invStd.addi(EPS), invStd));                                  // 1/sqrt(var+eps)
         normalized = buffers.get("xhat", x.shape());
@@ -102,10 +111,10 @@ public final class DistributionRectification implements InformationRectification
     }
 
     public INDArray runningMean() {
-        return runningMean;
+        return runningMean.value();
     }
 
     public INDArray runningVariance() {
-        return runningVar;
+        return runningVar.value();
     }
 }

@@ -144,6 +144,14 @@ public final class LsqQuantizer {
         return out;
     }
 
+    /** Takes the initialisation (sign, gradient scale) of the same quantizer in another replica. */
+    public void copyStateFrom(LsqQuantizer other) {
+        if (!other.initialized) {
+            throw new IllegalStateException("quantizer " + other.name + " is not initialised");
+        }
+        restore(other.range.signed(), other.gradScale);
+    }
+
     /** Restores the state a checkpoint recorded (steps and zero points are parameters). */
     public void restore(boolean signed, double gradientScale) {
         this.range = new BitWidth(bits, signed);

@@ -47,6 +47,17 @@ final class BatchSplitter {
         return labels[worker];
     }
 
+    /** All slices' images back to back, in batch order. */
+    float[] concatenatedImages() {
+        float[] all = new float[total() * imageSize];
+        int at = 0;
+        for (int k = 0; k < workers; k++) {
+            System.arraycopy(images[k], 0, all, at, counts[k] * imageSize);
+            at += counts[k] * imageSize;
+        }
+        return all;
+    }
+
     int total() {
         return Arrays.stream(counts).sum();
     }

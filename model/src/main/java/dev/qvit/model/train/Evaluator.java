@@ -25,6 +25,6 @@ public final class Evaluator {
             parts.addAll(workers.run((w, k) -> splitter.count(k) == 0 ? new SliceResult(0, 0, 0)
                     : w.evaluate(splitter.images(k), splitter.labels(k), splitter.count(k))));
         }
-        return SliceResult.sum(parts);
+        return SliceResult.sum(parts.stream().filter(p -> p.count() > 0).toList());
     }
 }

@@ -22,6 +22,17 @@ public final class Trainer {
     private final ParameterSet primary;
     private final AdamW optimizer;
     private final INDArray scratch;
+    private FirstBatchHook firstBatchHook;
+
+    /** Runs once on the training thread with the whole first batch before the first step (quantizer init). */
+    @FunctionalInterface
+    public interface FirstBatchHook {
+        void accept(float[] images, int count);
+    }
+
+    public void setFirstBatchHook(FirstBatchHook hook) {
+        this.firstBatchHook = hook;
+    }
 
     /** {@code primary} holds the values all replicas share; the reduced gradient is written into its gradients. */
     public Trainer(TrainingConfig config, ParallelWorkers<? extends TrainingObjective> workers, ParameterSet primary) {
@@ -64,11 +75,17 @@ public final class Trainer {
                     return new Summary(history, true, step);
                 }
                 splitter.fill(loader, order, s * config.batchSize(), Math.min((s + 1) * config.batchSize(), train.count()));
+                if (step == 0 && firstBatchHook != null) {
+                    firstBatchHook.accept(splitter.concatenatedImages(), splitter.total());
+                }
                 SliceResult batch = trainStep(splitter, schedule.at(step), step, epoch);
                 epochParts.add(batch);
                 double elapsed = (System.nanoTime() - start) / 1e9;
-                listener.onStep(new StepMetrics(step, totalSteps, epoch, batch.meanLoss(), batch.accuracy(),
-                        schedule.at(step), lastGradientNorm, (step + 1) * (double) config.batchSize() / elapsed, elapsed));
+                double[] distillation = batch.meanDistillation();
+                listener.onStep(new StepMetrics(step, totalSteps, epoch, batch.meanLoss(), batch.meanTaskLoss(),
+                        batch.accuracy(), schedule.at(step), lastGradientNorm,
+                        (step + 1) * (double) config.batchSize() / elapsed, elapsed,
+                        distillation.length == 0 ? null : workers.worker(0).distillation(distillation)));
             }
             SliceResult trained = SliceResult.sum(epochParts);
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
@@ -103,7 +120,7 @@ public final class Trainer {
     private SliceResult trainStep(BatchSplitter splitter, double lr, long step, int epoch) {
         List<SliceResult> parts = workers.run((w, k) -> splitter.count(k) == 0 ? new SliceResult(0, 0, 0)
                 : w.trainStep(splitter.images(k), splitter.labels(k), splitter.count(k)));
-        SliceResult batch = SliceResult.sum(parts);
+        SliceResult batch = SliceResult.sum(parts.stream().filter(p -> p.count() > 0).toList());
         reduceGradients(parts, batch.count());
         lastGradientNorm = primary.grads().norm2Number().doubleValue();
         if (!Double.isFinite(batch.lossSum()) || !Double.isFinite(lastGradientNorm)) {

@@ -1,6 +1,7 @@
 package dev.qvit.model.train;
 
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.snapshot.DistillationLoss;
 
 /**
  * The per-replica part of a training step: forward, loss and backward on one slice of a batch. Each worker
@@ -16,4 +17,9 @@ public interface TrainingObjective {
 
     /** This replica's parameters (shared values, own gradients). */
     ParameterSet parameters();
+
+    /** Turns the per-image means of {@link SliceResult#distillationSums()} into a record; null when none. */
+    default DistillationLoss distillation(double[] means) {
+        return null;
+    }
 }

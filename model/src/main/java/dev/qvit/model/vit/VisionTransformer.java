@@ -5,6 +5,7 @@ import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedLinear;
 import dev.qvit.model.snapshot.LayerProbe;
@@ -129,6 +130,36 @@ public final class VisionTransformer {
 
     private static float[] firstImages(INDArray perImage, int n) {
         return perImage.get(NDArrayIndex.interval(0, n)).dup().castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    /** Every LSQ quantizer in forward order (empty in full precision). */
+    public List<LsqQuantizer> quantizers() {
+        List<LsqQuantizer> out = new ArrayList<>();
+        if (quantization == null) {
+            return out;
+        }
+        out.add(patchEmbedding.imageQuantizer());
+        addDense(out, patchEmbedding.projection());
+        for (TransformerBlock block : blocks) {
+            MultiHeadSelfAttention a = block.attention();
+            addDense(out, a.qkv());
+            out.addAll(List.of(a.quantizers().query(), a.quantizers().key(), a.quantizers().value(),
+                    a.quantizers().attention()));
+            addDense(out, a.proj());
+            addDense(out, block.mlp().fc1());
+            addDense(out, block.mlp().fc2());
+        }
+        addDense(out, head);
+        return out;
+    }
+
+    private static void addDense(List<LsqQuantizer> out, DenseLayer layer) {
+        if (layer instanceof QuantizedLinear q) {
+            if (q.inputQuantizer() != null) {
+                out.add(q.inputQuantizer());
+            }
+            out.add(q.weightQuantizer());
+        }
     }
 
     /** Null for a full-precision model. */

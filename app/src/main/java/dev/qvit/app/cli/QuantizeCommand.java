@@ -1,0 +1,137 @@
+package dev.qvit.app.cli;
+
+import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.io.Checkpoint;
+import dev.qvit.model.quant.DistributionGuidedDistillation;
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.quant.QuantizedStudent;
+import dev.qvit.model.snapshot.EpochMetrics;
+import dev.qvit.model.snapshot.StepMetrics;
+import dev.qvit.model.train.DistillationSettings;
+import dev.qvit.model.train.ParallelWorkers;
+import dev.qvit.model.train.QuantizationAwareObjective;
+import dev.qvit.model.train.QuantizationAwareTraining;
+import dev.qvit.model.train.RunControl;
+import dev.qvit.model.train.Trainer;
+import dev.qvit.model.train.TrainingConfig;
+import dev.qvit.model.train.TrainingListener;
+import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.VitConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code qvit quantize}: quantization-aware training of a fully quantized student (method doc 6). */
+@Command(name = "quantize", mixinStandardHelpOptions = true,
+        description = "Train a fully quantized student (LSQ, optional IRM and DGD) from a full-precision teacher.")
+public final class QuantizeCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+    @Mixin
+    ThreadOptions threads;
+    @Mixin
+    QuantizationOptions quantization;
+
+    @Option(names = "--teacher", required = true, description = "Full-precision teacher checkpoint (qvit train).")
+    Path teacherFile;
+    @Option(names = "--epochs", defaultValue = "4", description = "QAT epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+    @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--lr", defaultValue = "2e-4", description = "Peak AdamW learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+    @Option(names = "--min-lr", defaultValue = "1e-6", description = "Final cosine learning rate (default: ${DEFAULT-VALUE}).")
+    double minLr;
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of shuffling and augmentation (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--config", description = "Expected model preset of the teacher (tiny or small); refused if the "
+            + "teacher is another size.")
+    String expectedConfig;
+    @Option(names = "--out", description = "Student checkpoint (default: checkpoints/student-<variant>.qvit).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        QuantizationConfig config = quantization.config();
+        DistillationSettings dgd = quantization.distillation();
+        TrainingConfig training = new TrainingConfig(epochs, batch, lr, minLr, 0, 0, 0, seed, true);
+        VisionTransformer teacher = loadTeacher(teacherFile);
+        if (expectedConfig != null && !VitConfig.named(expectedConfig).equals(teacher.config())) {
+            throw new IllegalArgumentException("%s is a %s model, not %s".formatted(teacherFile,
+                    teacher.config().describe(), VitConfig.named(expectedConfig).describe()));
+        }
+        FashionMnist.Splits splits = data.load();
+        Path target = out != null ? out : Path.of("checkpoints", "student-" + quantization.variantName() + ".qvit");
+        System.out.printf("quantizing %s from %s: %s, %s; %,d train / %,d test images, %d threads%n",
+                teacher.config().describe(), teacherFile, quantization.describe(), splits.description(),
+                splits.train().count(), splits.test().count(), threads.count());
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher, config, calibrationBatch(splits));
+        List<EpochMetrics> history = new ArrayList<>();
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("training", training);
+        meta.put("distillation", dgd);
+        meta.put("teacher", teacherFile.toString());
+        ProgressPrinter progress = new ProgressPrinter(System.out, epochs);
+        try (ParallelWorkers<QuantizationAwareObjective> workers =
+                     QuantizationAwareTraining.workers(threads.count(), student, teacher, dgd)) {
+            Trainer trainer = QuantizationAwareTraining.trainer(training, workers);
+            trainer.run(splits.train(), splits.test(), new TrainingListener() {
+                @Override
+                public void onStep(StepMetrics m) {
+                    progress.onStep(m);
+                }
+
+                @Override
+                public void onEpoch(EpochMetrics m) {
+                    progress.onEpoch(m);
+                    history.add(m);
+                    meta.put("testAccuracy", m.testAccuracy());
+                    meta.put("epochs", history);
+                    save(target, student, meta);
+                }
+            }, new RunControl());
+        }
+        System.out.printf("saved %s (test accuracy %.2f%%)%n", target, 100 * history.get(history.size() - 1).testAccuracy());
+        return 0;
+    }
+
+    /** Loads a full-precision teacher; refuses students and models of another size than asked for. */
+    static VisionTransformer loadTeacher(Path file) throws IOException {
+        Checkpoint.Header header = Checkpoint.readHeader(file);
+        if (header.quantization() != null) {
+            throw new IllegalArgumentException(file + " is a quantized student, not a full-precision teacher");
+        }
+        return Checkpoint.load(file);
+    }
+
+    static org.nd4j.linalg.api.ndarray.INDArray calibrationBatch(FashionMnist.Splits splits) {
+        int n = Math.min(128, splits.train().count());
+        float[] images = new float[n * splits.train().imageSize()];
+        int[] labels = new int[n];
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        new dev.qvit.model.data.BatchLoader(splits.train(), null).fill(order, 0, n, images, labels);
+        return Nd4j.createFromArray(images).reshape(n, 1, splits.train().rows(), splits.train().cols()).castTo(DataType.FLOAT);
+    }
+
+    private static void save(Path target, VisionTransformer student, Map<String, Object> meta) {
+        try {
+            Checkpoint.save(target, "student", student, meta);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+}

@@ -1,0 +1,121 @@
+package dev.qvit.model.train;
+
+import dev.qvit.model.nn.Buffers;
+import dev.qvit.model.nn.CrossEntropy;
+import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.quant.DistributionGuidedDistillation;
+import dev.qvit.model.snapshot.DistillationLoss;
+import dev.qvit.model.vit.MultiHeadSelfAttention;
+import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.VitConfig;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * QAT of the quantized student from the FP teacher (method doc 5, 6): loss = 0.5 CE(student, labels)
+ * + 0.5 CE(student, argmax teacher) [+ lambda * L_DGD]. The teacher runs in eval mode without gradients; DGD
+ * gradients enter the student's attention through its quantized q and k. Worker thread only.
+ */
+public final class QuantizationAwareObjective implements TrainingObjective {
+    private final VisionTransformer student;
+    private final VisionTransformer teacher;
+    private final DistillationSettings settings;
+    private final Buffers buffers;
+    private final CrossEntropy crossEntropy;
+    private final DistributionGuidedDistillation dgd;
+    private long steps;
+
+    public QuantizationAwareObjective(VisionTransformer student, VisionTransformer teacher, DistillationSettings settings) {
+        this.student = student;
+        this.teacher = teacher;
+        this.settings = settings;
+        this.buffers = new Buffers(student.parameters().dataType());
+        this.crossEntropy = new CrossEntropy(buffers);
+        this.dgd = new DistributionGuidedDistillation(settings.norm(), buffers);
+    }
+
+    @Override
+    public SliceResult trainStep(float[] images, int[] labels, int count) {
+        INDArray x = input(images, count);
+        int[] truth = ClassificationObjective.slice(labels, count);
+        int[] teacherPrediction = Predictions.argMax(teacher.forward(x, false));
+        INDArray logits = student.forward(x, true);
+        INDArray targets = crossEntropy.mixedOneHot(truth, teacherPrediction, 0.5, logits.columns());
+        double task = crossEntropy.forward(logits, targets);
+        boolean measure = settings.enabled() || steps % settings.diagnosticEvery() == 0;
+        double[] distillation = measure ? distill(count, settings.enabled()) : new double[0];
+        double objective = task + (settings.enabled() ? settings.lambda() * totalOf(distillation) / count : 0);
+        student.backward(crossEntropy.backward());
+        steps++;
+        return new SliceResult(objective * count, task * count, Predictions.correct(logits, truth, count), count,
+                distillation);
+    }
+
+    /**
+     * Per layer, head and {q, k}: mean-over-images DGD terms (returned times count, for summing across workers);
+     * when {@code optimise}, lambda * gradient is handed to the student's attention.
+     */
+    private double[] distill(int count, boolean optimise) {
+        VitConfig c = student.config();
+        int layers = c.depth();
+        int heads = c.numHeads();
+        double[] sums = new double[2 * layers * heads];
+        for (int l = 0; l < layers; l++) {
+            MultiHeadSelfAttention s = student.blocks().get(l).attention();
+            MultiHeadSelfAttention t = teacher.blocks().get(l).attention();
+            INDArray dq = optimise ? buffers.get("dgd.dq." + l, s.lastUsedQuery().shape()) : null;
+            INDArray dk = optimise ? buffers.get("dgd.dk." + l, s.lastUsedKey().shape()) : null;
+            double[] q = dgd.compute("q" + l, s.lastUsedQuery(), t.lastQuery(), settings.lambda(), dq).perHead();
+            double[] k = dgd.compute("k" + l, s.lastUsedKey(), t.lastKey(), settings.lambda(), dk).perHead();
+            for (int h = 0; h < heads; h++) {
+                sums[l * heads + h] = q[h] * count;
+                sums[layers * heads + l * heads + h] = k[h] * count;
+            }
+            if (optimise) {
+                s.addQueryKeyGradients(dq, dk);
+            }
+        }
+        return sums;
+    }
+
+    private static double totalOf(double[] sums) {
+        double s = 0;
+        for (double v : sums) {
+            s += v;
+        }
+        return s;
+    }
+
+    @Override
+    public SliceResult evaluate(float[] images, int[] labels, int count) {
+        INDArray logits = student.forward(input(images, count), false);
+        int[] truth = ClassificationObjective.slice(labels, count);
+        double loss = crossEntropy.forward(logits, crossEntropy.oneHot(truth, logits.columns()));
+        return new SliceResult(loss * count, Predictions.correct(logits, truth, count), count);
+    }
+
+    @Override
+    public ParameterSet parameters() {
+        return student.parameters();
+    }
+
+    @Override
+    public DistillationLoss distillation(double[] means) {
+        int lh = student.config().depth() * student.config().numHeads();
+        double[] q = java.util.Arrays.copyOfRange(means, 0, lh);
+        double[] k = java.util.Arrays.copyOfRange(means, lh, 2 * lh);
+        return new DistillationLoss(student.config().depth(), student.config().numHeads(), q, k);
+    }
+
+    public VisionTransformer student() {
+        return student;
+    }
+
+    public VisionTransformer teacher() {
+        return teacher;
+    }
+
+    private INDArray input(float[] images, int count) {
+        VitConfig c = student.config();
+        return Predictions.copyInto(images, buffers.get("input", count, c.channels(), c.imageSize(), c.imageSize()));
+    }
+}
