@@ -85,6 +85,40 @@ class CommandLineTest {
     }
 
     @Test
+    void ablationWritesTablesResumesAndFig1ComparesStudents(@TempDir Path dir) throws Exception {
+        // given a short teacher
+        Path teacher = dir.resolve("teacher.qvit");
+        assertThat(run(concat(new String[] {"train"}, concat(SMALL, "--data", "bundled", "--train-limit", "256",
+                "--test-limit", "64", "--epochs", "1", "--batch", "32", "--out", teacher.toString()))).exit()).isZero();
+        String[] grid = {"ablate", "--teacher", teacher.toString(), "--bits", "2", "--variants", "base,irm+dgd",
+                "--seeds", "0", "--epochs", "1", "--batch", "32", "--probe-images", "16", "--data", "bundled",
+                "--train-limit", "64", "--test-limit", "32", "--threads", "2", "--out", dir.resolve("abl").toString()};
+        // when the grid runs, then runs again
+        Run first = run(grid);
+        Run second = run(grid);
+        // then both cells are in the tables and the second run has nothing left to do
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).contains("2 cells (0 done, 2 to run)");
+        assertThat(second.out()).contains("2 cells (2 done, 0 to run)");
+        String md = Files.readString(dir.resolve("abl/results.md"));
+        assertThat(md).contains("| bits | base | irm+dgd |").contains("| 2 |").contains("σ_q S/T");
+        assertThat(Files.readAllLines(dir.resolve("abl/results.csv"))).hasSize(3);
+        assertThat(Files.readAllLines(dir.resolve("abl/blocks.csv"))).hasSize(1 + 2 * 1);
+        // and fig1 compares a baseline and an IRM student block by block
+        Path base = dir.resolve("base.qvit");
+        Path irm = dir.resolve("irm.qvit");
+        for (String[] v : new String[][] {{base.toString()}, {irm.toString(), "--irm"}}) {
+            String[] args = concat(new String[] {"quantize", "--teacher", teacher.toString(), "--bits", "4", "--data",
+                    "bundled", "--train-limit", "64", "--test-limit", "32", "--epochs", "1", "--batch", "32", "--out"}, v);
+            assertThat(run(args).exit()).isZero();
+        }
+        Run fig1 = run("fig1", "--teacher", teacher.toString(), "--baseline", base.toString(), "--irm", irm.toString(),
+                "--data", "bundled", "--images", "16");
+        assertThat(fig1.exit()).as(fig1.err()).isZero();
+        assertThat(fig1.out()).contains("| 0 |").contains("FP mu / sigma");
+    }
+
+    @Test
     void invalidModelSizeIsOneSentence() {
         Run r = run("train", "--dim", "64", "--heads", "5", "--data", "bundled");
         assertThat(r.exit()).isEqualTo(2);

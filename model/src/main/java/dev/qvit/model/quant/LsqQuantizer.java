@@ -3,6 +3,11 @@ package dev.qvit.model.quant;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.snapshot.QuantizerSnapshot;
+import dev.qvit.model.stats.CodeUsage;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
@@ -181,6 +186,45 @@ public final class LsqQuantizer {
 
     public Parameter zeroPoint() {
         return zeroPoint;
+    }
+
+    /**
+     * Steps, zero points and code usage of the last forward pass (overall and per channel), copied out as plain
+     * data. Per-channel usage is given for activation quantizers only.
+     */
+    public QuantizerSnapshot snapshot() {
+        if (rounded == null) {
+            throw new IllegalStateException("quantizer " + name + " has not run a forward pass");
+        }
+        float[] codes = rounded.dup().castTo(DataType.FLOAT).data().asFloat();
+        float[] scaled = v.dup().castTo(DataType.FLOAT).data().asFloat();
+        List<CodeUsage> perChannel = new ArrayList<>();
+        if (zeroPoint != null) {
+            int channels = (int) step.length();
+            long inner = 1;
+            for (int d = channelAxis + 1; d < rounded.rank(); d++) {
+                inner *= rounded.size(d);
+            }
+            for (int c = 0; c < channels; c++) {
+                perChannel.add(CodeUsage.of(bits, range.qn(), range.qp(), channel(codes, c, channels, inner),
+                        channel(scaled, c, channels, inner)));
+            }
+        }
+        return new QuantizerSnapshot(name, bits, range.signed(), step.value().toDoubleVector(),
+                zeroPoint == null ? new double[0] : zeroPoint.value().toDoubleVector(),
+                CodeUsage.of(bits, range.qn(), range.qp(), codes, scaled), perChannel);
+    }
+
+    private static float[] channel(float[] all, int c, int channels, long inner) {
+        int n = (int) (all.length / channels);
+        float[] out = new float[n];
+        int k = 0;
+        for (int i = 0; i < all.length; i++) {
+            if ((i / inner) % channels == c) {
+                out[k++] = all[i];
+            }
+        }
+        return out;
     }
 
     /** Integer codes of the last forward pass (round(clamp(v)) - round(z) is the dequantized code). */

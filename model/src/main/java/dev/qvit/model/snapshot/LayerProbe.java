@@ -1,7 +1,9 @@
 package dev.qvit.model.snapshot;
 
 /**
- * What one transformer block's attention saw on a probe batch, as plain row-major arrays.
+ * What one transformer block's attention saw on a probe batch, as plain row-major arrays. For a quantized
+ * student the queries and keys are also given after IRM ("rectified", equal to raw without IRM) and after their
+ * quantizers ("quantized", what the scores use); for a full-precision model those arrays are empty.
  *
  * @param layer     block index
  * @param images    probe images B
@@ -10,10 +12,11 @@ package dev.qvit.model.snapshot;
  * @param headDim   d
  * @param query     raw queries [B, H, N, d]
  * @param key       raw keys [B, H, N, d]
- * @param attention softmax probabilities [B, H, N, N]
+ * @param attention softmax probabilities [B, H, N, N] (before their quantizer)
  */
 public record LayerProbe(int layer, int images, int heads, int tokens, int headDim, float[] query, float[] key,
-                         float[] attention) {
+                         float[] attention, float[] rectifiedQuery, float[] rectifiedKey, float[] quantizedQuery,
+                         float[] quantizedKey, float[] quantizedAttention) {
 
     public LayerProbe {
         long qk = (long) images * heads * tokens * headDim;
@@ -23,6 +26,22 @@ public record LayerProbe(int layer, int images, int heads, int tokens, int headD
         query = query.clone();
         key = key.clone();
         attention = attention.clone();
+        rectifiedQuery = rectifiedQuery.clone();
+        rectifiedKey = rectifiedKey.clone();
+        quantizedQuery = quantizedQuery.clone();
+        quantizedKey = quantizedKey.clone();
+        quantizedAttention = quantizedAttention.clone();
+    }
+
+    /** A full-precision probe. */
+    public LayerProbe(int layer, int images, int heads, int tokens, int headDim, float[] query, float[] key,
+                      float[] attention) {
+        this(layer, images, heads, tokens, headDim, query, key, attention, new float[0], new float[0], new float[0],
+                new float[0], new float[0]);
+    }
+
+    public boolean quantized() {
+        return quantizedQuery.length > 0;
     }
 
     @Override
@@ -40,17 +59,72 @@ public record LayerProbe(int layer, int images, int heads, int tokens, int headD
         return attention.clone();
     }
 
-    /** All queries of one head, over images, tokens and channels. */
+    @Override
+    public float[] rectifiedQuery() {
+        return rectifiedQuery.clone();
+    }
+
+    @Override
+    public float[] rectifiedKey() {
+        return rectifiedKey.clone();
+    }
+
+    @Override
+    public float[] quantizedQuery() {
+        return quantizedQuery.clone();
+    }
+
+    @Override
+    public float[] quantizedKey() {
+        return quantizedKey.clone();
+    }
+
+    @Override
+    public float[] quantizedAttention() {
+        return quantizedAttention.clone();
+    }
+
+    /** Where in the pipeline a query/key value is taken. */
+    public enum Stage { RAW, RECTIFIED, QUANTIZED }
+
+    /** All queries of one head at a stage, over images, tokens and channels. */
+    public float[] queryOfHead(int head, Stage stage) {
+        return ofHead(switch (stage) {
+            case RAW -> query;
+            case RECTIFIED -> quantized() ? rectifiedQuery : query;
+            case QUANTIZED -> quantized() ? quantizedQuery : query;
+        }, head, tokens * headDim);
+    }
+
+    /** All keys of one head at a stage. */
+    public float[] keyOfHead(int head, Stage stage) {
+        return ofHead(switch (stage) {
+            case RAW -> key;
+            case RECTIFIED -> quantized() ? rectifiedKey : key;
+            case QUANTIZED -> quantized() ? quantizedKey : key;
+        }, head, tokens * headDim);
+    }
+
+    /** All raw queries of one head. */
     public float[] queryOfHead(int head) {
-        return ofHead(query, head, tokens * headDim);
+        return queryOfHead(head, Stage.RAW);
     }
 
-    /** All keys of one head, over images, tokens and channels. */
+    /** All raw keys of one head. */
     public float[] keyOfHead(int head) {
-        return ofHead(key, head, tokens * headDim);
+        return keyOfHead(head, Stage.RAW);
     }
 
-    /** The N x N attention matrix of one image and head, row-major. */
+    /** Every query of the layer at a stage (all heads), as Fig. 1 of the paper pools them. */
+    public float[] allQueries(Stage stage) {
+        return switch (stage) {
+            case RAW -> query.clone();
+            case RECTIFIED -> quantized() ? rectifiedQuery.clone() : query.clone();
+            case QUANTIZED -> quantized() ? quantizedQuery.clone() : query.clone();
+        };
+    }
+
+    /** The N x N attention matrix of one image and head, row-major (before quantization). */
     public float[] attentionMap(int image, int head) {
         float[] out = new float[tokens * tokens];
         System.arraycopy(attention, ((image * heads) + head) * tokens * tokens, out, 0, out.length);

@@ -9,6 +9,7 @@ import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedLinear;
 import dev.qvit.model.snapshot.LayerProbe;
+import dev.qvit.model.snapshot.QuantizerSnapshot;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -120,16 +121,27 @@ public final class VisionTransformer {
         int n = Math.min(images, batch);
         List<LayerProbe> probes = new ArrayList<>();
         for (int l = 0; l < blocks.size(); l++) {
-            MultiHeadSelfAttention attention = blocks.get(l).attention();
-            probes.add(new LayerProbe(l, n, config.numHeads(), config.numTokens(), config.headDim(),
-                    firstImages(attention.lastQuery(), n), firstImages(attention.lastKey(), n),
-                    firstImages(attention.lastAttention(), n)));
+            MultiHeadSelfAttention a = blocks.get(l).attention();
+            float[] q = firstImages(a.lastQuery(), n);
+            float[] k = firstImages(a.lastKey(), n);
+            float[] attn = firstImages(a.lastAttention(), n);
+            probes.add(quantization == null
+                    ? new LayerProbe(l, n, config.numHeads(), config.numTokens(), config.headDim(), q, k, attn)
+                    : new LayerProbe(l, n, config.numHeads(), config.numTokens(), config.headDim(), q, k, attn,
+                    firstImages(a.lastRectifiedQuery(), n), firstImages(a.lastRectifiedKey(), n),
+                    firstImages(a.lastUsedQuery(), n), firstImages(a.lastUsedKey(), n),
+                    firstImages(a.lastUsedAttention(), n)));
         }
         return Collections.unmodifiableList(probes);
     }
 
     private static float[] firstImages(INDArray perImage, int n) {
         return perImage.get(NDArrayIndex.interval(0, n)).dup().castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    /** Snapshots of every quantizer after the last forward pass (empty in full precision). */
+    public List<QuantizerSnapshot> quantizerSnapshots() {
+        return quantizers().stream().map(LsqQuantizer::snapshot).toList();
     }
 
     /** Every LSQ quantizer in forward order (empty in full precision). */

@@ -1,0 +1,132 @@
+package dev.qvit.app.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.experiment.AblationPlan;
+import dev.qvit.model.experiment.AblationRunner;
+import dev.qvit.model.experiment.AblationTable;
+import dev.qvit.model.experiment.CellResult;
+import dev.qvit.model.experiment.Variant;
+import dev.qvit.model.io.Checkpoint;
+import dev.qvit.model.quant.DistributionGuidedDistillation;
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.train.TrainingConfig;
+import dev.qvit.model.vit.VisionTransformer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code qvit ablate}: the bits x variants x seeds grid from one teacher, each finished cell saved at once so an
+ * interrupted run resumes where it stopped; results as CSV and markdown.
+ */
+@Command(name = "ablate", mixinStandardHelpOptions = true,
+        description = "Run the IRM/DGD ablation grid and write results.csv, blocks.csv and results.md.")
+public final class AblateCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    @Mixin
+    DataOptions data;
+    @Mixin
+    ThreadOptions threads;
+
+    @Option(names = "--teacher", required = true, description = "Full-precision teacher checkpoint.")
+    Path teacherFile;
+    @Option(names = "--bits", defaultValue = "4,2", split = ",", description = "Bit widths (default: ${DEFAULT-VALUE}).")
+    List<Integer> bits;
+    @Option(names = "--variants", defaultValue = "base,irm,dgd,irm+dgd", split = ",",
+            description = "Variants (default: ${DEFAULT-VALUE}).")
+    List<String> variants;
+    @Option(names = "--seeds", defaultValue = "0,1", split = ",", description = "Seeds (default: ${DEFAULT-VALUE}).")
+    List<Long> seeds;
+    @Option(names = "--irm-form", defaultValue = "token", description = "token or distribution (default: ${DEFAULT-VALUE}).")
+    String irmForm;
+    @Option(names = "--lambda", defaultValue = "0.1", description = "DGD weight (default: ${DEFAULT-VALUE}).")
+    double lambda;
+    @Option(names = "--dgd-norm", defaultValue = "head", description = "head or layer (default: ${DEFAULT-VALUE}).")
+    String dgdNorm;
+    @Option(names = "--epochs", defaultValue = "4", description = "QAT epochs per cell (default: ${DEFAULT-VALUE}).")
+    int epochs;
+    @Option(names = "--lr", defaultValue = "2e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+    @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--probe-images", defaultValue = "256", description = "Test images for the q/k statistics (default: ${DEFAULT-VALUE}).")
+    int probeImages;
+    @Option(names = "--out", defaultValue = "runs/ablation", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        AblationPlan plan = new AblationPlan(bits, variants.stream().map(Variant::parse).toList(), seeds,
+                new TrainingConfig(epochs, batch, lr, 1e-6, 0, 0, 0, 0, true), QuantizationConfig.Rectification.parse(irmForm),
+                lambda, DistributionGuidedDistillation.Norm.parse(dgdNorm), probeImages);
+        VisionTransformer teacher = QuantizeCommand.loadTeacher(teacherFile);
+        double teacherAccuracy = Checkpoint.readHeader(teacherFile).metadata().path("testAccuracy").asDouble(Double.NaN);
+        FashionMnist.Splits splits = data.load();
+        Path cellsDir = out.resolve("cells");
+        Files.createDirectories(cellsDir);
+        List<CellResult> done = readCells(cellsDir);
+        List<String> todo = AblationTable.missing(plan, done);
+        String recipe = "Teacher %s; %s, %,d train / %,d test images; QAT %d epochs, lr %s cosine, batch %d; IRM form %s, "
+                + "lambda %s (%s); probe %d test images.";
+        recipe = recipe.formatted(teacherFile, splits.description(), splits.train().count(), splits.test().count(), epochs,
+                lr, batch, irmForm, lambda, dgdNorm, probeImages);
+        System.out.printf("ablation: %d cells (%d done, %d to run) -> %s%n", plan.cells(), plan.cells() - todo.size(),
+                todo.size(), out);
+        AblationRunner runner = new AblationRunner(teacher, splits, plan, threads.count());
+        for (String key : todo) {
+            String[] parts = key.split("-seed");
+            int bitsOfCell = Integer.parseInt(parts[0].substring(1, parts[0].indexOf('-')));
+            Variant variant = Variant.parse(parts[0].substring(parts[0].indexOf('-') + 1));
+            long seed = Long.parseLong(parts[1]);
+            System.out.printf("== cell %s%n", key);
+            CellResult result = runner.run(bitsOfCell, variant, seed, new ProgressPrinter(System.out, epochs));
+            writeAtomically(cellsDir.resolve(key + ".json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+            done.add(result);
+            writeTables(done, teacherAccuracy, recipe);
+            System.out.printf("   %s: test accuracy %.2f%%, L_DGD %.3f, %.0f s%n", key, 100 * result.testAccuracy(),
+                    result.distillation(), result.seconds());
+        }
+        writeTables(done, teacherAccuracy, recipe);
+        System.out.println(Files.readString(out.resolve("results.md")));
+        return 0;
+    }
+
+    private void writeTables(List<CellResult> cells, double teacherAccuracy, String recipe) throws IOException {
+        List<CellResult> ordered = new ArrayList<>(cells);
+        writeAtomically(out.resolve("results.csv"), AblationTable.cellsCsv(ordered));
+        writeAtomically(out.resolve("blocks.csv"), AblationTable.blocksCsv(ordered));
+        writeAtomically(out.resolve("results.md"), AblationTable.markdown(ordered, teacherAccuracy, recipe));
+    }
+
+    static List<CellResult> readCells(Path dir) throws IOException {
+        List<CellResult> cells = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                try {
+                    cells.add(JSON.readValue(f.toFile(), CellResult.class));
+                } catch (IOException e) {
+                    System.err.println("qvit: ignoring unreadable cell " + f + " (" + e.getMessage() + "); it will run again");
+                }
+            }
+        }
+        return cells;
+    }
+
+    static void writeAtomically(Path file, String text) throws IOException {
+        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+        Files.writeString(temp, text);
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+}

@@ -1,0 +1,119 @@
+package dev.qvit.model.experiment;
+
+import dev.qvit.model.stats.BlockStatistics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+/** Ablation results as CSV (one row per cell, one per cell and block) and as a markdown report. */
+public final class AblationTable {
+    private AblationTable() {
+    }
+
+    public static String cellsCsv(List<CellResult> cells) {
+        StringBuilder out = new StringBuilder("bits,variant,seed,irm_form,lambda,test_accuracy,dgd_loss,seconds\n");
+        for (CellResult c : cells) {
+            out.append(String.format(Locale.ROOT, "%d,%s,%d,%s,%s,%.4f,%.4f,%.0f%n", c.bits(), c.variant(), c.seed(),
+                    c.irmForm(), c.lambda(), c.testAccuracy(), c.distillation(), c.seconds()));
+        }
+        return out.toString();
+    }
+
+    public static String blocksCsv(List<CellResult> cells) {
+        StringBuilder out = new StringBuilder("bits,variant,seed,block,q_mean_teacher,q_std_teacher,q_mean_student,"
+                + "q_std_student,q_std_rectified,q_std_quantized,q_entropy_bits,k_std_teacher,k_std_quantized,"
+                + "k_entropy_bits\n");
+        for (CellResult c : cells) {
+            for (BlockStatistics b : c.blocks()) {
+                out.append(String.format(Locale.ROOT, "%d,%s,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.4f,%.4f,%.3f%n",
+                        c.bits(), c.variant(), c.seed(), b.layer(), b.teacherQuery().mean(), b.teacherQuery().std(),
+                        b.studentQuery().mean(), b.studentQuery().std(), b.rectifiedQuery().std(),
+                        b.quantizedQuery().std(), b.queryEntropyBits(), b.teacherKey().std(), b.quantizedKey().std(),
+                        b.keyEntropyBits()));
+            }
+        }
+        return out.toString();
+    }
+
+    /** Accuracy per bits x variant (mean and spread over seeds) and per-block q/k statistics. */
+    public static String markdown(List<CellResult> cells, double teacherAccuracy, String recipe) {
+        StringBuilder out = new StringBuilder("# Q-ViT ablation\n\n").append(recipe).append("\n\n");
+        out.append(String.format(Locale.ROOT, "Full-precision teacher: %.2f %% test accuracy.%n%n", 100 * teacherAccuracy));
+        List<String> variants = cells.stream().map(CellResult::variant).distinct().toList();
+        out.append("| bits | ").append(String.join(" | ", variants)).append(" |\n|---|");
+        variants.forEach(v -> out.append("---|"));
+        out.append('\n');
+        for (int bits : cells.stream().map(CellResult::bits).distinct().sorted((a, b) -> b - a).toList()) {
+            out.append("| ").append(bits).append(" |");
+            for (String v : variants) {
+                List<CellResult> group = cells.stream().filter(c -> c.bits() == bits && c.variant().equals(v)).toList();
+                out.append(' ').append(summary(group, c -> 100 * c.testAccuracy(), "%.2f")).append(" |");
+            }
+            out.append('\n');
+        }
+        out.append("\nTest accuracy in %, mean ± sample std over seeds (n).\n\n");
+        out.append("## Queries and keys per block (mean over seeds)\n\n");
+        out.append("σ: standard deviation over all heads, tokens and channels of the probe images; S = student after its "
+                + "quantizer, T = teacher; H: entropy of the quantized codes in bits.\n\n");
+        out.append("| bits | variant | block | σ_q T | σ_q S | σ_q S/T | H(q) | σ_k T | σ_k S | H(k) |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        Map<String, List<CellResult>> groups = new TreeMap<>(cells.stream().collect(
+                Collectors.groupingBy(c -> "%02d|%s".formatted(100 - c.bits(), c.variant()))));
+        for (List<CellResult> group : groups.values()) {
+            int blocks = group.get(0).blocks().size();
+            for (int l = 0; l < blocks; l++) {
+                int layer = l;
+                out.append(String.format(Locale.ROOT, "| %d | %s | %d | %.3f | %.3f | %.2f | %.2f | %.3f | %.3f | %.2f |%n",
+                        group.get(0).bits(), group.get(0).variant(), l,
+                        mean(group, c -> c.blocks().get(layer).teacherQuery().std()),
+                        mean(group, c -> c.blocks().get(layer).quantizedQuery().std()),
+                        mean(group, c -> c.blocks().get(layer).queryStdRatio()),
+                        mean(group, c -> c.blocks().get(layer).queryEntropyBits()),
+                        mean(group, c -> c.blocks().get(layer).teacherKey().std()),
+                        mean(group, c -> c.blocks().get(layer).quantizedKey().std()),
+                        mean(group, c -> c.blocks().get(layer).keyEntropyBits())));
+            }
+        }
+        return out.toString();
+    }
+
+    static String summary(List<CellResult> group, ToDoubleFunction<CellResult> value, String format) {
+        if (group.isEmpty()) {
+            return "–";
+        }
+        double m = mean(group, value);
+        if (group.size() == 1) {
+            return String.format(Locale.ROOT, format + " (1)", m);
+        }
+        double s = 0;
+        for (CellResult c : group) {
+            s += Math.pow(value.applyAsDouble(c) - m, 2);
+        }
+        return String.format(Locale.ROOT, format + " ± " + format + " (%d)", m, Math.sqrt(s / (group.size() - 1)),
+                group.size());
+    }
+
+    static double mean(List<CellResult> group, ToDoubleFunction<CellResult> value) {
+        return group.stream().mapToDouble(value).average().orElse(Double.NaN);
+    }
+
+    /** Cells in plan order that are not in {@code done}. */
+    public static List<String> missing(AblationPlan plan, List<CellResult> done) {
+        List<String> out = new ArrayList<>();
+        for (int b : plan.bits()) {
+            for (Variant v : plan.variants()) {
+                for (long s : plan.seeds()) {
+                    String key = "w%d-%s-seed%d".formatted(b, v.label(), s);
+                    if (done.stream().noneMatch(c -> c.key().equals(key))) {
+                        out.add(key);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
