@@ -7,7 +7,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Mean cross-entropy of softmax(logits) against target distributions (one-hot labels, or a mixture of
- * one-hot labels for hard distillation). Training thread only.
+ * one-hot labels for hard distillation). The target arrays are one reused buffer per instance: a second call
+ * to {@link #oneHot} or {@link #mixedOneHot} overwrites the first. Training thread only.
  */
 public final class CrossEntropy {
     private final Buffers buffers;
@@ -22,6 +23,7 @@ public final class CrossEntropy {
     public INDArray oneHot(int[] labels, int classes) {
         float[] t = new float[labels.length * classes];
         for (int i = 0; i < labels.length; i++) {
+            checkLabel(labels[i], classes);
             t[i * classes + labels[i]] = 1f;
         }
         INDArray out = buffers.get("targets", labels.length, classes);
@@ -33,12 +35,20 @@ public final class CrossEntropy {
     public INDArray mixedOneHot(int[] a, int[] b, double w, int classes) {
         float[] t = new float[a.length * classes];
         for (int i = 0; i < a.length; i++) {
+            checkLabel(a[i], classes);
+            checkLabel(b[i], classes);
             t[i * classes + a[i]] += (float) w;
             t[i * classes + b[i]] += (float) (1 - w);
         }
         INDArray out = buffers.get("targets", a.length, classes);
         out.assign(Nd4j.createFromArray(t).reshape(a.length, classes));
         return out;
+    }
+
+    private static void checkLabel(int label, int classes) {
+        if (label < 0 || label >= classes) {
+            throw new IllegalArgumentException("label " + label + " outside 0.." + (classes - 1));
+        }
     }
 
     /** loss = -mean_i sum_c targets[i, c] log softmax(logits)[i, c]. */

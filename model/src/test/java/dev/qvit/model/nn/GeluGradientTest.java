@@ -1,0 +1,55 @@
+package dev.qvit.model.nn;
+
+import static dev.qvit.model.GradientCheck.ALL;
+import static dev.qvit.model.GradientCheck.TOLERANCE;
+import static dev.qvit.model.GradientCheck.check;
+import static dev.qvit.model.GradientCheck.gaussian;
+import static dev.qvit.model.GradientCheck.weightedSum;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** Exact (erf) GELU, plain and clamped, against central differences of L = sum(gelu(x) * R), float64. */
+class GeluGradientTest {
+    private final Random random = new Random(1303);
+
+    @Test
+    void geluInputGradientMatchesFiniteDifferences() {
+        // given inputs spread over the curved part of GELU and its tails (std 2)
+        Gelu gelu = new Gelu(DataType.DOUBLE);
+        INDArray x = gaussian(random, 0.0, 2.0, 6, 12);
+        INDArray r = gaussian(random, 6, 12);
+
+        // when
+        gelu.forward(x);
+        INDArray dx = gelu.backward(r).dup();
+
+        // then
+        check("gelu dx", x, dx, () -> weightedSum(gelu.forward(x), r), ALL, random).assertBelow(TOLERANCE);
+    }
+
+    @Test
+    void clippedGeluInputGradientMatchesFiniteDifferencesOnBothSidesOfTheClip() {
+        // given a clamp at 3 with std-3 inputs: some outputs clamped (gradient 0), most not, none within 1e-3 of
+        // the kink at |gelu(x)| = 3, where the function is not differentiable
+        double clip = 3.0;
+        Gelu gelu = new Gelu(DataType.DOUBLE, clip);
+        INDArray x = gaussian(random, 0.0, 3.0, 6, 12);
+        INDArray r = gaussian(random, 6, 12);
+        INDArray distanceToKink = Transforms.abs(new Gelu(DataType.DOUBLE).forward(x).sub(clip));
+        assertThat(distanceToKink.minNumber().doubleValue()).isGreaterThan(1e-3);
+        long clamped = new Gelu(DataType.DOUBLE).forward(x).gt(clip).castTo(DataType.INT32).sumNumber().longValue();
+        assertThat(clamped).isBetween(5L, 67L);
+
+        // when
+        gelu.forward(x);
+        INDArray dx = gelu.backward(r).dup();
+
+        // then
+        check("clipped gelu dx", x, dx, () -> weightedSum(gelu.forward(x), r), ALL, random).assertBelow(TOLERANCE);
+    }
+}

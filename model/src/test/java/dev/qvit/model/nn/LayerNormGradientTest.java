@@ -1,0 +1,59 @@
+package dev.qvit.model.nn;
+
+import static dev.qvit.model.GradientCheck.ALL;
+import static dev.qvit.model.GradientCheck.TOLERANCE;
+import static dev.qvit.model.GradientCheck.check;
+import static dev.qvit.model.GradientCheck.fillGaussian;
+import static dev.qvit.model.GradientCheck.gaussian;
+import static dev.qvit.model.GradientCheck.weightedSum;
+
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** LayerNorm over the last dimension against central differences of L = sum(y * R), float64. */
+class LayerNormGradientTest {
+    private static final int ROWS = 6;
+    private static final int DIM = 8;
+    private static final double EPS = 1e-6;
+
+    private final Random random = new Random(1202);
+    private final ParameterSet params = new ParameterSet(DataType.DOUBLE);
+    private final LayerNorm norm = new LayerNorm(params, "norm", DIM, EPS);
+    private INDArray x;
+    private INDArray r;
+    private INDArray dx;
+
+    @BeforeEach
+    void forwardAndBackward() {
+        params.allocate();
+        norm.init();
+        fillGaussian(norm.gamma().value(), random, 1.0, 0.5);   // gamma != 1 so dx depends on gamma
+        fillGaussian(norm.beta().value(), random, 0.0, 0.5);
+        x = gaussian(random, 0.7, 2.0, ROWS, DIM);               // off-centre, not unit variance
+        r = gaussian(random, ROWS, DIM);
+        norm.forward(x);
+        dx = norm.backward(r).dup();
+    }
+
+    private double loss() {
+        return weightedSum(norm.forward(x), r);
+    }
+
+    @Test
+    void layerNormInputGradientMatchesFiniteDifferences() {
+        check("norm dx", x, dx, this::loss, ALL, random).assertBelow(TOLERANCE);
+    }
+
+    @Test
+    void layerNormGammaGradientMatchesFiniteDifferences() {
+        check(norm.gamma(), this::loss, ALL, random).assertBelow(TOLERANCE);
+    }
+
+    @Test
+    void layerNormBetaGradientMatchesFiniteDifferences() {
+        check(norm.beta(), this::loss, ALL, random).assertBelow(TOLERANCE);
+    }
+}

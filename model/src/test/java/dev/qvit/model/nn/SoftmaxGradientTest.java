@@ -1,0 +1,39 @@
+package dev.qvit.model.nn;
+
+import static dev.qvit.model.GradientCheck.ALL;
+import static dev.qvit.model.GradientCheck.TOLERANCE;
+import static dev.qvit.model.GradientCheck.check;
+import static dev.qvit.model.GradientCheck.gaussian;
+import static dev.qvit.model.GradientCheck.weightedSum;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Row-wise softmax backward against central differences of L = sum(softmax(x) * R), float64. */
+class SoftmaxGradientTest {
+    private static final int ROWS = 6;
+    private static final int COLS = 5;
+
+    private final Random random = new Random(1404);
+
+    @Test
+    void softmaxInputGradientMatchesFiniteDifferences() {
+        // given peaked but not saturated rows (std 2)
+        INDArray x = gaussian(random, 0.0, 2.0, ROWS, COLS);
+        INDArray r = gaussian(random, ROWS, COLS);
+        INDArray p = Nd4j.create(DataType.DOUBLE, ROWS, COLS);
+        INDArray dx = Nd4j.create(DataType.DOUBLE, ROWS, COLS);
+
+        // when
+        Softmax.forward(x, p);
+        Softmax.backward(p, r, dx, Nd4j.create(DataType.DOUBLE, ROWS));
+
+        // then
+        INDArray out = Nd4j.create(DataType.DOUBLE, ROWS, COLS);
+        check("softmax dx", x, dx, () -> weightedSum(Softmax.forward(x, out), r), ALL, random)
+                .assertBelow(TOLERANCE);
+    }
+}
