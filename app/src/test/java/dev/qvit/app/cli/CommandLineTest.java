@@ -154,7 +154,7 @@ class CommandLineTest {
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out().strip());
         for (String field : new String[] {"config", "batch", "threads", "fp_train_step_ms", "fp_infer_batch_ms",
-                "fp_train_img_s", "gemm_gflops", "fp_train_gflops"}) {
+                "fp_train_img_s", "gemm_gflops", "fp_train_gflops", "qat_step_ms", "qat_infer_batch_ms", "qat_gflops"}) {
             assertThat(json.has(field)).as(field).isTrue();
         }
         assertThat(json.get("fp_train_step_ms").asDouble()).isPositive();

@@ -2,7 +2,13 @@ package dev.qvit.model.bench;
 
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.ImageDataset;
+import dev.qvit.model.experiment.AblationRunner;
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.quant.QuantizedStudent;
 import dev.qvit.model.train.ClassificationObjective;
+import dev.qvit.model.train.DistillationSettings;
+import dev.qvit.model.train.QuantizationAwareObjective;
+import dev.qvit.model.train.QuantizationAwareTraining;
 import dev.qvit.model.train.Evaluator;
 import dev.qvit.model.train.ParallelWorkers;
 import dev.qvit.model.train.TrainingConfig;
@@ -46,10 +52,41 @@ public final class Benchmark {
         out.put("threads", threads);
         double gemm = gemmGflops();
         fullPrecision(data, out);
+        quantizationAware(data, out);
         out.put("gemm_gflops", round(gemm));
-        double trainGflops = (double) out.get("fp_train_gflops");
-        out.put("fp_train_gflops_per_gemm_gflops", round(trainGflops / gemm));
+        out.put("fp_train_gflops_per_gemm_gflops", round((double) out.get("fp_train_gflops") / gemm));
+        out.put("qat_gflops_per_gemm_gflops", round((double) out.get("qat_gflops") / gemm));
         return out;
+    }
+
+    /**
+     * A 4-bit QAT step with IRM (token form) and DGD on, teacher forward included; FLOPs counted as for the FP
+     * step (student forward + backward, plus the teacher's forward) — quantizers and DGD add element-wise work
+     * and small products that are not counted.
+     */
+    private void quantizationAware(ImageDataset data, Map<String, Object> out) {
+        VisionTransformer teacher = VisionTransformer.create(config, 0);
+        BatchLoader loader = new BatchLoader(data, null);
+        int[] order = BatchLoader.shuffledOrder(data.count(), new java.util.Random(0));
+        ImageDataset batchData = data.select(Arrays.copyOf(order, batch), "bench batch");
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
+                QuantizationConfig.of(4, QuantizationConfig.Rectification.TOKEN), AblationRunner.images(batchData, batch));
+        try (ParallelWorkers<QuantizationAwareObjective> workers = QuantizationAwareTraining.workers(threads, student,
+                teacher, DistillationSettings.on(0.1))) {
+            Trainer trainer = QuantizationAwareTraining.trainer(new TrainingConfig(1, batch, 1e-4, 0, 0, 0, 0, 0, false),
+                    workers);
+            float[] first = new float[batch * data.imageSize()];
+            new BatchLoader(batchData, null).fill(java.util.stream.IntStream.range(0, batch).toArray(), 0, batch, first,
+                    new int[batch]);
+            QuantizationAwareTraining.initializeQuantizers(workers, first, batch);
+            double stepMs = median(() -> trainer.trainOnBatch(loader, order, 0, batch, 1e-4));
+            double inferMs = median(() -> Evaluator.evaluate(workers, batchData, batch));
+            double flops = (FlopCount.trainingStep(config) + FlopCount.forward(config)) * batch;
+            out.put("qat_step_ms", round(stepMs));
+            out.put("qat_infer_batch_ms", round(inferMs));
+            out.put("qat_img_s", round(batch / (stepMs / 1000)));
+            out.put("qat_gflops", round(flops / (stepMs / 1000) / 1e9));
+        }
     }
 
     private void fullPrecision(ImageDataset data, Map<String, Object> out) {
