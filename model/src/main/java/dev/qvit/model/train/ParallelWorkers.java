@@ -40,7 +40,11 @@ public final class ParallelWorkers<W> implements AutoCloseable {
         }
     }
 
-    /** ND4J's OpenMP loops and OpenBLAS each on one thread: the workers provide the parallelism. */
+    /**
+     * OpenBLAS on one thread: the workers provide the parallelism. libnd4j's own OpenMP loops ignore
+     * {@code Environment.setMaxThreads} in ND4J 1.0.0-M2.1; they are single-threaded only when the process starts
+     * with OMP_NUM_THREADS=1, which ./qvit and the test configuration set.
+     */
     public static void useSingleThreadedKernels() {
         Nd4j.getEnvironment().setMaxThreads(1);
         Nd4j.getEnvironment().setMaxMasterThreads(1);
