@@ -1,0 +1,49 @@
+package dev.qvit.model.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class StatsTest {
+
+    @Test
+    void gaussianFitRecoversMeanAndStdOfASample() {
+        Random r = new Random(1);
+        float[] v = new float[200_000];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (0.3 + 1.7 * r.nextGaussian());
+        }
+        GaussianFit fit = GaussianFit.of(v);
+        assertThat(fit.mean()).isCloseTo(0.3, within(0.02));
+        assertThat(fit.std()).isCloseTo(1.7, within(0.02));
+        assertThat(fit.density(0.3)).isCloseTo(1 / (1.7 * Math.sqrt(2 * Math.PI)), within(1e-3));
+    }
+
+    @Test
+    void uniformCodeUseHasEntropyOfTheBitWidth() {
+        float[] codes = {-2, -1, 0, 1, -2, -1, 0, 1};
+        CodeUsage u = CodeUsage.of(2, -2, 1, codes, codes);
+        assertThat(u.entropyBits()).isCloseTo(2.0, within(1e-12));
+        assertThat(u.usedCodes()).isEqualTo(4);
+        assertThat(u.clipFraction()).isZero();
+    }
+
+    @Test
+    void oneCodeHasZeroEntropyAndClippedValuesAreCounted() {
+        float[] codes = {1, 1, 1, 1};
+        float[] scaled = {1.2f, 3f, 0.9f, -7f};   // outside [-2, 1]: 1.2, 3 and -7
+        CodeUsage u = CodeUsage.of(2, -2, 1, codes, scaled);
+        assertThat(u.entropyBits()).isZero();
+        assertThat(u.clipFraction()).isEqualTo(0.75);
+    }
+
+    @Test
+    void histogramCountsEveryValueOnce() {
+        Histogram h = Histogram.of(new float[] {0f, 0.1f, 0.5f, 0.99f, 1f}, 2);
+        assertThat(h.counts()).containsExactly(2, 3);
+        assertThat(h.total()).isEqualTo(5);
+        assertThat(h.binCenter(0)).isCloseTo(0.25, within(1e-12));
+    }
+}
