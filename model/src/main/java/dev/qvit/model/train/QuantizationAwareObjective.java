@@ -23,6 +23,7 @@ public final class QuantizationAwareObjective implements TrainingObjective {
     private final CrossEntropy crossEntropy;
     private final DistributionGuidedDistillation dgd;
     private long steps;
+    private double optimisedDistillation;
 
     public QuantizationAwareObjective(VisionTransformer student, VisionTransformer teacher, DistillationSettings settings) {
         this.student = student;
@@ -42,8 +43,9 @@ public final class QuantizationAwareObjective implements TrainingObjective {
         INDArray targets = crossEntropy.mixedOneHot(truth, teacherPrediction, 0.5, logits.columns());
         double task = crossEntropy.forward(logits, targets);
         boolean measure = settings.enabled() || steps % settings.diagnosticEvery() == 0;
+        optimisedDistillation = 0;
         double[] distillation = measure ? distill(count, settings.enabled()) : new double[0];
-        double objective = task + (settings.enabled() ? settings.lambda() * totalOf(distillation) / count : 0);
+        double objective = task + (settings.enabled() ? settings.lambda() * optimisedDistillation : 0);
         student.backward(crossEntropy.backward());
         steps++;
         return new SliceResult(objective * count, task * count, Predictions.correct(logits, truth, count), count,
@@ -64,8 +66,13 @@ public final class QuantizationAwareObjective implements TrainingObjective {
             MultiHeadSelfAttention t = teacher.blocks().get(l).attention();
             INDArray dq = optimise ? buffers.get("dgd.dq." + l, s.lastUsedQuery().shape()) : null;
             INDArray dk = optimise ? buffers.get("dgd.dk." + l, s.lastUsedKey().shape()) : null;
-            double[] q = dgd.compute("q" + l, s.lastUsedQuery(), t.lastQuery(), settings.lambda(), dq).perHead();
-            double[] k = dgd.compute("k" + l, s.lastUsedKey(), t.lastKey(), settings.lambda(), dk).perHead();
+            DistributionGuidedDistillation.Term qTerm = dgd.compute("q" + l, s.lastUsedQuery(), t.lastQuery(),
+                    settings.lambda(), dq);
+            DistributionGuidedDistillation.Term kTerm = dgd.compute("k" + l, s.lastUsedKey(), t.lastKey(),
+                    settings.lambda(), dk);
+            optimisedDistillation += qTerm.total() + kTerm.total();                 // what the gradient is of
+            double[] q = qTerm.perHead();                                           // per-head curves (head form)
+            double[] k = kTerm.perHead();
             for (int h = 0; h < heads; h++) {
                 sums[l * heads + h] = q[h] * count;
                 sums[layers * heads + l * heads + h] = k[h] * count;
@@ -75,14 +82,6 @@ public final class QuantizationAwareObjective implements TrainingObjective {
             }
         }
         return sums;
-    }
-
-    private static double totalOf(double[] sums) {
-        double s = 0;
-        for (double v : sums) {
-            s += v;
-        }
-        return s;
     }
 
     @Override

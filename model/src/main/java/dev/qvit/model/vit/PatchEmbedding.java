@@ -75,7 +75,10 @@ public final class PatchEmbedding {
         return tokens.reshape((long) b * n, d);
     }
 
-    /** dTokens [B*N, D]: sets the gradients of the conv, cls and pos (the image needs none). */
+    /**
+     * dTokens [B*N, D]: sets the gradients of the conv, cls and pos; in a quantized student also those of the image
+     * quantizer's step and zero point (the image itself needs no gradient).
+     */
     public void backward(INDArray dTokens) {
         int n = config.numTokens();
         int d = config.dim();
@@ -86,7 +89,18 @@ public final class PatchEmbedding {
                 clsToken.grad().reshape(d));
         INDArray dEmbedded = buffers.get("dembedded", b, config.numPatches(), d)
                 .assign(dt.get(NDArrayIndex.all(), NDArrayIndex.interval(1, n), NDArrayIndex.all()));
-        projection.backwardParametersOnly(dEmbedded.reshape((long) b * config.numPatches(), d));
+        INDArray dFlat = dEmbedded.reshape((long) b * config.numPatches(), d);
+        if (imageQuantizer == null) {
+            projection.backwardParametersOnly(dFlat);
+            return;
+        }
+        INDArray dPatches = projection.backward(dFlat);                                    // [B*P, C*p*p]
+        int g = config.gridSize();
+        int p = config.patchSize();
+        INDArray dImage = buffers.get("dimage", b, config.channels(), config.imageSize(), config.imageSize());
+        dImage.reshape(b, config.channels(), g, p, g, p).permute(0, 2, 4, 1, 3, 5)          // inverse of the unfold
+                .assign(dPatches.reshape(b, g, g, config.channels(), p, p));
+        imageQuantizer.backward(dImage);                                                   // its step and zero point
     }
 
     public LsqQuantizer imageQuantizer() {
