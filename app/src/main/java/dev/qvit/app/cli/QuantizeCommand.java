@@ -54,6 +54,10 @@ public final class QuantizeCommand implements Callable<Integer> {
     double minLr;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of shuffling and augmentation (default: ${DEFAULT-VALUE}).")
     long seed;
+    @Option(names = "--no-augment", description = "Disable pad-2 random crop and horizontal flip.")
+    boolean noAugment;
+    @Option(names = "--no-shuffle", description = "Keep the data set's order every epoch (for reference comparisons).")
+    boolean noShuffle;
     @Option(names = "--config", description = "Expected model preset of the teacher (tiny or small); refused if the "
             + "teacher is another size.")
     String expectedConfig;
@@ -64,7 +68,7 @@ public final class QuantizeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         QuantizationConfig config = quantization.config();
         DistillationSettings dgd = quantization.distillation();
-        TrainingConfig training = new TrainingConfig(epochs, batch, lr, minLr, 0, 0, 0, seed, true);
+        TrainingConfig training = new TrainingConfig(epochs, batch, lr, minLr, 0, 0, 0, seed, !noAugment, !noShuffle);
         VisionTransformer teacher = loadTeacher(teacherFile);
         if (expectedConfig != null && !VitConfig.named(expectedConfig).equals(teacher.config())) {
             throw new IllegalArgumentException("%s is a %s model, not %s".formatted(teacherFile,

@@ -67,7 +67,8 @@ public final class Trainer {
         long start = System.nanoTime();
         long step = 0;
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
-            int[] order = BatchLoader.shuffledOrder(train.count(), shuffle);
+            int[] order = config.shuffle() ? BatchLoader.shuffledOrder(train.count(), shuffle)
+                    : java.util.stream.IntStream.range(0, train.count()).toArray();
             List<SliceResult> epochParts = new ArrayList<>();
             long epochStart = System.nanoTime();
             for (int s = 0; s < stepsPerEpoch; s++, step++) {

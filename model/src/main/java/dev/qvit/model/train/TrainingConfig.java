@@ -12,9 +12,17 @@ package dev.qvit.model.train;
  * @param gradientClip    maximal global gradient L2 norm, 0 = no clipping
  * @param seed            seeds shuffling and augmentation
  * @param augment         pad-2 random crop and horizontal flip
+ * @param shuffle         a new seeded order each epoch (off: the data set's order, for reference comparisons)
  */
 public record TrainingConfig(int epochs, int batchSize, double learningRate, double minLearningRate,
-                             double warmupEpochs, double weightDecay, double gradientClip, long seed, boolean augment) {
+                             double warmupEpochs, double weightDecay, double gradientClip, long seed, boolean augment,
+                             boolean shuffle) {
+
+    public TrainingConfig(int epochs, int batchSize, double learningRate, double minLearningRate, double warmupEpochs,
+                          double weightDecay, double gradientClip, long seed, boolean augment) {
+        this(epochs, batchSize, learningRate, minLearningRate, warmupEpochs, weightDecay, gradientClip, seed, augment,
+                true);
+    }
 
     public TrainingConfig {
         check(epochs >= 1 && epochs <= 10_000, "epochs must be between 1 and 10000, got " + epochs);
@@ -34,7 +42,7 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, dou
 
     public TrainingConfig withSeed(long newSeed) {
         return new TrainingConfig(epochs, batchSize, learningRate, minLearningRate, warmupEpochs, weightDecay,
-                gradientClip, newSeed, augment);
+                gradientClip, newSeed, augment, shuffle);
     }
 
     private static void check(boolean ok, String message) {
