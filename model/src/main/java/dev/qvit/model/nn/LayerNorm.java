@@ -40,9 +40,9 @@ public final class LayerNorm {
         invStd.addi(eps);
         Nd4j.exec(new RSqrt(invStd, invStd));                                         // 1/sqrt(var+eps)
         normalized = Tensors.subColumn(x, mean, buffers.get("xhat", rows, dim));     // x - mean
-        normalized.muliColumnVector(invStd);
+        Tensors.mulColumn(normalized, invStd, normalized);
         INDArray y = Tensors.mulRow(normalized, gamma.value(), buffers.get("y", rows, dim));
-        return y.addiRowVector(beta.value());
+        return Tensors.addRow(y, beta.value(), y);
     }
 
     /**
@@ -60,8 +60,8 @@ public final class LayerNorm {
         INDArray meanGx = Tensors.meanOfRows(tmp, buffers.get("meanGx", rows));
         INDArray dx = Tensors.mulColumn(normalized, meanGx, buffers.get("dx", rows, dim));
         dx.rsubi(g);                                                                // g - xhat*mean(g xhat)
-        dx.subiColumnVector(meanG);
-        return dx.muliColumnVector(invStd);
+        Tensors.subColumn(dx, meanG, dx);
+        return Tensors.mulColumn(dx, invStd, dx);
     }
 
     public Parameter gamma() {

@@ -45,7 +45,7 @@ public final class Linear implements DenseLayer {
         input = x;
         INDArray y = buffers.get("y", x.rows(), outFeatures);          // [T, out]
         Tensors.gemm(x, weight.value(), y, false, true, 0.0);
-        y.addiRowVector(bias.value());
+        Tensors.addRow(y, bias.value(), y);
         return y;
     }
 

@@ -3,9 +3,6 @@ package dev.qvit.model.nn;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.factory.Nd4j;
@@ -60,27 +57,35 @@ public final class Tensors {
         return out;
     }
 
+    // The broadcasts below go through the pairwise ops with NumPy-style shapes ([R, 1] or [1, K]): in ND4J
+    // 1.0.0-M2.1 they are 2-5x faster than the BroadcastXxxOp legacy ops, which loop over one tensor per row.
+    // {@code out} may be {@code x} (in place).
+
     /** out[r, c] = x[r, c] - column[r]. */
     public static INDArray subColumn(INDArray x, INDArray column, INDArray out) {
-        Nd4j.exec(new BroadcastSubOp(x, column, out, 0));
-        return out;
+        return x.sub(column.reshape(x.rows(), 1), out);
     }
 
     /** out[r, c] = x[r, c] * column[r]. */
     public static INDArray mulColumn(INDArray x, INDArray column, INDArray out) {
-        Nd4j.exec(new BroadcastMulOp(x, column, out, 0));
-        return out;
+        return x.mul(column.reshape(x.rows(), 1), out);
     }
 
     /** out[r, c] = x[r, c] * row[c]. */
     public static INDArray mulRow(INDArray x, INDArray row, INDArray out) {
-        Nd4j.exec(new BroadcastMulOp(x, row, out, 1));
-        return out;
+        return x.mul(row.reshape(1, x.columns()), out);
     }
 
     /** out[r, c] = x[r, c] + row[c]. */
     public static INDArray addRow(INDArray x, INDArray row, INDArray out) {
-        Nd4j.exec(new BroadcastAddOp(x, row, out, 1));
-        return out;
+        return x.add(row.reshape(1, x.columns()), out);
+    }
+
+    /** A per-channel vector shaped to broadcast along {@code axis} of a rank-{@code rank} tensor: [1, .., C, .., 1]. */
+    public static INDArray alongAxis(INDArray vector, int rank, int axis) {
+        long[] shape = new long[rank];
+        java.util.Arrays.fill(shape, 1);
+        shape[axis] = vector.length();
+        return vector.reshape(shape);
     }
 }

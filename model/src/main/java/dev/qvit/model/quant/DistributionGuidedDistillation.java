@@ -4,8 +4,6 @@ import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.Tensors;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.Norm2;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.factory.Nd4j;
@@ -94,7 +92,7 @@ public final class DistributionGuidedDistillation {
             norms.assign(m.norm2Number());
         }
         norms.addi(EPS);
-        Nd4j.exec(new BroadcastDivOp(m, norms, m, 0));
+        m.div(norms.reshape(bh, 1, 1), m);
         return m;
     }
 
@@ -110,7 +108,7 @@ public final class DistributionGuidedDistillation {
         if (norm == Norm.HEAD) {
             INDArray inv = buffers.get(key + ".inv", bh);
             inv.assign(distance).addi(EPS).muli(x.size(0)).rdivi(weight);           // mean over images
-            Nd4j.exec(new BroadcastMulOp(diff, inv, dG, 0));
+            diff.mul(inv.reshape(bh, 1, 1), dG);
         } else {
             diff.mul(weight / (total + EPS), dG);
         }
@@ -118,12 +116,12 @@ public final class DistributionGuidedDistillation {
         INDArray tmp = dG.mul(g, buffers.get(key + ".tmp", bh, n, n));
         if (norm == Norm.HEAD) {
             Nd4j.exec(new Sum(tmp, dot, 1, 2));
-            Nd4j.exec(new BroadcastMulOp(g, dot, tmp, 0));
+            g.mul(dot.reshape(bh, 1, 1), tmp);
         } else {
             g.mul(tmp.sumNumber().doubleValue(), tmp);
         }
         dG.subi(tmp);                                                                     // dG - G <G, dG>
-        Nd4j.exec(new BroadcastDivOp(dG, buffers.get(key + ".s.norm", bh), dG, 0));       // / ||M||
+        dG.div(buffers.get(key + ".s.norm", bh).reshape(bh, 1, 1), dG);                  // / ||M||
         INDArray symmetric = dG.add(dG.permute(0, 2, 1), tmp);                            // dM + dM^T
         INDArray x3 = x.reshape(bh, n, x.size(3));
         double scale = norm == Norm.HEAD ? 1.0 : 1.0 / Math.sqrt(x.size(3));

@@ -4,9 +4,6 @@ import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.nn.ParameterSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
@@ -75,11 +72,10 @@ public final class DistributionRectification implements InformationRectification
         }
         Nd4j.exec(new RSqrt(invStd.addi(EPS), invStd));                                  // 1/sqrt(var+eps)
         normalized = buffers.get("xhat", x.shape());
-        Nd4j.exec(new BroadcastSubOp(x, mean, normalized, 1));
-        Nd4j.exec(new BroadcastMulOp(normalized, invStd, normalized, 1));
-        INDArray y = buffers.get("y", x.shape());
-        Nd4j.exec(new BroadcastMulOp(normalized, gamma.value(), y, 1));
-        Nd4j.exec(new BroadcastAddOp(y, beta.value(), y, 1));
+        x.sub(perHead(mean), normalized);
+        normalized.mul(perHead(invStd), normalized);
+        INDArray y = normalized.mul(perHead(gamma.value()), buffers.get("y", x.shape()));
+        y.add(perHead(beta.value()), y);
         return y;
     }
 
@@ -94,12 +90,16 @@ public final class DistributionRectification implements InformationRectification
         // mean(g) = gamma * dbeta / m; mean(g xhat) = gamma * dgamma / m
         INDArray meanG = beta.grad().mul(gamma.value(), buffers.get("meanG", dy.size(1))).divi(m);
         INDArray meanGx = gamma.grad().mul(gamma.value(), buffers.get("meanGx", dy.size(1))).divi(m);
-        Nd4j.exec(new BroadcastMulOp(normalized, meanGx, dx, 1));                        // xhat mean(g xhat)
-        Nd4j.exec(new BroadcastMulOp(dy, gamma.value(), tmp, 1));                        // g
+        normalized.mul(perHead(meanGx), dx);                                             // xhat mean(g xhat)
+        dy.mul(perHead(gamma.value()), tmp);                                             // g
         dx.rsubi(tmp);
-        Nd4j.exec(new BroadcastSubOp(dx, meanG, dx, 1));
-        Nd4j.exec(new BroadcastMulOp(dx, invStd, dx, 1));
-        return dx;
+        dx.sub(perHead(meanG), dx);
+        return dx.mul(perHead(invStd), dx);
+    }
+
+    /** [H] -> [1, H, 1, 1], to broadcast over [B, H, N, d]. */
+    private static INDArray perHead(INDArray v) {
+        return v.reshape(1, v.length(), 1, 1);
     }
 
     public Parameter gamma() {

@@ -3,6 +3,7 @@ package dev.qvit.model.quant;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.nn.Tensors;
 import dev.qvit.model.snapshot.QuantizerSnapshot;
 import dev.qvit.model.stats.CodeUsage;
 import java.util.ArrayList;
@@ -10,10 +11,6 @@ import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMin;
@@ -44,6 +41,9 @@ public final class LsqQuantizer {
     private INDArray rounded;
     private INDArray stepUsed;
     private INDArray zeroUsed;
+    private INDArray zeroVector;
+    private long[] shape;
+    private Layout layout;
 
     private LsqQuantizer(ParameterSet params, String name, int bits, int channels, int channelAxis, boolean weight) {
         this.name = name;
@@ -74,49 +74,127 @@ public final class LsqQuantizer {
             }
             initialize(x);
         }
-        long[] shape = x.shape();
+        shape = x.shape();
+        layout = new Layout(shape, channelAxis);
+        INDArray x2 = layout.matrix(x);                                               // [R, K]
         stepUsed = buffers.get("s", step.length());
-        Nd4j.exec(new ScalarMax(step.value(), null, stepUsed, MIN_STEP));           // guard s > 0
-        v = buffers.get("v", shape);
-        Nd4j.exec(new BroadcastDivOp(x, stepUsed, v, channelAxis));                  // x / s
+        Nd4j.exec(new ScalarMax(step.value(), null, stepUsed, MIN_STEP));            // guard s > 0
+        INDArray stepVector = layout.expand(stepUsed);
+        v = buffers.get("v", layout.rows, layout.cols);
+        layout.divide(x2, stepVector, v);                                             // x / s
         if (zeroPoint != null) {
             zeroUsed = rint(zeroPoint.value(), buffers.get("z", zeroPoint.length()));
-            Nd4j.exec(new BroadcastAddOp(v, zeroUsed, v, channelAxis));              // + round(z)
+            zeroVector = layout.expand(zeroUsed);
+            layout.add(v, zeroVector, v);                                              // + round(z)
         }
-        clamped = buffers.get("c", shape);
+        clamped = buffers.get("c", layout.rows, layout.cols);
         Nd4j.exec(new ScalarMax(v, null, clamped, range.qn()));
         Nd4j.exec(new ScalarMin(clamped, null, clamped, range.qp()));
-        rounded = rint(clamped, buffers.get("r", shape));
-        INDArray out = buffers.get("out", shape);
+        rounded = rint(clamped, buffers.get("r", layout.rows, layout.cols));
+        INDArray out = buffers.get("out", layout.rows, layout.cols);
         if (zeroPoint != null) {
-            Nd4j.exec(new BroadcastSubOp(rounded, zeroUsed, out, channelAxis));
-            Nd4j.exec(new BroadcastMulOp(out, stepUsed, out, channelAxis));
+            layout.subtract(rounded, zeroVector, out);
+            layout.multiply(out, stepVector, out);
         } else {
-            Nd4j.exec(new BroadcastMulOp(rounded, stepUsed, out, channelAxis));
+            layout.multiply(rounded, stepVector, out);
         }
-        return out;
+        return out.reshape(shape);
     }
 
     /** u = dL/dx_q -> dL/dx (a reused buffer); sets the step (and zero-point) gradients. */
     public INDArray backward(INDArray u) {
-        long[] shape = u.shape();
-        INDArray outside = v.sub(clamped, buffers.get("outside", shape));            // 0 inside, else != 0
+        INDArray u2 = layout.matrix(u);
+        long r = layout.rows;
+        long k = layout.cols;
+        INDArray outside = v.sub(clamped, buffers.get("outside", r, k));            // 0 inside, else != 0
         Nd4j.exec(new Abs(outside, outside));
         Nd4j.exec(new Sign(outside, outside));                                       // 1 where clamped
-        INDArray uOutside = u.mul(outside, buffers.get("uo", shape));
-        INDArray dx = uOutside.rsub(u, buffers.get("dx", shape));                   // u * inside
-        INDArray perElement = buffers.get("ds", shape);                              // dx_q/ds
+        INDArray uOutside = u2.mul(outside, buffers.get("uo", r, k));
+        INDArray dx = uOutside.rsub(u2, buffers.get("dx", r, k));                   // u * inside
+        INDArray perElement = buffers.get("ds", r, k);                               // dx_q/ds
         if (zeroPoint != null) {
-            Nd4j.exec(new BroadcastSubOp(clamped, zeroUsed, perElement, channelAxis));
+            layout.subtract(clamped, zeroVector, perElement);
         } else {
             perElement.assign(clamped);
         }
-        perElement.muli(outside).addi(rounded).subi(clamped).muli(u);
-        sumPerChannel(perElement, step.grad()).muli(gradScale);
+        perElement.muli(outside).addi(rounded).subi(clamped).muli(u2);
+        layout.sumPerChannel(perElement, step.grad()).muli(gradScale);
         if (zeroPoint != null) {
-            sumPerChannel(uOutside, zeroPoint.grad()).muli(stepUsed).muli(-gradScale);
+            layout.sumPerChannel(uOutside, zeroPoint.grad()).muli(stepUsed).muli(-gradScale);
         }
-        return dx;
+        return dx.reshape(shape);
+    }
+
+    /**
+     * Any tensor as a contiguous matrix [R, K] whose channel is either the column (channel axis last: per-column
+     * vector) or a run of rows (per-row vector, the channel values repeated for every leading index), so every
+     * broadcast and reduction runs along contiguous memory instead of a strided middle axis.
+     */
+    private final class Layout {
+        final long outer;
+        final long channels;
+        final long rows;
+        final long cols;
+        final boolean channelIsColumn;
+
+        Layout(long[] shape, int axis) {
+            long before = 1;
+            long after = 1;
+            for (int d = 0; d < shape.length; d++) {
+                if (d < axis) {
+                    before *= shape[d];
+                } else if (d > axis) {
+                    after *= shape[d];
+                }
+            }
+            outer = before;
+            channels = shape[axis];
+            channelIsColumn = after == 1;
+            rows = channelIsColumn ? before : before * channels;
+            cols = channelIsColumn ? channels : after;
+        }
+
+        INDArray matrix(INDArray x) {
+            return x.reshape(rows, cols);
+        }
+
+        /** The per-channel vector shaped to broadcast over the [outer, C, inner] view. */
+        INDArray expand(INDArray perChannel) {
+            return perChannel.reshape(1, channels, 1);
+        }
+
+        private INDArray view(INDArray m) {
+            return m.reshape(outer, channels, rows * cols / (outer * channels));
+        }
+
+        void divide(INDArray x, INDArray vector, INDArray out) {
+            view(x).div(vector, view(out));
+        }
+
+        void add(INDArray x, INDArray vector, INDArray out) {
+            view(x).add(vector, view(out));
+        }
+
+        void subtract(INDArray x, INDArray vector, INDArray out) {
+            view(x).sub(vector, view(out));
+        }
+
+        void multiply(INDArray x, INDArray vector, INDArray out) {
+            view(x).mul(vector, view(out));
+        }
+
+        /** Sum of a per-element [R, K] matrix over everything but the channel, into {@code out} [C]. */
+        INDArray sumPerChannel(INDArray perElement, INDArray out) {
+            if (channelIsColumn) {
+                return Tensors.sumOverRows(perElement, buffers.constant("ones", 1.0, 1, rows), out);
+            }
+            INDArray rowSums = Tensors.sumOfRows(perElement, buffers.get("rowSums", rows));
+            if (outer == 1) {
+                return out.assign(rowSums);
+            }
+            Nd4j.exec(new Sum(rowSums.reshape(outer, channels), out, 0));
+            return out;
+        }
     }
 
     /** LSQ init (method doc section 2.4): s = 2 mean|x| / sqrt(Qp); z = 0.1 (min x - s Qn); sign from min x. */
@@ -131,18 +209,6 @@ public final class LsqQuantizer {
         }
         gradScale = 1.0 / Math.sqrt(x.length() * (double) range.qp());
         initialized = true;
-    }
-
-    private INDArray sumPerChannel(INDArray perElement, INDArray out) {
-        int rank = perElement.rank();
-        int[] others = new int[rank - 1];
-        for (int d = 0, i = 0; d < rank; d++) {
-            if (d != channelAxis) {
-                others[i++] = d;
-            }
-        }
-        Nd4j.exec(new Sum(perElement, out, others));
-        return out;
     }
 
     private static INDArray rint(INDArray x, INDArray out) {
@@ -203,8 +269,8 @@ public final class LsqQuantizer {
         if (zeroPoint != null) {
             int channels = (int) step.length();
             long inner = 1;
-            for (int d = channelAxis + 1; d < rounded.rank(); d++) {
-                inner *= rounded.size(d);
+            for (int d = channelAxis + 1; d < shape.length; d++) {
+                inner *= shape[d];
             }
             for (int c = 0; c < channels; c++) {
                 perChannel.add(CodeUsage.of(bits, range.qn(), range.qp(), channel(codes, c, channels, inner),
@@ -230,11 +296,11 @@ public final class LsqQuantizer {
 
     /** Integer codes of the last forward pass (round(clamp(v)) - round(z) is the dequantized code). */
     public INDArray lastCodes() {
-        return rounded;
+        return rounded.reshape(shape);
     }
 
     /** Pre-clamp values v of the last forward pass. */
     public INDArray lastScaled() {
-        return v;
+        return v.reshape(shape);
     }
 }

@@ -42,7 +42,7 @@ public final class QuantizedLinear implements DenseLayer {
         quantizedWeight = weightQuantizer.forward(weight.value(), training);                  // [out, in]
         INDArray y = buffers.get("y", x.rows(), outFeatures);
         Tensors.gemm(quantizedInput, quantizedWeight, y, false, true, 0.0);
-        return y.addiRowVector(bias.value());
+        return Tensors.addRow(y, bias.value(), y);
     }
 
     @Override

@@ -71,7 +71,8 @@ public final class PatchEmbedding {
                 .assign(clsToken.value().reshape(1, d).broadcast(b, d));
         tokens.get(NDArrayIndex.all(), NDArrayIndex.interval(1, n), NDArrayIndex.all())
                 .assign(embedded.reshape(b, config.numPatches(), d));
-        tokens.reshape(b, (long) n * d).addiRowVector(positionEmbedding.value().reshape(1, (long) n * d));
+        INDArray flat = tokens.reshape(b, (long) n * d);
+        Tensors.addRow(flat, positionEmbedding.value().reshape((long) n * d), flat);
         return tokens.reshape((long) b * n, d);
     }
 
