@@ -158,13 +158,20 @@ public final class LsqQuantizer {
             return x.reshape(rows, cols);
         }
 
-        /** The per-channel vector shaped to broadcast over the [outer, C, inner] view. */
+        /**
+         * The per-channel vector shaped to broadcast over {@link #view}: [1, C] for [outer, C], [C, 1] for
+         * [C, inner], [1, C, 1] for [outer, C, inner] (2-D where possible: ND4J's 3-D broadcast with a trailing 1 is
+         * slow).
+         */
         INDArray expand(INDArray perChannel) {
-            return perChannel.reshape(1, channels, 1);
+            if (channelIsColumn) {
+                return perChannel.reshape(1, channels);
+            }
+            return outer == 1 ? perChannel.reshape(channels, 1) : perChannel.reshape(1, channels, 1);
         }
 
         private INDArray view(INDArray m) {
-            return m.reshape(outer, channels, rows * cols / (outer * channels));
+            return channelIsColumn || outer == 1 ? m : m.reshape(outer, channels, cols);
         }
 
         void divide(INDArray x, INDArray vector, INDArray out) {
