@@ -2,11 +2,8 @@ package dev.qvit.app.cli;
 
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.io.Checkpoint;
-import dev.qvit.model.quant.DistributionGuidedDistillation;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedStudent;
-import dev.qvit.model.snapshot.EpochMetrics;
-import dev.qvit.model.snapshot.StepMetrics;
 import dev.qvit.model.train.DistillationSettings;
 import dev.qvit.model.train.ParallelWorkers;
 import dev.qvit.model.train.QuantizationAwareObjective;
@@ -14,15 +11,11 @@ import dev.qvit.model.train.QuantizationAwareTraining;
 import dev.qvit.model.train.RunControl;
 import dev.qvit.model.train.Trainer;
 import dev.qvit.model.train.TrainingConfig;
-import dev.qvit.model.train.TrainingListener;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -80,32 +73,17 @@ public final class QuantizeCommand implements Callable<Integer> {
                 teacher.config().describe(), teacherFile, quantization.describe(), splits.description(),
                 splits.train().count(), splits.test().count(), threads.count());
         VisionTransformer student = QuantizedStudent.fromTeacher(teacher, config, calibrationBatch(splits));
-        List<EpochMetrics> history = new ArrayList<>();
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("training", training);
         meta.put("distillation", dgd);
         meta.put("teacher", teacherFile.toString());
-        ProgressPrinter progress = new ProgressPrinter(System.out, epochs);
+        CheckpointingListener listener = new CheckpointingListener(epochs, target, "student", student, meta);
         try (ParallelWorkers<QuantizationAwareObjective> workers =
                      QuantizationAwareTraining.workers(threads.count(), student, teacher, dgd)) {
             Trainer trainer = QuantizationAwareTraining.trainer(training, workers);
-            trainer.run(splits.train(), splits.test(), new TrainingListener() {
-                @Override
-                public void onStep(StepMetrics m) {
-                    progress.onStep(m);
-                }
-
-                @Override
-                public void onEpoch(EpochMetrics m) {
-                    progress.onEpoch(m);
-                    history.add(m);
-                    meta.put("testAccuracy", m.testAccuracy());
-                    meta.put("epochs", history);
-                    save(target, student, meta);
-                }
-            }, new RunControl());
+            trainer.run(splits.train(), splits.test(), listener, new RunControl());
         }
-        System.out.printf("saved %s (test accuracy %.2f%%)%n", target, 100 * history.get(history.size() - 1).testAccuracy());
+        System.out.printf("saved %s (test accuracy %.2f%%)%n", target, 100 * listener.lastTestAccuracy());
         return 0;
     }
 
@@ -128,14 +106,6 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         new dev.qvit.model.data.BatchLoader(splits.train(), null).fill(order, 0, n, images, labels);
         return Nd4j.createFromArray(images).reshape(n, 1, splits.train().rows(), splits.train().cols()).castTo(DataType.FLOAT);
-    }
-
-    private static void save(Path target, VisionTransformer student, Map<String, Object> meta) {
-        try {
-            Checkpoint.save(target, "student", student, meta);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save " + target + ": " + e.getMessage(), e);
-        }
     }
 
 }

@@ -1,7 +1,6 @@
 package dev.qvit.app.cli;
 
 import dev.qvit.model.data.FashionMnist;
-import dev.qvit.model.io.Checkpoint;
 import dev.qvit.model.train.ClassificationObjective;
 import dev.qvit.model.train.ParallelWorkers;
 import dev.qvit.model.train.RunControl;
@@ -9,14 +8,7 @@ import dev.qvit.model.train.Trainer;
 import dev.qvit.model.train.TrainingConfig;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
-import dev.qvit.model.snapshot.EpochMetrics;
-import dev.qvit.model.snapshot.StepMetrics;
-import dev.qvit.model.train.TrainingListener;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -70,39 +62,14 @@ public final class TrainCommand implements Callable<Integer> {
         meta.put("training", training);
         meta.put("data", splits.description());
         meta.put("trainImages", splits.train().count());
-        List<EpochMetrics> history = new ArrayList<>();
-        TrainingListener progress = new ProgressPrinter(System.out, epochs);
-        TrainingListener listener = new TrainingListener() {
-            @Override
-            public void onStep(StepMetrics m) {
-                progress.onStep(m);
-            }
-
-            @Override
-            public void onEpoch(EpochMetrics m) {
-                progress.onEpoch(m);
-                history.add(m);
-                save(target, teacher, meta, history);
-            }
-        };
-        Trainer.Summary summary;
+        CheckpointingListener listener = new CheckpointingListener(epochs, target, "teacher", teacher, meta);
         try (ParallelWorkers<ClassificationObjective> workers = new ParallelWorkers<>(threads.count(),
                 k -> new ClassificationObjective(k == 0 ? teacher : VisionTransformer.replicaOf(teacher)))) {
             Trainer trainer = new Trainer(training, workers, teacher.parameters());
-            summary = trainer.run(splits.train(), splits.test(), listener, new RunControl());
+            trainer.run(splits.train(), splits.test(), listener, new RunControl());
         }
-        System.out.printf("saved %s (test accuracy %.2f%%)%n", target, 100 * summary.last().testAccuracy());
+        System.out.printf("saved %s (test accuracy %.2f%%)%n", target, 100 * listener.lastTestAccuracy());
         return 0;
     }
 
-    /** Saved after every epoch (atomically), so an interrupted run keeps its last finished epoch. */
-    private static void save(Path target, VisionTransformer teacher, Map<String, Object> meta, List<EpochMetrics> history) {
-        meta.put("testAccuracy", history.get(history.size() - 1).testAccuracy());
-        meta.put("epochs", history);
-        try {
-            Checkpoint.save(target, "teacher", teacher, meta);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save " + target + ": " + e.getMessage(), e);
-        }
-    }
 }
