@@ -21,14 +21,19 @@ within 1 point. Everything that can be made identical is:
   * schedule: no warm-up, lr(t) = min + 0.5 (base - min) (1 + cos(pi t / total)), t 0-based,
     total = epochs * ceil(n / batch) (LearningRateSchedule);
   * evaluation after every epoch: student in eval mode (distribution IRM uses its running statistics), argmax
-    accuracy and mean CE on the test split.
+    accuracy and mean CE on the test split;
+  * Java's data parallelism (--java-threads K, default 2 like `--threads 2`): every batch is cut into K contiguous
+    slices (BatchSplitter) and the slice means are weighted by their share (Trainer.reduceGradients). For LSQ, the
+    token IRM and DGD this is the full-batch objective; for the distribution IRM it is not: its batch statistics
+    are per slice and only the first slice updates the running statistics, which the emulation reproduces.
 
 What cannot be identical: float32 summation order (BLAS, ND4J vs PyTorch kernels, Java's two data-parallel
 workers of 64 images each), so the two runs drift apart at the 1e-6 level from the first step on and a few
 quantizer codes at rounding boundaries differ; the comparison is therefore of accuracies and losses, not bits.
 
 Prints one line per epoch and a final JSON line. Optionally writes the per-step losses (--steps-csv) and the
-initial quantizer states (--init-csv) in the format of the scratch Java driver described in reference/README.md.
+initial quantizer states (--init-csv). `--eval-student FILE` instead evaluates a Java student checkpoint (the --out
+of `qvit quantize`) in PyTorch: a check that both implementations agree on the trained model's test accuracy.
 
 Usage (Debian torch, repository root):
   OMP_NUM_THREADS=1 /usr/bin/python3 reference/qat_short_run.py --teacher T.qvit --bits 4 --irm token --dgd \\
@@ -48,8 +53,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from vit_reference import (ViTConfig, VisionTransformer, dgd_loss, load_fashion_mnist, quantizers,
-                           student_from_teacher)
+from vit_reference import (DistributionIRM, ViTConfig, VisionTransformer, dgd_loss, load_fashion_mnist,
+                           quantized_vit, quantizers, student_from_teacher)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUNDLED = os.path.join(HERE, "..", "model", "src", "main", "resources", "dev", "qvit", "data", "fashion-mnist-subset")
@@ -78,6 +83,32 @@ def load_qvit(path, dtype=torch.float32):
     return model.to(dtype).eval(), manifest
 
 
+def load_qvit_student(path, dtype=torch.float32):
+    """Quantized student from a Java .qvit checkpoint: parameters (incl. quantizer steps / zero points, IRM and
+    its running statistics) and the quantizer states (signed, gradient scale); for cross-checks of Java results."""
+    with zipfile.ZipFile(path) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        quant = manifest.get("quantization")
+        if not quant:
+            raise ValueError(f"{path} is not a quantized student checkpoint")
+        fields = {f for f in ViTConfig.__dataclass_fields__}
+        cfg = ViTConfig(**{k: v for k, v in manifest["config"].items() if k in fields})
+        params = {name[len("params/"):-len(".npy")]: np.load(io.BytesIO(z.read(name)))
+                  for name in z.namelist() if name.startswith("params/") and name.endswith(".npy")}
+    irm = {"NONE": None, "TOKEN": "token", "DISTRIBUTION": "distribution"}[quant["rectification"]]
+    model = quantized_vit(cfg, quant["bits"], irm, embedding_bits=quant["embeddingBits"])
+    state = {}
+    for name, t in model.state_dict().items():
+        state[name] = torch.from_numpy(np.ascontiguousarray(params.pop(name))).reshape(t.shape)
+    assert not params, f"unexpected parameters in {path}: {sorted(params)}"
+    model.load_state_dict(state)
+    states = {s["name"]: s for s in manifest["quantizers"]}
+    for name, q in quantizers(model):
+        if states[name]["initialized"]:
+            q.restore(states[name]["signed"], states[name]["gradScale"])
+    return model.to(dtype), manifest
+
+
 def lr_at(t, total, base, minimum):
     """LearningRateSchedule without warm-up (0-based step t)."""
     progress = min(1.0, t / max(1, total))
@@ -95,8 +126,43 @@ def evaluate(model, x, y, batch=256):
     return correct / len(x), loss / len(x)
 
 
+def slice_counts(n, k):
+    """Java's BatchSplitter: contiguous slices, n // k each, the first n % k slices one more."""
+    return [n // k + (1 if i < n % k else 0) for i in range(k)]
+
+
+def sliced_objective(student, teacher, xb, yb, use_dgd, lam, workers):
+    """Java's data-parallel step with `workers` replicas: each slice's mean objective, weighted by its share of the
+    batch (Trainer.reduceGradients), so the gradient is the batch mean. For LSQ, the token IRM and DGD this equals
+    the full-batch objective; the distribution IRM however takes its batch statistics per slice, and only the
+    first replica updates the running statistics (QuantizationAwareTraining.stopRunningStatisticUpdates)."""
+    n = len(yb)
+    parts, start = [], 0
+    irms = [m for m in student.modules() if isinstance(m, DistributionIRM)]
+    for k, c in enumerate(slice_counts(n, workers)):
+        if c == 0:
+            continue
+        saved = [m.momentum for m in irms]
+        if k > 0:
+            for m in irms:
+                m.momentum = 0.0          # running = running * 1 + 0 * batch: unchanged
+        try:
+            parts.append((c, objective(student, teacher, xb[start:start + c], yb[start:start + c], use_dgd, lam)))
+        finally:
+            for m, mom in zip(irms, saved):
+                m.momentum = mom
+        start += c
+    if len(parts) == 1:
+        return parts[0][1]
+    loss = sum(c / n * p[0] for c, p in parts)
+    task = sum(c / n * p[1] for c, p in parts)
+    dgd = sum(c / n * p[2] for c, p in parts)
+    logits = torch.cat([p[3] for _, p in parts])
+    return loss, task, dgd, logits
+
+
 def objective(student, teacher, xb, yb, use_dgd, lam):
-    """(loss, task, dgd value) of one batch; the student is in training mode."""
+    """(loss, task, dgd value, logits) of one batch; the student is in training mode."""
     with torch.no_grad():
         t_logits, probes = teacher(xb, capture=True)
         t_pred = t_logits.argmax(dim=1)
@@ -112,7 +178,9 @@ def objective(student, teacher, xb, yb, use_dgd, lam):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--teacher", required=True, help="full-precision .qvit checkpoint")
+    ap.add_argument("--teacher", help="full-precision .qvit checkpoint (required unless --eval-student)")
+    ap.add_argument("--eval-student", metavar="QVIT", help="only evaluate a Java student checkpoint (e.g. the --out "
+                    "of qvit quantize) on the test split in PyTorch, print one JSON line and exit")
     ap.add_argument("--bits", type=int, default=4)
     ap.add_argument("--irm", default="token", choices=["none", "token", "distribution"])
     ap.add_argument("--dgd", action="store_true", help="optimise lambda * L_DGD (head normalisation)")
@@ -123,8 +191,15 @@ def main():
     ap.add_argument("--min-lr", type=float, default=1e-6)
     ap.add_argument("--data", default=BUNDLED, help="folder with the gzip IDX files (default: the bundled subset)")
     ap.add_argument("--train-limit", type=int, default=0, help="use only the first N training images")
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    ap.add_argument("--java-threads", type=int, default=2,
+                    help="emulate the data-parallel split of Java's --threads K: each batch is cut into K contiguous "
+                         "slices whose mean losses are weighted by their share; changes the result only for the "
+                         "distribution IRM (per-slice statistics, running statistics from the first slice; default 2)")
     ap.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    ap.add_argument("--init-from", metavar="QVIT", help="diagnostic: start from a Java student checkpoint saved right "
+                    "after the first-batch quantizer initialisation (same bits / IRM form) instead of initialising "
+                    "here, so that both runs start from bit-identical states")
     ap.add_argument("--steps-csv", help="write step,epoch,lr,loss,task,acc,dgd per step")
     ap.add_argument("--init-csv", help="write the quantizer states after the first-batch initialisation")
     args = ap.parse_args()
@@ -134,6 +209,17 @@ def main():
     dtype = torch.float64 if args.dtype == "float64" else torch.float32
     t_start = time.perf_counter()
 
+    if args.eval_student:
+        student, manifest = load_qvit_student(args.eval_student, dtype)
+        te_x, te_y = load_fashion_mnist("test", args.data)
+        acc, test_loss = evaluate(student, torch.from_numpy(te_x.copy()).to(dtype), torch.from_numpy(te_y.copy()))
+        java = manifest.get("metadata", {}).get("testAccuracy")
+        print(json.dumps({"student": args.eval_student, "quantization": manifest["quantization"],
+                          "torch_test_acc": acc, "torch_test_loss": test_loss, "java_test_acc": java,
+                          "test_images": len(te_x)}))
+        return
+    if not args.teacher:
+        ap.error("--teacher is required")
     teacher, manifest = load_qvit(args.teacher, dtype)
     tr_x, tr_y = load_fashion_mnist("train", args.data)
     te_x, te_y = load_fashion_mnist("test", args.data)
@@ -144,13 +230,20 @@ def main():
     n, B = len(tr_x), args.batch
 
     irm = None if args.irm == "none" else args.irm
-    student = student_from_teacher(teacher, args.bits, irm, calibration=tr_x[:min(128, n)])
-    teacher.eval()
-    student.train()
-
-    # quantizer initialisation on the whole first batch (training-mode forward, no step)
-    with torch.no_grad():
-        student(tr_x[:min(B, n)])
+    if args.init_from:
+        student, init_manifest = load_qvit_student(args.init_from, dtype)
+        q = init_manifest["quantization"]
+        if q["bits"] != args.bits or q["rectification"].lower() != args.irm:
+            ap.error(f"--init-from {args.init_from} is {q}, not {args.bits} bits / IRM {args.irm}")
+        teacher.eval()
+        student.train()
+    else:
+        student = student_from_teacher(teacher, args.bits, irm, calibration=tr_x[:min(128, n)])
+        teacher.eval()
+        student.train()
+        # quantizer initialisation on the whole first batch (training-mode forward, no step)
+        with torch.no_grad():
+            student(tr_x[:min(B, n)])
     if args.init_csv:
         with open(args.init_csv, "w") as f:
             f.write("name,signed,gradScale,step0,zero0\n")
@@ -183,7 +276,8 @@ def main():
             for group in opt.param_groups:
                 group["lr"] = lr
             opt.zero_grad(set_to_none=True)
-            loss, task, dgd, logits = objective(student, teacher, xb, yb, args.dgd, args.lam)
+            loss, task, dgd, logits = sliced_objective(student, teacher, xb, yb, args.dgd, args.lam,
+                                                       args.java_threads)
             loss.backward()
             opt.step()
             c = (logits.argmax(dim=1) == yb).sum().item()
@@ -213,7 +307,9 @@ def main():
     print(json.dumps({"teacher": args.teacher, "teacher_test_acc": fp_acc, "bits": args.bits, "irm": args.irm,
                       "dgd": args.dgd, "lambda": args.lam if args.dgd else None, "epochs": args.epochs,
                       "batch": B, "lr": args.lr, "min_lr": args.min_lr, "train_images": n,
-                      "test_images": len(te_x), "steps": total, "threads": args.threads, "dtype": args.dtype,
+                      "test_images": len(te_x), "steps": total, "threads": args.threads, "java_threads": args.java_threads,
+                      "init_from": args.init_from,
+                      "dtype": args.dtype,
                       "first_step": first_step, "last_step": last_step, "epochs_log": history,
                       "test_acc": history[-1]["test_acc"],
                       "wall_seconds": round(time.perf_counter() - t_start, 1), "torch": torch.__version__}))
