@@ -1,6 +1,6 @@
 package dev.qvit.app.cli;
 
-import dev.qvit.model.experiment.AblationRunner;
+import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.io.Checkpoint;
 import dev.qvit.model.stats.BlockStatistics;
 import dev.qvit.model.stats.QueryKeyAnalysis;
@@ -39,7 +39,7 @@ public final class Fig1Command implements Callable<Integer> {
                 throw new IllegalArgumentException("--baseline and --irm must be quantized students of the teacher's size");
             }
         }
-        INDArray probe = AblationRunner.images(data.load().test(), images);
+        INDArray probe = BatchLoader.firstImages(data.load().test(), images);
         List<BlockStatistics> base = QueryKeyAnalysis.analyse(teacher, baseline, probe);
         List<BlockStatistics> rect = QueryKeyAnalysis.analyse(teacher, irm, probe);
         System.out.printf("Queries per block over %d test images (all heads, tokens, channels)%n", probe.size(0));

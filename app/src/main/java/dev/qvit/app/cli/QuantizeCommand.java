@@ -1,5 +1,6 @@
 package dev.qvit.app.cli;
 
+import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.io.Checkpoint;
 import dev.qvit.model.quant.QuantizationConfig;
@@ -18,8 +19,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -72,7 +71,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         System.out.printf("quantizing %s from %s: %s, %s; %,d train / %,d test images, %d threads%n",
                 teacher.config().describe(), teacherFile, quantization.describe(), splits.description(),
                 splits.train().count(), splits.test().count(), threads.count());
-        VisionTransformer student = QuantizedStudent.fromTeacher(teacher, config, calibrationBatch(splits));
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher, config, BatchLoader.firstImages(splits.train(), 128));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("training", training);
         meta.put("distillation", dgd);
@@ -94,18 +93,6 @@ public final class QuantizeCommand implements Callable<Integer> {
             throw new IllegalArgumentException(file + " is a quantized student, not a full-precision teacher");
         }
         return Checkpoint.load(file);
-    }
-
-    static org.nd4j.linalg.api.ndarray.INDArray calibrationBatch(FashionMnist.Splits splits) {
-        int n = Math.min(128, splits.train().count());
-        float[] images = new float[n * splits.train().imageSize()];
-        int[] labels = new int[n];
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        new dev.qvit.model.data.BatchLoader(splits.train(), null).fill(order, 0, n, images, labels);
-        return Nd4j.createFromArray(images).reshape(n, 1, splits.train().rows(), splits.train().cols()).castTo(DataType.FLOAT);
     }
 
 }

@@ -2,7 +2,6 @@ package dev.qvit.model.bench;
 
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.ImageDataset;
-import dev.qvit.model.experiment.AblationRunner;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedStudent;
 import dev.qvit.model.train.ClassificationObjective;
@@ -70,15 +69,13 @@ public final class Benchmark {
         int[] order = BatchLoader.shuffledOrder(data.count(), new java.util.Random(0));
         ImageDataset batchData = data.select(Arrays.copyOf(order, batch), "bench batch");
         VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
-                QuantizationConfig.of(4, QuantizationConfig.Rectification.TOKEN), AblationRunner.images(batchData, batch));
+                QuantizationConfig.of(4, QuantizationConfig.Rectification.TOKEN), BatchLoader.firstImages(batchData, batch));
         try (ParallelWorkers<QuantizationAwareObjective> workers = QuantizationAwareTraining.workers(threads, student,
                 teacher, DistillationSettings.on(0.1))) {
             Trainer trainer = QuantizationAwareTraining.trainer(new TrainingConfig(1, batch, 1e-4, 0, 0, 0, 0, 0, false),
                     workers);
-            float[] first = new float[batch * data.imageSize()];
-            new BatchLoader(batchData, null).fill(java.util.stream.IntStream.range(0, batch).toArray(), 0, batch, first,
-                    new int[batch]);
-            QuantizationAwareTraining.initializeQuantizers(workers, first, batch);
+            QuantizationAwareTraining.initializeQuantizers(workers,
+                    BatchLoader.firstImages(batchData, batch).data().asFloat(), batch);
             double stepMs = median(() -> trainer.trainOnBatch(loader, order, 0, batch, 1e-4));
             double inferMs = median(() -> Evaluator.evaluate(workers, batchData, batch));
             double flops = (FlopCount.trainingStep(config) + FlopCount.forward(config)) * batch;

@@ -1,6 +1,8 @@
 package dev.qvit.model.data;
 
 import java.util.Random;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Turns dataset images into normalised float batches [B, 1, rows, cols] (as flat arrays), optionally augmented;
@@ -55,6 +57,18 @@ public final class BatchLoader {
             }
             labels[i - from] = data.label(index);
         }
+    }
+
+    /** The first {@code n} images of {@code data} (all if fewer), normalised, as a float32 batch [n, 1, S, S]. */
+    public static INDArray firstImages(ImageDataset data, int n) {
+        int count = Math.min(n, data.count());
+        float[] pixels = new float[count * data.imageSize()];
+        int[] order = new int[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        new BatchLoader(data, null).fill(order, 0, count, pixels, new int[count]);
+        return Nd4j.createFromArray(pixels).reshape(count, 1, data.rows(), data.cols());
     }
 
     public ImageDataset data() {

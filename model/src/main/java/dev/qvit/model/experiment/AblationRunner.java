@@ -2,7 +2,6 @@ package dev.qvit.model.experiment;
 
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.FashionMnist;
-import dev.qvit.model.data.ImageDataset;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedStudent;
 import dev.qvit.model.snapshot.EpochMetrics;
@@ -11,7 +10,6 @@ import dev.qvit.model.stats.BlockStatistics;
 import dev.qvit.model.stats.QueryKeyAnalysis;
 import dev.qvit.model.train.DistillationSettings;
 import dev.qvit.model.train.ParallelWorkers;
-import dev.qvit.model.train.Predictions;
 import dev.qvit.model.train.QuantizationAwareObjective;
 import dev.qvit.model.train.QuantizationAwareTraining;
 import dev.qvit.model.train.RunControl;
@@ -20,9 +18,7 @@ import dev.qvit.model.train.TrainingListener;
 import dev.qvit.model.vit.VisionTransformer;
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** Trains and measures one ablation cell at a time. Training thread only. */
 public final class AblationRunner {
@@ -44,8 +40,8 @@ public final class AblationRunner {
                 variant.rectification() ? plan.irmForm() : QuantizationConfig.Rectification.NONE);
         DistillationSettings dgd = new DistillationSettings(variant.distillation(), plan.lambda(), plan.dgdNorm(),
                 variant.distillation() ? 1 : 10);
-        INDArray probe = images(data.test(), plan.probeImages());
-        VisionTransformer student = QuantizedStudent.fromTeacher(teacher, config, images(data.train(), 128));
+        INDArray probe = BatchLoader.firstImages(data.test(), plan.probeImages());
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher, config, BatchLoader.firstImages(data.train(), 128));
         TrainingConfig training = plan.training().withSeed(seed);
         List<EpochMetrics> epochs = new ArrayList<>();
         double[] lastDistillation = {Double.NaN};
@@ -71,18 +67,5 @@ public final class AblationRunner {
         return new CellResult(bits, variant.label(), seed, plan.irmForm().name().toLowerCase(), plan.lambda(),
                 epochs.get(epochs.size() - 1).testAccuracy(), lastDistillation[0], epochs, blocks,
                 (System.nanoTime() - start) / 1e9);
-    }
-
-    /** The first {@code n} images of a split, normalised, [n, 1, S, S]. */
-    public static INDArray images(ImageDataset data, int n) {
-        int count = Math.min(n, data.count());
-        float[] pixels = new float[count * data.imageSize()];
-        int[] labels = new int[count];
-        int[] order = new int[count];
-        for (int i = 0; i < count; i++) {
-            order[i] = i;
-        }
-        new BatchLoader(data, null).fill(order, 0, count, pixels, labels);
-        return Predictions.copyInto(pixels, Nd4j.create(DataType.FLOAT, count, 1, data.rows(), data.cols()));
     }
 }

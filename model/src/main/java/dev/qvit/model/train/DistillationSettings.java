@@ -22,8 +22,4 @@ public record DistillationSettings(boolean enabled, double lambda, DistributionG
     public static DistillationSettings on(double lambda) {
         return new DistillationSettings(true, lambda, DistributionGuidedDistillation.Norm.HEAD, 1);
     }
-
-    public static DistillationSettings off() {
-        return new DistillationSettings(false, 0.1, DistributionGuidedDistillation.Norm.HEAD, 10);
-    }
 }

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.FashionMnist;
-import dev.qvit.model.data.ImageDataset;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.CrossEntropy;
-import dev.qvit.model.train.Predictions;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,21 +13,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 class QuantizedStudentTest {
     private static final VitConfig SMALL = new VitConfig(28, 4, 1, 32, 2, 2, 64, 10);
 
     static INDArray batch(int n) {
-        ImageDataset test = FashionMnist.bundled().test();
-        float[] images = new float[n * 784];
-        int[] labels = new int[n];
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        new BatchLoader(test, null).fill(order, 0, n, images, labels);
-        return Predictions.copyInto(images, Nd4j.create(DataType.FLOAT, n, 1, 28, 28));
+        return BatchLoader.firstImages(FashionMnist.bundled().test(), n);
     }
 
     private static double relativeDifference(INDArray a, INDArray b) {
