@@ -279,9 +279,10 @@ public final class LsqQuantizer {
             for (int d = channelAxis + 1; d < shape.length; d++) {
                 inner *= shape[d];
             }
+            float[][] codesPerChannel = splitChannels(codes, channels, (int) inner);
+            float[][] scaledPerChannel = splitChannels(scaled, channels, (int) inner);
             for (int c = 0; c < channels; c++) {
-                perChannel.add(CodeUsage.of(bits, range.qn(), range.qp(), channel(codes, c, channels, inner),
-                        channel(scaled, c, channels, inner)));
+                perChannel.add(CodeUsage.of(bits, range.qn(), range.qp(), codesPerChannel[c], scaledPerChannel[c]));
             }
         }
         return new QuantizerSnapshot(name, bits, range.signed(), step.value().toDoubleVector(),
@@ -289,14 +290,19 @@ public final class LsqQuantizer {
                 CodeUsage.of(bits, range.qn(), range.qp(), codes, scaled), perChannel);
     }
 
-    private static float[] channel(float[] all, int c, int channels, long inner) {
-        int n = (int) (all.length / channels);
-        float[] out = new float[n];
-        int k = 0;
-        for (int i = 0; i < all.length; i++) {
-            if ((i / inner) % channels == c) {
-                out[k++] = all[i];
+    /** Splits a row-major tensor into its channels: element i is in channel (i / inner) mod channels. O(n). */
+    static float[][] splitChannels(float[] all, int channels, int inner) {
+        float[][] out = new float[channels][all.length / channels];
+        if (inner == 1) {
+            for (int i = 0; i < all.length; i++) {
+                out[i % channels][i / channels] = all[i];
             }
+            return out;
+        }
+        int[] filled = new int[channels];
+        for (int start = 0, c = 0; start < all.length; start += inner, c = (c + 1) % channels) {
+            System.arraycopy(all, start, out[c], filled[c], inner);
+            filled[c] += inner;
         }
         return out;
     }

@@ -90,7 +90,11 @@ public final class Trainer {
             }
             SliceResult trained = SliceResult.sum(epochParts);
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-            SliceResult tested = Evaluator.evaluate(workers, test, Math.max(config.batchSize(), 256));
+            SliceResult tested = Evaluator.evaluate(workers, test, Math.max(config.batchSize(), 256),
+                    control::isCancelled);
+            if (tested == null) {
+                return new Summary(history, true, step);
+            }
             EpochMetrics metrics = new EpochMetrics(epoch, trained.meanLoss(), trained.accuracy(), tested.meanLoss(),
                     tested.accuracy(), trained.count() / epochSeconds, (System.nanoTime() - start) / 1e9);
             history.add(metrics);

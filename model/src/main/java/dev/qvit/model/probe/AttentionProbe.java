@@ -1,0 +1,79 @@
+package dev.qvit.model.probe;
+
+import dev.qvit.model.snapshot.HeadDistribution;
+import dev.qvit.model.snapshot.LayerProbe;
+import dev.qvit.model.snapshot.LayerProbe.Stage;
+import dev.qvit.model.snapshot.ModelSnapshot;
+import dev.qvit.model.snapshot.Tensor;
+import dev.qvit.model.vit.VisionTransformer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a model in evaluation mode on the probe batch and summarises what its attention saw as a
+ * {@link ModelSnapshot}. Call it on the thread that trains the model, between steps: it reuses the model's buffers.
+ */
+public final class AttentionProbe {
+    /** Histogram bins of each q/k distribution. */
+    public static final int BINS = 64;
+
+    private final ProbeBatch batch;
+    private final int attentionImages;
+
+    /** Keeps the attention matrices of the first {@code attentionImages} probe images. */
+    public AttentionProbe(ProbeBatch batch, int attentionImages) {
+        this.batch = batch;
+        this.attentionImages = Math.min(attentionImages, batch.count());
+    }
+
+    public ModelSnapshot capture(VisionTransformer model) {
+        model.forward(batch.normalised(), false);
+        List<LayerProbe> probes = model.probes(batch.count());
+        int heads = model.config().numHeads();
+        int tokens = model.config().numTokens();
+        List<HeadDistribution> distributions = new ArrayList<>();
+        List<float[]> attention = new ArrayList<>();
+        double[] entropy = new double[probes.size() * heads];
+        for (LayerProbe probe : probes) {
+            for (int h = 0; h < heads; h++) {
+                for (Tensor tensor : Tensor.values()) {
+                    for (Stage stage : Stage.values()) {
+                        float[] values = tensor == Tensor.QUERY ? probe.queryOfHead(h, stage) : probe.keyOfHead(h, stage);
+                        distributions.add(HeadDistribution.of(values, BINS));
+                    }
+                }
+                entropy[probe.layer() * heads + h] = meanRowEntropyBits(probe, h);
+            }
+            float[] all = probe.attention();
+            float[] kept = new float[attentionImages * heads * tokens * tokens];
+            System.arraycopy(all, 0, kept, 0, kept.length);
+            attention.add(kept);
+        }
+        return new ModelSnapshot(probes.size(), heads, tokens, attentionImages, distributions, attention, entropy,
+                model.quantizerSnapshots());
+    }
+
+    public ProbeBatch batch() {
+        return batch;
+    }
+
+    /** Mean over images and query tokens of the entropy -sum_j p_ij log2 p_ij of one head's attention rows. */
+    static double meanRowEntropyBits(LayerProbe probe, int head) {
+        int n = probe.tokens();
+        double total = 0;
+        for (int b = 0; b < probe.images(); b++) {
+            float[] map = probe.attentionMap(b, head);
+            for (int i = 0; i < n; i++) {
+                double h = 0;
+                for (int j = 0; j < n; j++) {
+                    double p = map[i * n + j];
+                    if (p > 0) {
+                        h -= p * Math.log(p);
+                    }
+                }
+                total += h;
+            }
+        }
+        return total / (probe.images() * n) / Math.log(2);
+    }
+}
