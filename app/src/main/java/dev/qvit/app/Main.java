@@ -4,8 +4,8 @@ import dev.qvit.app.cli.QvitCommand;
 import picocli.CommandLine;
 
 /**
- * Entry point of {@code ./qvit}: subcommands run headless; with no arguments the workbench opens (until the
- * window exists, the help is printed).
+ * Entry point of {@code ./qvit}: subcommands run headless; with no arguments the workbench window opens. Not an
+ * {@code Application} subclass: JavaFX on the class path must be launched from a plain main class.
  */
 public final class Main {
     private Main() {
@@ -14,7 +14,7 @@ public final class Main {
     public static void main(String[] args) {
         CommandLine cli = QvitCommand.commandLine();
         if (args.length == 0) {
-            cli.usage(System.out);
+            dev.qvit.app.fx.WorkbenchApplication.open(args);
             return;
         }
         System.exit(cli.execute(args));

@@ -1,0 +1,335 @@
+package dev.qvit.app.fx;
+
+import dev.qvit.app.task.RunFeed;
+import dev.qvit.app.task.RunSettings;
+import dev.qvit.app.task.TrainingJob;
+import dev.qvit.app.task.TrainingTask;
+import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.probe.AttentionProbe;
+import dev.qvit.model.probe.ProbeBatch;
+import dev.qvit.model.snapshot.ProbeSnapshot;
+import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.viz.fx.AttentionView;
+import dev.qvit.viz.fx.DistributionsView;
+import dev.qvit.viz.fx.LossesView;
+import dev.qvit.viz.fx.OverviewPanel;
+import dev.qvit.viz.fx.QuantizersView;
+import dev.qvit.viz.fx.Selection;
+import dev.qvit.viz.fx.ViewData;
+import dev.qvit.viz.fx.WorkbenchView;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.concurrent.Task;
+import javafx.concurrent.Worker;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.layout.BorderPane;
+import javafx.util.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The workbench window's content and its controller: experiment panel (left), views (centre), overview (right),
+ * step slider and status (bottom). One selection (layer, head, image, tensor, stage, step) drives every view.
+ * Runs train off the FX thread; their events are applied four times a second. FX thread only.
+ */
+public final class Workbench extends BorderPane {
+    private static final Logger LOG = LoggerFactory.getLogger(Workbench.class);
+    /** How often a run's probe snapshots are taken (training thread) and its events shown (FX thread). */
+    static final long PROBE_INTERVAL_MILLIS = 700;
+    static final Duration REFRESH = Duration.millis(250);
+
+    final ExperimentPanel experiment = new ExperimentPanel();
+    final DistributionsView distributions = new DistributionsView();
+    final AttentionView attention = new AttentionView();
+    final LossesView losses = new LossesView();
+    final QuantizersView quantizers = new QuantizersView();
+    final OverviewPanel overview = new OverviewPanel();
+    final TabPane tabs = new TabPane();
+    final TimelineBar timeline = new TimelineBar(this::selectStep);
+    final SplitPane split;
+    private final List<WorkbenchView> views = List.of(distributions, attention, losses, quantizers, overview);
+    private final RunState state = new RunState();
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "qvit-train");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Timeline poll = new Timeline(new KeyFrame(REFRESH, e -> drain()));
+    private Selection selection = Selection.initial();
+    private long selectedStep = -1;
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+    private final List<long[]> refreshTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean busy;
+    private TeacherSource teacher;
+    private VisionTransformer trained;
+    private TrainingTask task;
+    private RunFeed feed;
+
+    public Workbench() {
+        tabs.getTabs().addAll(tab("Distributions", distributions), tab("Attention", attention), tab("Losses", losses),
+                tab("Quantizers", quantizers));
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> activateSelectedTab());
+        views.forEach(v -> {
+            v.setOnSelect(this::select);
+            v.setErrorHandler(this::showError);
+        });
+        split = new SplitPane(experiment, tabs, overview);
+        split.setDividerPositions(0.2, 0.78);
+        SplitPane.setResizableWithParent(experiment, false);
+        SplitPane.setResizableWithParent(overview, false);
+        setCenter(split);
+        setBottom(timeline);
+        poll.setCycleCount(Timeline.INDEFINITE);
+        experiment.trainTeacher.setOnAction(e -> start(RunSettings.Kind.TEACHER));
+        experiment.quantize.setOnAction(e -> start(RunSettings.Kind.STUDENT));
+        experiment.pause.setOnAction(e -> togglePause());
+        experiment.cancel.setOnAction(e -> cancel());
+        experiment.setRunning(false, false);
+        activateSelectedTab();
+        refresh();
+    }
+
+    private static Tab tab(String name, WorkbenchView view) {
+        Tab t = new Tab(name, view);
+        t.setId("tab-" + name.toLowerCase());
+        return t;
+    }
+
+    private void activateSelectedTab() {
+        Tab selected = tabs.getSelectionModel().getSelectedItem();
+        for (Tab t : tabs.getTabs()) {
+            ((WorkbenchView) t.getContent()).setActive(t == selected);
+        }
+    }
+
+    /** Loads the shipped teacher off the FX thread and shows its attention on the probe images. */
+    public void loadBundledTeacher() {
+        background("loading the bundled teacher…", TeacherSource::bundled, this::adoptTeacher);
+    }
+
+    void adoptTeacher(TeacherSource source) {
+        teacher = source;
+        experiment.teacher.setText("teacher: " + source.summary());
+        if (task == null || !task.isRunning()) {
+            background("probing the teacher…", () -> probeTeacher(source), info -> {
+                state.showStatic("FP teacher (" + source.description() + ")", info.start(), info.snapshot());
+                selectedStep = -1;
+                refresh();
+                timeline.status().setText("Teacher ready: its q/k and attention are shown. Press “Quantize student” "
+                        + "to train a quantized student from it and watch them change.");
+            });
+        }
+    }
+
+    private record StaticProbe(TrainingJob.RunStart start, ProbeSnapshot snapshot) {
+    }
+
+    private StaticProbe probeTeacher(TeacherSource source) {
+        ProbeBatch batch = ProbeBatch.of(FashionMnist.bundled().test(), TrainingJob.PROBES_PER_CLASS);
+        AttentionProbe probe = new AttentionProbe(batch, TrainingJob.ATTENTION_IMAGES);
+        var snapshot = new ProbeSnapshot(0, 0, probe.capture(source.model()));
+        var start = new TrainingJob.RunStart(RunSettings.defaults().withKind(RunSettings.Kind.TEACHER),
+                source.summary(), batch.images(), null, Double.NaN, 0);
+        return new StaticProbe(start, snapshot);
+    }
+
+    /** Runs {@code work} on the training thread; hands its result to {@code done} on the FX thread. */
+    <T> void background(String message, java.util.concurrent.Callable<T> work, java.util.function.Consumer<T> done) {
+        Task<T> t = new Task<>() {
+            @Override
+            protected T call() throws Exception {
+                return work.call();
+            }
+        };
+        timeline.status().setText(message);
+        t.setOnSucceeded(e -> done.accept(t.getValue()));
+        t.setOnFailed(e -> showError(Messages.of(t.getException())));
+        executor.submit(t);
+    }
+
+    void start(RunSettings.Kind kind) {
+        if (busy) {
+            return;
+        }
+        var settings = experiment.settings(kind);
+        if (settings.isEmpty()) {
+            showError("Not started: " + experiment.firstProblem());
+            return;
+        }
+        TrainingJob job;
+        try {
+            job = new TrainingJob(settings.get(), teacher == null ? null : teacher.model(),
+                    teacher == null ? Double.NaN : teacher.accuracy(), PROBE_INTERVAL_MILLIS);
+        } catch (IllegalArgumentException e) {
+            showError("Not started: " + e.getMessage());
+            return;
+        }
+        feed = new RunFeed();
+        task = new TrainingTask(job, feed);
+        state.reset(settings.get().label());
+        selectedStep = -1;
+        timeline.status().textProperty().bind(task.messageProperty());
+        timeline.status().progressProperty().bind(task.progressProperty());
+        task.stateProperty().addListener((o, a, b) -> onTaskState(b, settings.get()));
+        experiment.setRunning(true, false);
+        busy = true;
+        poll.play();
+        executor.submit(task);
+        refresh();
+    }
+
+    private void onTaskState(Worker.State s, RunSettings settings) {
+        if (s != Worker.State.SUCCEEDED && s != Worker.State.FAILED && s != Worker.State.CANCELLED) {
+            return;
+        }
+        poll.stop();
+        drain();
+        busy = false;
+        timeline.status().textProperty().unbind();
+        timeline.status().progressProperty().unbind();
+        timeline.status().setProgress(0);
+        experiment.setRunning(false, false);
+        if (s == Worker.State.FAILED) {
+            LOG.error("run failed", task.getException());
+            showError(settings.label() + " stopped: " + Messages.of(task.getException()));
+            return;
+        }
+        TrainingJob.Result result = task.getValue();
+        trained = result.model();
+        var last = result.summary().last();
+        String accuracy = last == null ? "no epoch finished" : "test accuracy %.2f %%".formatted(100 * last.testAccuracy());
+        timeline.status().setText(settings.label() + (result.summary().cancelled() ? " cancelled after step "
+                + result.summary().steps() : " finished") + ": " + accuracy + ".");
+        if (settings.kind() == RunSettings.Kind.TEACHER && last != null) {
+            teacher = new TeacherSource(trained, "teacher trained here", last.testAccuracy());
+            experiment.teacher.setText("teacher: " + teacher.summary());
+        }
+    }
+
+    private void drain() {
+        if (feed != null && state.apply(feed.drain())) {
+            long wall = System.nanoTime();
+            long cpu = THREADS.getCurrentThreadCpuTime();
+            refresh();
+            refreshTimes.add(new long[]{System.nanoTime() - wall, THREADS.getCurrentThreadCpuTime() - cpu});
+        }
+    }
+
+    /** Wall and CPU nanoseconds of every live update (apply the events, redraw the visible views) of the runs. */
+    List<long[]> refreshTimes() {
+        return List.copyOf(refreshTimes);
+    }
+
+    void select(Selection s) {
+        selection = s;
+        refresh();
+    }
+
+    void selectStep(long step) {
+        selectedStep = step;
+        refresh();
+    }
+
+    /** Redraws every active view from the current state and selection. */
+    void refresh() {
+        ViewData data = state.view(selectedStep);
+        if (data.model() != null) {
+            selection = selection.clamp(data.model().layers(), data.model().heads(), data.model().attentionImages());
+        }
+        for (WorkbenchView v : views) {
+            v.show(data, selection);
+        }
+        timeline.show(state, selectedStep);
+    }
+
+    void togglePause() {
+        if (task == null || !task.isRunning()) {
+            return;
+        }
+        if (task.paused()) {
+            task.resume();
+        } else {
+            task.pause();
+        }
+        experiment.setRunning(true, task.paused());
+    }
+
+    /** Asks the run to stop; it ends after the step in progress (about a second at batch 128 here). */
+    void cancel() {
+        if (task != null && task.isRunning()) {
+            task.stop();
+            task.resume();
+            timeline.status().textProperty().unbind();
+            timeline.status().setText("cancelling after the current step…");
+            experiment.pause.setDisable(true);
+            experiment.cancel.setDisable(true);
+        }
+    }
+
+    /** After {@link #cancel()}: waits (off the FX thread) up to {@code seconds} for the training thread to end. */
+    public boolean awaitStopped(double seconds) {
+        executor.shutdown();
+        try {
+            return executor.awaitTermination((long) (seconds * 1000), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** True from a run's start until its task has ended; readable from any thread. */
+    public boolean running() {
+        return busy;
+    }
+
+    void showError(String message) {
+        LOG.warn(message);
+        if (timeline.status().textProperty().isBound()) {
+            timeline.status().textProperty().unbind();
+        }
+        timeline.status().setText("⚠ " + message);
+    }
+
+    /** Moves the selected head (dx) or layer (dy) by one, as the arrow keys do. */
+    void moveSelection(int dLayer, int dHead) {
+        ViewData data = state.view(selectedStep);
+        if (data.model() == null) {
+            return;
+        }
+        int heads = data.model().heads();
+        int layers = data.model().layers();
+        select(selection.withLayerHead(Math.floorMod(selection.layer() + dLayer, layers),
+                Math.floorMod(selection.head() + dHead, heads)));
+    }
+
+    WorkbenchView currentView() {
+        return (WorkbenchView) tabs.getSelectionModel().getSelectedItem().getContent();
+    }
+
+    Selection selection() {
+        return selection;
+    }
+
+    RunState state() {
+        return state;
+    }
+
+    TeacherSource teacher() {
+        return teacher;
+    }
+
+    VisionTransformer trainedModel() {
+        return trained;
+    }
+
+    TrainingTask task() {
+        return task;
+    }
+}

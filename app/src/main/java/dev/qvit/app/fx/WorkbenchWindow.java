@@ -1,0 +1,200 @@
+package dev.qvit.app.fx;
+
+import atlantafx.base.theme.PrimerDark;
+import atlantafx.base.theme.PrimerLight;
+import dev.qvit.model.io.Checkpoint;
+import dev.qvit.viz.chart.Charts;
+import dev.qvit.viz.fx.ChartPane;
+import java.io.File;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.CheckMenuItem;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.TextInputControl;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.layout.BorderPane;
+import javafx.stage.FileChooser;
+import javafx.stage.Stage;
+
+/**
+ * The window around the {@link Workbench}: menus, keyboard (arrows move the head/layer, space pauses, Ctrl+E
+ * exports the current chart), light/dark theme, presentation mode, and the question before closing over a run.
+ */
+public final class WorkbenchWindow {
+    private final Workbench workbench = new Workbench();
+    private final BorderPane root = new BorderPane(workbench);
+    private final Stage stage;
+    private final Scene scene;
+
+    public WorkbenchWindow(Stage stage) {
+        this.stage = stage;
+        root.setTop(menus());
+        scene = new Scene(root, 1280, 800);
+        scene.getStylesheets().add(WorkbenchWindow.class.getResource("workbench.css").toExternalForm());
+        scene.addEventFilter(KeyEvent.KEY_PRESSED, this::onKey);
+        Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
+        stage.setTitle("Q-ViT Workbench");
+        stage.setScene(scene);
+        stage.setOnCloseRequest(e -> {
+            e.consume();
+            close();
+        });
+    }
+
+    public Workbench workbench() {
+        return workbench;
+    }
+
+    public Scene scene() {
+        return scene;
+    }
+
+    private MenuBar menus() {
+        MenuItem open = item("Open teacher checkpoint…", "Shortcut+O", this::openTeacher);
+        MenuItem save = item("Save trained model…", "Shortcut+S", this::saveModel);
+        Menu export = new Menu("Export current chart");
+        for (ChartPane.Format f : ChartPane.Format.values()) {
+            export.getItems().add(item(f == ChartPane.Format.CSV ? "Data as CSV…" : "Chart as " + f + "…",
+                    f == ChartPane.Format.PNG ? "Shortcut+E" : null, () -> workbench.currentView().mainChart().exportWithDialog(f)));
+        }
+        MenuItem quit = item("Quit", "Shortcut+Q", this::close);
+        Menu file = new Menu("File", null, open, save, export, quit);
+        Menu run = new Menu("Run", null,
+                item("Train teacher", null, () -> workbench.start(dev.qvit.app.task.RunSettings.Kind.TEACHER)),
+                item("Quantize student", null, () -> workbench.start(dev.qvit.app.task.RunSettings.Kind.STUDENT)),
+                item("Pause / resume (space)", null, workbench::togglePause),
+                item("Cancel", null, workbench::cancel));
+        Menu view = new Menu("View");
+        for (int i = 0; i < workbench.tabs.getTabs().size(); i++) {
+            int index = i;
+            view.getItems().add(item(workbench.tabs.getTabs().get(i).getText(), "Shortcut+" + (i + 1),
+                    () -> workbench.tabs.getSelectionModel().select(index)));
+        }
+        CheckMenuItem presentation = new CheckMenuItem("Presentation mode");
+        presentation.setAccelerator(KeyCombination.keyCombination("F5"));
+        presentation.setOnAction(e -> setPresentation(presentation.isSelected()));
+        CheckMenuItem dark = new CheckMenuItem("Dark theme");
+        dark.setOnAction(e -> Application.setUserAgentStylesheet(dark.isSelected()
+                ? new PrimerDark().getUserAgentStylesheet() : new PrimerLight().getUserAgentStylesheet()));
+        view.getItems().addAll(presentation, dark);
+        Menu help = new Menu("Help", null, item("About the numbers", null, this::about));
+        MenuBar bar = new MenuBar(file, run, view, help);
+        bar.setId("menuBar");
+        return bar;
+    }
+
+    private static MenuItem item(String text, String accelerator, Runnable action) {
+        MenuItem item = new MenuItem(text);
+        if (accelerator != null) {
+            item.setAccelerator(KeyCombination.keyCombination(accelerator));
+        }
+        item.setOnAction(e -> action.run());
+        return item;
+    }
+
+    private void onKey(KeyEvent e) {
+        if (e.getTarget() instanceof TextInputControl || e.isShortcutDown()) {
+            return;
+        }
+        switch (e.getCode()) {
+            case LEFT -> workbench.moveSelection(0, -1);
+            case RIGHT -> workbench.moveSelection(0, 1);
+            case UP -> workbench.moveSelection(-1, 0);
+            case DOWN -> workbench.moveSelection(1, 0);
+            case SPACE -> workbench.togglePause();
+            default -> {
+                return;
+            }
+        }
+        e.consume();
+    }
+
+    /** Larger fonts and thicker lines, the experiment panel collapsed, for projectors. */
+    void setPresentation(boolean on) {
+        Charts.setFontScale(on ? 1.45 : 1.0);
+        root.setStyle(on ? "-fx-font-size: 17px;" : "");
+        workbench.split.setDividerPosition(0, on ? 0.0 : 0.2);
+        workbench.refresh();
+    }
+
+    private void openTeacher() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Open a teacher checkpoint (.qvit)");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Q-ViT checkpoints", "*.qvit"));
+        File f = chooser.showOpenDialog(stage);
+        if (f != null) {
+            workbench.background("opening " + f.getName() + "…", () -> TeacherSource.open(f.toPath()),
+                    workbench::adoptTeacher);
+        }
+    }
+
+    private void saveModel() {
+        var model = workbench.trainedModel();
+        if (model == null) {
+            workbench.showError("Nothing to save yet: train a teacher or quantize a student first.");
+            return;
+        }
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Save the trained model");
+        chooser.setInitialFileName((model.quantization() == null ? "teacher" : "student") + ".qvit");
+        File f = chooser.showSaveDialog(stage);
+        if (f == null) {
+            return;
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        var last = workbench.state().view(-1).epochs();
+        if (!last.isEmpty()) {
+            meta.put("testAccuracy", last.get(last.size() - 1).testAccuracy());
+        }
+        workbench.background("saving " + f.getName() + "…", () -> {
+            Checkpoint.save(f.toPath(), model.quantization() == null ? "teacher" : "student", model, meta);
+            return f;
+        }, saved -> workbench.timeline.status().setText("Saved " + saved));
+    }
+
+    private void about() {
+        Alert a = new Alert(Alert.AlertType.INFORMATION);
+        a.initOwner(stage);
+        a.setTitle("About the numbers");
+        a.setHeaderText("Q-ViT Workbench");
+        a.setContentText("Every chart is drawn from the model's own tensors on a fixed probe batch of 30 test images "
+                + "(3 per class). Hover over a number to see its formula. Right-click a chart to export it as PNG, "
+                + "SVG or CSV.");
+        a.show();
+    }
+
+    /** Asks before closing over a running job; stops it cleanly, then exits. */
+    void close() {
+        if (workbench.running()) {
+            Alert ask = new Alert(Alert.AlertType.CONFIRMATION,
+                    "A run is in progress. Stop it and quit? The run's progress is lost.", ButtonType.OK, ButtonType.CANCEL);
+            ask.initOwner(stage);
+            ask.setHeaderText("Stop the run and quit?");
+            if (ask.showAndWait().orElse(ButtonType.CANCEL) != ButtonType.OK) {
+                return;
+            }
+        }
+        workbench.cancel();
+        workbench.timeline.status().setText("stopping…");
+        Thread stopper = new Thread(() -> {
+            workbench.awaitStopped(10);
+            Platform.runLater(() -> {
+                stage.close();
+                Platform.exit();
+            });
+        }, "qvit-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+}

@@ -1,0 +1,165 @@
+package dev.qvit.viz.fx;
+
+import dev.qvit.model.snapshot.ModelSnapshot;
+import dev.qvit.model.snapshot.ProbeImages;
+import dev.qvit.viz.chart.AttentionOverlayChart;
+import dev.qvit.viz.chart.ColorMaps;
+import dev.qvit.viz.chart.HeatmapChart;
+import java.util.Locale;
+import javafx.geometry.Pos;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.RowConstraints;
+import org.jfree.chart.JFreeChart;
+
+/**
+ * The attention of the selected layer and head on one probe image: the cls token's attention over the image and
+ * the full N x N attention matrix, teacher | student | difference, with shared colour scales.
+ */
+public final class AttentionView extends WorkbenchView {
+    private final HeadPicker picker = new HeadPicker((l, h) -> select(selection().withLayerHead(l, h)));
+    private final ComboBox<Integer> image = new ComboBox<>();
+    private final ChartPane[] overlays = {chartPane(), chartPane(), chartPane()};
+    private final ChartPane[] matrices = {chartPane(), chartPane(), chartPane()};
+    private final Label entropy = readout(dev.qvit.model.snapshot.HeadMetric.ATTENTION_ENTROPY.formula());
+    private boolean updating;
+
+    public AttentionView() {
+        image.setId("imagePicker");
+        image.setOnAction(e -> {
+            if (!updating && image.getValue() != null) {
+                select(selection().withImage(image.getValue()));
+            }
+        });
+        HBox bar = new HBox(10, picker, new Label("test image"), image, entropy);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        setTop(bar);
+        GridPane grid = new GridPane();
+        grid.setHgap(4);
+        grid.setVgap(4);
+        for (int c = 0; c < 3; c++) {
+            ColumnConstraints cc = new ColumnConstraints();
+            cc.setPercentWidth(100 / 3.0);
+            grid.getColumnConstraints().add(cc);
+            grid.add(overlays[c], c, 0);
+            grid.add(matrices[c], c, 1);
+        }
+        for (int r = 0; r < 2; r++) {
+            RowConstraints rc = new RowConstraints();
+            rc.setPercentHeight(50);
+            rc.setVgrow(Priority.ALWAYS);
+            grid.getRowConstraints().add(rc);
+        }
+        setCenter(grid);
+    }
+
+    @Override
+    public ChartPane mainChart() {
+        return overlays[1];
+    }
+
+    @Override
+    protected void draw(ViewData data, Selection sel) {
+        ModelSnapshot model = data.model();
+        if (model == null || data.images() == null) {
+            for (int i = 0; i < 3; i++) {
+                overlays[i].setChart(null);
+                matrices[i].setChart(null);
+            }
+            return;
+        }
+        picker.set(model.layers(), model.heads(), sel.layer(), sel.head());
+        fillImages(data.images(), model.attentionImages(), sel.image());
+        int img = Math.min(sel.image(), model.attentionImages() - 1);
+        int n = model.tokens();
+        int grid = (int) Math.round(Math.sqrt(n - 1));
+        double[][] pixels = pixels(data.images(), img);
+        double[][] studentCls = HeatmapChart.matrix(model.clsAttention(sel.layer(), img, sel.head()), grid, grid);
+        double[][] studentMap = HeatmapChart.matrix(model.attentionMap(sel.layer(), img, sel.head()), n, n);
+        ModelSnapshot teacher = data.teacher();
+        double[][] teacherCls = teacher == null ? null
+                : HeatmapChart.matrix(teacher.clsAttention(sel.layer(), img, sel.head()), grid, grid);
+        double[][] teacherMap = teacher == null ? null
+                : HeatmapChart.matrix(teacher.attentionMap(sel.layer(), img, sel.head()), n, n);
+        double clsTop = Math.max(HeatmapChart.range(studentCls)[1], teacherCls == null ? 0 : HeatmapChart.range(teacherCls)[1]);
+        double mapTop = Math.max(HeatmapChart.range(studentMap)[1], teacherMap == null ? 0 : HeatmapChart.range(teacherMap)[1]);
+        String where = String.format(Locale.ROOT, "layer %d, head %d, %s", sel.layer(), sel.head(),
+                data.images().caption(img));
+        String who = data.modelName();
+        overlays[1].setChart(AttentionOverlayChart.create("cls attention, " + who + " — " + where, pixels, studentCls, clsTop));
+        matrices[1].setChart(matrix("attention matrix, " + who, studentMap, mapTop));
+        if (teacher == null) {
+            overlays[0].setChart(null);
+            matrices[0].setChart(null);
+            overlays[2].setChart(null);
+            matrices[2].setChart(null);
+        } else {
+            overlays[0].setChart(AttentionOverlayChart.create("cls attention, teacher — " + where, pixels, teacherCls, clsTop));
+            matrices[0].setChart(matrix("attention matrix, teacher", teacherMap, mapTop));
+            double[][] clsDiff = difference(studentCls, teacherCls);
+            double[][] mapDiff = difference(studentMap, teacherMap);
+            overlays[2].setChart(HeatmapChart.create("cls attention, student − teacher", "patch column",
+                    "patch row", clsDiff, ColorMaps.diverging(HeatmapChart.extent(clsDiff)), "Δ weight"));
+            matrices[2].setChart(HeatmapChart.create("attention, student − teacher", "key token", "query token",
+                    mapDiff, ColorMaps.diverging(HeatmapChart.extent(mapDiff)), "Δ weight"));
+        }
+        entropy.setText(String.format(Locale.ROOT, "attention entropy: %s %.3f bits%s", who,
+                model.attentionEntropy(sel.layer(), sel.head()), teacher == null ? ""
+                        : String.format(Locale.ROOT, ", teacher %.3f bits", teacher.attentionEntropy(sel.layer(), sel.head()))));
+    }
+
+    private static JFreeChart matrix(String title, double[][] values, double top) {
+        return HeatmapChart.create(title, "key token (0 = cls)", "query token (0 = cls)", values,
+                ColorMaps.viridis(0, top), "weight");
+    }
+
+    private void fillImages(ProbeImages images, int count, int selected) {
+        updating = true;
+        try {
+            if (image.getItems().size() != count) {
+                image.getItems().clear();
+                for (int i = 0; i < count; i++) {
+                    image.getItems().add(i);
+                }
+                image.setConverter(new javafx.util.StringConverter<>() {
+                    @Override
+                    public String toString(Integer i) {
+                        return i == null ? "" : images.caption(i);
+                    }
+
+                    @Override
+                    public Integer fromString(String s) {
+                        return null;
+                    }
+                });
+            }
+            image.setValue(Math.min(selected, count - 1));
+        } finally {
+            updating = false;
+        }
+    }
+
+    static double[][] pixels(ProbeImages images, int img) {
+        double[][] out = new double[images.rows()][images.cols()];
+        for (int r = 0; r < images.rows(); r++) {
+            for (int c = 0; c < images.cols(); c++) {
+                out[r][c] = images.pixel(img, r, c);
+            }
+        }
+        return out;
+    }
+
+    static double[][] difference(double[][] a, double[][] b) {
+        double[][] d = new double[a.length][a[0].length];
+        for (int r = 0; r < a.length; r++) {
+            for (int c = 0; c < a[r].length; c++) {
+                d[r][c] = a[r][c] - b[r][c];
+            }
+        }
+        return d;
+    }
+}

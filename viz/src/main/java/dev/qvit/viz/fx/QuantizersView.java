@@ -1,0 +1,175 @@
+package dev.qvit.viz.fx;
+
+import dev.qvit.model.snapshot.ModelSnapshot;
+import dev.qvit.model.snapshot.ProbeSnapshot;
+import dev.qvit.model.snapshot.QuantizerSnapshot;
+import dev.qvit.model.stats.CodeUsage;
+import dev.qvit.viz.chart.CodeUsageChart;
+import dev.qvit.viz.chart.CurveChart;
+import dev.qvit.viz.chart.CurveChart.Line;
+import dev.qvit.viz.chart.Palette;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.geometry.Pos;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.RowConstraints;
+
+/**
+ * The LSQ quantizers of the selected layer: a table of their step sizes, clip fractions and code-usage entropies on
+ * the probe batch, and for the chosen one its step size and clip fraction over training and its code histogram
+ * (of the selected head for activation quantizers).
+ */
+public final class QuantizersView extends WorkbenchView {
+    private final HeadPicker picker = new HeadPicker((l, h) -> select(selection().withLayerHead(l, h)));
+    private final TableView<QuantizerSnapshot> table = new TableView<>();
+    private final ChartPane steps = chartPane();
+    private final ChartPane clip = chartPane();
+    private final ChartPane usage = chartPane();
+    private final Label note = new Label();
+    private String chosen;
+    private boolean updating;
+
+    public QuantizersView() {
+        table.setId("quantizerTable");
+        table.getColumns().add(column("quantizer", q -> shortName(q.name())));
+        table.getColumns().add(column("bits", q -> q.bits() + (q.signed() ? " signed" : " unsigned")));
+        table.getColumns().add(column("channels", q -> String.valueOf(q.steps().length)));
+        table.getColumns().add(column("mean step s", q -> String.format(Locale.ROOT, "%.4g", mean(q.steps()))));
+        table.getColumns().add(column("clipped", q -> String.format(Locale.ROOT, "%.2f %%", 100 * q.usage().clipFraction())));
+        table.getColumns().add(column("code entropy", q -> String.format(Locale.ROOT, "%.3f / %d bits",
+                q.usage().entropyBits(), q.bits())));
+        table.getColumns().add(column("codes used", q -> q.usage().usedCodes() + " / " + (1 << q.bits())));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
+            if (!updating && b != null) {
+                chosen = b.name();
+                show(data(), selection());
+            }
+        });
+        note.setWrapText(true);
+        HBox bar = new HBox(12, picker, note);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        setTop(bar);
+        GridPane grid = new GridPane();
+        grid.setHgap(4);
+        grid.setVgap(4);
+        for (int c = 0; c < 2; c++) {
+            ColumnConstraints cc = new ColumnConstraints();
+            cc.setPercentWidth(50);
+            grid.getColumnConstraints().add(cc);
+        }
+        double[] heights = {34, 33, 33};
+        for (double h : heights) {
+            RowConstraints rc = new RowConstraints();
+            rc.setPercentHeight(h);
+            rc.setVgrow(Priority.ALWAYS);
+            grid.getRowConstraints().add(rc);
+        }
+        grid.add(table, 0, 0, 2, 1);
+        grid.add(steps, 0, 1);
+        grid.add(clip, 1, 1);
+        grid.add(usage, 0, 2, 2, 1);
+        setCenter(grid);
+    }
+
+    private static TableColumn<QuantizerSnapshot, String> column(String title,
+                                                                java.util.function.Function<QuantizerSnapshot, String> f) {
+        TableColumn<QuantizerSnapshot, String> c = new TableColumn<>(title);
+        c.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(f.apply(cell.getValue())));
+        return c;
+    }
+
+    @Override
+    public ChartPane mainChart() {
+        return steps;
+    }
+
+    @Override
+    protected void draw(ViewData data, Selection sel) {
+        ModelSnapshot model = data.model();
+        if (model == null || !model.quantized()) {
+            table.getItems().clear();
+            note.setText(model == null ? "no probe yet" : "a full-precision model has no quantizers: quantize a student");
+            steps.setChart(null);
+            clip.setChart(null);
+            usage.setChart(null);
+            return;
+        }
+        picker.set(model.layers(), model.heads(), sel.layer(), sel.head());
+        String prefix = "blocks." + sel.layer() + ".";
+        List<QuantizerSnapshot> layer = model.quantizers().stream().filter(q -> q.name().startsWith(prefix)).toList();
+        if (chosen == null || layer.stream().noneMatch(q -> q.name().equals(chosen))) {
+            chosen = sel.tensor().quantizerName(sel.layer());
+        }
+        updating = true;
+        try {
+            table.getItems().setAll(layer);
+            layer.stream().filter(q -> q.name().equals(chosen)).findFirst()
+                    .ifPresent(q -> table.getSelectionModel().select(q));
+        } finally {
+            updating = false;
+        }
+        note.setText("Per-channel steps: weights per output channel, q/k/v/attention per head. "
+                + "Numbers are on the probe batch at step " + (data.current().step() + 1) + ".");
+        QuantizerSnapshot q = model.quantizer(chosen).orElse(layer.get(0));
+        boolean perHead = !q.perChannel().isEmpty();
+        double marker = data.current().step() + 1;
+        steps.setChart(CurveChart.create("Step size s of " + shortName(q.name()) + " over training", "step",
+                "step size s (value per code)", history(data.history(), q.name(), perHead, false), false, List.of(), marker));
+        clip.setChart(CurveChart.create("Clipped share of " + shortName(q.name()), "step", "clipped (%)",
+                history(data.history(), q.name(), perHead, true), false, List.of(), marker));
+        int head = Math.min(sel.head(), Math.max(0, q.perChannel().size() - 1));
+        CodeUsage u = perHead ? q.perChannel().get(head) : q.usage();
+        usage.setChart(CodeUsageChart.create(String.format(Locale.ROOT, "Code usage of %s%s: entropy %.3f of %d bits, "
+                        + "%d of %d codes used", shortName(q.name()), perHead ? ", head " + head : " (all channels)",
+                u.entropyBits(), q.bits(), u.usedCodes(), 1 << q.bits()), u.lowestCode(), u.counts(), Palette.STUDENT));
+    }
+
+    /** Step size (or clipped share) of one quantizer at every kept snapshot: per head, or the channel mean. */
+    static List<Line> history(List<ProbeSnapshot> history, String name, boolean perHead, boolean clipped) {
+        List<double[]> values = new ArrayList<>();
+        List<Double> x = new ArrayList<>();
+        for (ProbeSnapshot s : history) {
+            s.model().quantizer(name).ifPresent(q -> {
+                x.add((double) s.step() + 1);
+                if (clipped) {
+                    values.add(perHead ? q.perChannel().stream().mapToDouble(c -> 100 * c.clipFraction()).toArray()
+                            : new double[]{100 * q.usage().clipFraction()});
+                } else {
+                    values.add(perHead ? q.steps() : new double[]{mean(q.steps())});
+                }
+            });
+        }
+        List<Line> lines = new ArrayList<>();
+        int channels = values.isEmpty() ? 0 : values.get(0).length;
+        double[] xs = x.stream().mapToDouble(Double::doubleValue).toArray();
+        for (int c = 0; c < channels; c++) {
+            double[] ys = new double[values.size()];
+            for (int i = 0; i < ys.length; i++) {
+                ys[i] = values.get(i)[c];
+            }
+            lines.add(new Line(perHead ? "head " + c : "mean over channels", xs, ys));
+        }
+        return lines;
+    }
+
+    static String shortName(String name) {
+        return name.replaceFirst("^blocks\\.\\d+\\.", "");
+    }
+
+    static double mean(double[] v) {
+        double s = 0;
+        for (double d : v) {
+            s += d;
+        }
+        return v.length == 0 ? Double.NaN : s / v.length;
+    }
+}

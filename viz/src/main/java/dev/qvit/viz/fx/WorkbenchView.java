@@ -1,0 +1,94 @@
+package dev.qvit.viz.fx;
+
+import java.util.function.Consumer;
+import javafx.geometry.Insets;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.BorderPane;
+import javafx.util.Duration;
+
+/**
+ * A view of the workbench: draws {@link ViewData} for the shared {@link Selection} and reports the selections a
+ * user makes inside it. Redraws only while it is visible; a hidden view draws once it is shown again. FX thread only.
+ */
+public abstract class WorkbenchView extends BorderPane {
+    private ViewData data = ViewData.empty();
+    private Selection selection = Selection.initial();
+    private boolean stale = true;
+    private boolean active = true;
+    private Consumer<Selection> onSelect = s -> { };
+    protected Consumer<String> errors = s -> { };
+
+    protected WorkbenchView() {
+        setPadding(new Insets(6));
+    }
+
+    /** New data or selection; redraws now if the view is active. */
+    public final void show(ViewData newData, Selection newSelection) {
+        this.data = newData;
+        this.selection = newSelection;
+        stale = true;
+        if (active) {
+            redraw();
+        }
+    }
+
+    /** Only an active view redraws; activating a stale view redraws it. */
+    public final void setActive(boolean isActive) {
+        this.active = isActive;
+        if (active && stale) {
+            redraw();
+        }
+    }
+
+    private void redraw() {
+        stale = false;
+        draw(data, selection);
+    }
+
+    protected abstract void draw(ViewData data, Selection selection);
+
+    /** Handler of selections made inside the view (layer, head, image, tensor, stage). */
+    public void setOnSelect(Consumer<Selection> handler) {
+        this.onSelect = handler;
+    }
+
+    public void setErrorHandler(Consumer<String> handler) {
+        this.errors = handler;
+    }
+
+    protected void select(Selection s) {
+        if (!s.equals(selection)) {
+            onSelect.accept(s);
+        }
+    }
+
+    protected Selection selection() {
+        return selection;
+    }
+
+    protected ViewData data() {
+        return data;
+    }
+
+    /** The chart that Ctrl+E exports: the view's main chart. */
+    public abstract ChartPane mainChart();
+
+    /** A label whose hover explains how its number is computed. */
+    public static Label readout(String formula) {
+        Label label = new Label("–");
+        label.getStyleClass().add("readout");
+        Tooltip tip = new Tooltip(formula);
+        tip.setWrapText(true);
+        tip.setMaxWidth(420);
+        tip.setShowDelay(Duration.millis(250));
+        label.setTooltip(tip);
+        return label;
+    }
+
+    protected ChartPane chartPane() {
+        ChartPane pane = new ChartPane();
+        pane.setErrorHandler(m -> errors.accept(m));
+        return pane;
+    }
+}
