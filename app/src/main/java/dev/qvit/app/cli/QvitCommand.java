@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code qvit} command and its subcommands. */
 @Command(name = "qvit", mixinStandardHelpOptions = true, version = "Q-ViT Workbench 0.1",
         description = "Q-ViT Workbench: train a ViT on Fashion-MNIST, quantize it, see what happens inside attention.",
-        subcommands = {TrainCommand.class, QuantizeCommand.class, AblateCommand.class, Fig1Command.class, EvalCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, QuantizeCommand.class, AblateCommand.class, Fig1Command.class, EvalCommand.class, BenchCommand.class, ScreenshotsCommand.class, CommandLine.HelpCommand.class})
 public final class QvitCommand implements Runnable {
 
     @CommandLine.Spec

@@ -60,6 +60,8 @@ public final class ExperimentPanel extends VBox {
         irmForm.getItems().addAll("token", "distribution");
         irmForm.setValue("token");
         irm.setSelected(true);
+        irm.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        dgd.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         irm.setId("irm");
         dgd.setSelected(true);
         dgd.setId("dgd");
@@ -98,7 +100,7 @@ public final class ExperimentPanel extends VBox {
     }
 
     private void add(String key, String label, Node field, String help) {
-        Label l = new Label(label);
+        Label l = dev.qvit.viz.fx.WorkbenchView.fixed(label);
         Tooltip.install(l, new Tooltip(help));
         if (field instanceof javafx.scene.control.Control c) {
             c.setTooltip(new Tooltip(help));

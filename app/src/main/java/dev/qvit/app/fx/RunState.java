@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * What the workbench knows about the current run: its start, every step's metrics, every epoch, and the probe
- * snapshots kept for replay (at most {@link #MAX_SNAPSHOTS}: when full, every other older snapshot is dropped, so
- * the history stays spread over the whole run). FX thread only.
+ * snapshots kept for replay (at most {@link #MAX_SNAPSHOTS}, evenly spread over the run, plus the newest).
+ * FX thread only.
  */
 public final class RunState {
     static final int MAX_SNAPSHOTS = 120;
@@ -20,6 +20,9 @@ public final class RunState {
     private final List<StepMetrics> steps = new ArrayList<>();
     private final List<EpochMetrics> epochs = new ArrayList<>();
     private final List<ProbeSnapshot> snapshots = new ArrayList<>();
+    private final List<Long> arrivals = new ArrayList<>();
+    private long received;
+    private long stride = 1;
 
     /** Forgets the previous run. */
     public void reset(String newTitle) {
@@ -28,13 +31,16 @@ public final class RunState {
         steps.clear();
         epochs.clear();
         snapshots.clear();
+        arrivals.clear();
+        received = 0;
+        stride = 1;
     }
 
     /** Shows a single snapshot (e.g. the loaded teacher before any run). */
     public void showStatic(String newTitle, TrainingJob.RunStart info, ProbeSnapshot snapshot) {
         reset(newTitle);
         start = info;
-        snapshots.add(snapshot);
+        add(snapshot);
     }
 
     /** Applies events drained from a run's feed; true if anything changed. */
@@ -54,17 +60,25 @@ public final class RunState {
         return !events.isEmpty();
     }
 
+    /**
+     * Keeps the n-th snapshot of the run if n is a multiple of the stride, and always the newest; when more than
+     * {@link #MAX_SNAPSHOTS} are kept the stride doubles, so the kept ones stay evenly spread over the run.
+     */
     private void add(ProbeSnapshot p) {
+        if (!snapshots.isEmpty() && arrivals.get(arrivals.size() - 1) % stride != 0) {
+            snapshots.remove(snapshots.size() - 1);          // the previous newest was only kept as the newest
+            arrivals.remove(arrivals.size() - 1);
+        }
         snapshots.add(p);
-        if (snapshots.size() > MAX_SNAPSHOTS) {
-            List<ProbeSnapshot> kept = new ArrayList<>();
-            for (int i = 0; i < snapshots.size(); i++) {
-                if (i % 2 == 0 || i == snapshots.size() - 1) {
-                    kept.add(snapshots.get(i));
+        arrivals.add(received++);
+        while (snapshots.size() > MAX_SNAPSHOTS) {
+            stride *= 2;
+            for (int i = snapshots.size() - 2; i >= 0; i--) {
+                if (arrivals.get(i) % stride != 0) {
+                    snapshots.remove(i);
+                    arrivals.remove(i);
                 }
             }
-            snapshots.clear();
-            snapshots.addAll(kept);
         }
     }
 

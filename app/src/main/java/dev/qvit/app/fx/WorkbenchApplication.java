@@ -11,7 +11,15 @@ public final class WorkbenchApplication extends Application {
         WorkbenchWindow window = new WorkbenchWindow(stage);
         stage.show();
         window.workbench().loadBundledTeacher();
+        String tour = System.getProperty(TOUR_PROPERTY);
+        if (tour != null) {
+            new ScreenshotTour(window, java.nio.file.Path.of(tour)).start(Integer.getInteger("qvit.tour.bits", 2),
+                    Integer.getInteger("qvit.tour.images", 2048), Integer.getInteger("qvit.tour.snapshots", 12));
+        }
     }
+
+    /** When set to a folder, the window runs the screenshot tour into it and closes. */
+    public static final String TOUR_PROPERTY = "qvit.tour";
 
     /** Starts the JavaFX runtime (called from a plain main class, as JavaFX on the class path requires). */
     public static void open(String[] args) {

@@ -35,7 +35,7 @@ public final class AttentionView extends WorkbenchView {
                 select(selection().withImage(image.getValue()));
             }
         });
-        HBox bar = new HBox(10, picker, new Label("test image"), image, entropy);
+        HBox bar = new HBox(10, picker, fixed("test image"), image, entropy);
         bar.setAlignment(Pos.CENTER_LEFT);
         setTop(bar);
         GridPane grid = new GridPane();

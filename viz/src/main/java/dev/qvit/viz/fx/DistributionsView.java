@@ -71,6 +71,9 @@ public final class DistributionsView extends WorkbenchView {
         });
         stage.setId("stagePicker");
         allHeads.setId("allHeads");
+        for (javafx.scene.control.Control c : new javafx.scene.control.Control[]{query, key, allHeads}) {
+            c.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        }
         group.selectedToggleProperty().addListener((o, a, b) -> {
             if (!updating && b != null) {
                 select(selection().withTensor(b == query ? Tensor.QUERY : Tensor.KEY));
@@ -82,7 +85,7 @@ public final class DistributionsView extends WorkbenchView {
             }
         });
         allHeads.setOnAction(e -> show(data(), selection()));
-        HBox bar = new HBox(10, picker, query, key, new Label("stage"), stage, allHeads);
+        HBox bar = new HBox(10, picker, query, key, WorkbenchView.fixed("stage"), stage, allHeads);
         bar.setAlignment(Pos.CENTER_LEFT);
         FlowPane readouts = new FlowPane(18, 4, teacherStats, studentStats, ratio, entropy, clipped);
         setTop(bar);

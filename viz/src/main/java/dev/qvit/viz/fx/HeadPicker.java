@@ -17,7 +17,7 @@ public final class HeadPicker extends HBox {
         head.setId("headPicker");
         layer.setMinWidth(64);
         head.setMinWidth(64);
-        getChildren().addAll(new Label("layer"), layer, new Label("head"), head);
+        getChildren().addAll(WorkbenchView.fixed("layer"), layer, WorkbenchView.fixed("head"), head);
         setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         layer.setOnAction(e -> fire(onPick));
         head.setOnAction(e -> fire(onPick));

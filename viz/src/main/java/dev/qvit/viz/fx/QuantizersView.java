@@ -47,6 +47,7 @@ public final class QuantizersView extends WorkbenchView {
         table.getColumns().add(column("code entropy", q -> String.format(Locale.ROOT, "%.3f / %d bits",
                 q.usage().entropyBits(), q.bits())));
         table.getColumns().add(column("codes used", q -> q.usage().usedCodes() + " / " + (1 << q.bits())));
+        table.getColumns().get(0).setPrefWidth(150);
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
             if (!updating && b != null) {
@@ -123,7 +124,7 @@ public final class QuantizersView extends WorkbenchView {
         boolean perHead = !q.perChannel().isEmpty();
         double marker = data.current().step() + 1;
         steps.setChart(CurveChart.create("Step size s of " + shortName(q.name()) + " over training", "step",
-                "step size s (value per code)", history(data.history(), q.name(), perHead, false), false, List.of(), marker));
+                "step size s", history(data.history(), q.name(), perHead, false), false, List.of(), marker));
         clip.setChart(CurveChart.create("Clipped share of " + shortName(q.name()), "step", "clipped (%)",
                 history(data.history(), q.name(), perHead, true), false, List.of(), marker));
         int head = Math.min(sel.head(), Math.max(0, q.perChannel().size() - 1));

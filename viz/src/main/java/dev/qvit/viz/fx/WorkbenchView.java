@@ -86,6 +86,13 @@ public abstract class WorkbenchView extends BorderPane {
         return label;
     }
 
+    /** A label that never shrinks below its text. */
+    public static Label fixed(String text) {
+        Label l = new Label(text);
+        l.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        return l;
+    }
+
     protected ChartPane chartPane() {
         ChartPane pane = new ChartPane();
         pane.setErrorHandler(m -> errors.accept(m));

@@ -1,0 +1,101 @@
+package dev.qvit.app.fx;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.BooleanSupplier;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.control.TextField;
+import javafx.util.Duration;
+import javax.imageio.ImageIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives the window through a short 2-bit run and saves one screenshot per view into a folder (the README's
+ * pictures come from it: {@code ./qvit screenshots --out docs}). FX thread only; each step waits for a condition.
+ */
+final class ScreenshotTour {
+    private static final Logger LOG = LoggerFactory.getLogger(ScreenshotTour.class);
+    private final WorkbenchWindow window;
+    private final Workbench w;
+    private final Path out;
+    private final Deque<Step> steps = new ArrayDeque<>();
+    private final Timeline ticker = new Timeline(new KeyFrame(Duration.millis(500), e -> tick()));
+    private long waitingSince = System.currentTimeMillis();
+
+    private record Step(String name, BooleanSupplier ready, Runnable action) {
+    }
+
+    ScreenshotTour(WorkbenchWindow window, Path out) {
+        this.window = window;
+        this.w = window.workbench();
+        this.out = out;
+    }
+
+    void start(int bits, int images, int snapshots) {
+        then("teacher", () -> w.teacher() != null && w.state().snapshotCount() == 1, () -> shoot("teacher"));
+        then("start", () -> true, () -> {
+            ((TextField) w.experiment.images).setText(String.valueOf(images));
+            w.experiment.epochs.setText("3");
+            w.experiment.bits.setValue(bits);
+            w.start(dev.qvit.app.task.RunSettings.Kind.STUDENT);
+        });
+        then("run", () -> w.state().snapshotCount() >= snapshots || !w.running(), () -> {
+            w.select(w.selection().withLayerHead(3, 1));
+        });
+        String[] names = {"distributions", "attention", "losses", "quantizers"};
+        for (int i = 0; i < names.length; i++) {
+            int tab = i;
+            then("tab " + names[i], () -> true, () -> w.tabs.getSelectionModel().select(tab));
+            then("shoot " + names[i], this::chartsDrawn, () -> shoot(names[tab]));
+        }
+        then("stop", () -> true, () -> {
+            w.cancel();
+            LOG.info("screenshots written to {}", out.toAbsolutePath());
+            window.close();
+        });
+        ticker.setCycleCount(Timeline.INDEFINITE);
+        ticker.play();
+    }
+
+    private void then(String name, BooleanSupplier ready, Runnable action) {
+        steps.add(new Step(name, ready, action));
+    }
+
+    private boolean chartsDrawn() {
+        return System.currentTimeMillis() - waitingSince > 2500;
+    }
+
+    private void tick() {
+        Step next = steps.peek();
+        if (next == null) {
+            ticker.stop();
+            return;
+        }
+        if (next.ready().getAsBoolean()) {
+            steps.poll();
+            next.action().run();
+            waitingSince = System.currentTimeMillis();
+        } else if (System.currentTimeMillis() - waitingSince > 600_000) {
+            LOG.error("screenshot tour stuck at {}", next.name());
+            Platform.exit();
+        }
+    }
+
+    private void shoot(String name) {
+        try {
+            Files.createDirectories(out);
+            Path file = out.resolve("workbench-" + name + ".png");
+            ImageIO.write(SwingFXUtils.fromFXImage(window.scene().snapshot(null), null), "png", file.toFile());
+            LOG.info("saved {}", file);
+        } catch (IOException e) {
+            LOG.error("cannot save screenshot {}: {}", name, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.qvit.viz.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.qvit.model.snapshot.HeadDistribution;
+import dev.qvit.model.stats.Histogram;
+import java.awt.Color;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.data.xy.XYSeries;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChartsTest {
+
+    private static HeadDistribution normal(long seed, double std) {
+        Random r = new Random(seed);
+        float[] v = new float[5000];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (r.nextGaussian() * std);
+        }
+        return HeadDistribution.of(v, 40);
+    }
+
+    @Test
+    void histogramDensityIntegratesToOne() {
+        Histogram h = normal(1, 2).histogram();
+        XYSeries s = DistributionChart.densitySteps("h", h);
+        double area = 0;
+        for (int i = 0; i < s.getItemCount() - 1; i++) {
+            area += s.getY(i).doubleValue() * (s.getX(i + 1).doubleValue() - s.getX(i).doubleValue());
+        }
+        assertThat(area).isCloseTo(1.0, within(1e-9));
+    }
+
+    @Test
+    void quantizerLevelsFollowStepAndRoundedZeroPoint() {
+        DistributionChart.Levels l = DistributionChart.Levels.of(0.5, 1.4, 0, 3, 0.1);
+        // s * (c - round(z)) for c = 0..3, round(1.4) = 1
+        assertThat(l.levels()).containsExactly(-0.5, 0.0, 0.5, 1.0);
+        assertThat(l.clipLow()).isEqualTo(-0.5);
+        assertThat(l.clipHigh()).isEqualTo(1.0);
+    }
+
+    @Test
+    void exportsPngSvgAndCsvOfTheDrawnData(@TempDir Path dir) throws Exception {
+        JFreeChart chart = DistributionChart.create("Queries q of layer 0, head 0", "q value",
+                List.of(new DistributionChart.Curve("teacher q", normal(1, 1), Palette.TEACHER),
+                        new DistributionChart.Curve("student q", normal(2, 0.5), Palette.STUDENT)),
+                DistributionChart.Levels.of(0.4, 0, -2, 1, 0.05));
+        ChartExport.png(chart, dir.resolve("c.png"), 640, 400);
+        ChartExport.svg(chart, dir.resolve("c.svg"), 640, 400);
+        ChartExport.csv(chart, dir.resolve("c.csv"));
+        assertThat(javax.imageio.ImageIO.read(dir.resolve("c.png").toFile()).getWidth()).isEqualTo(640);
+        assertThat(Files.readString(dir.resolve("c.svg"))).contains("<svg").contains("Queries q of layer 0");
+        List<String> csv = Files.readAllLines(dir.resolve("c.csv"));
+        XYPlot plot = (XYPlot) chart.getPlot();
+        int points = 0;
+        for (int d = 0; d < plot.getDatasetCount(); d++) {
+            for (int s = 0; s < plot.getDataset(d).getSeriesCount(); s++) {
+                points += plot.getDataset(d).getItemCount(s);
+            }
+        }
+        assertThat(csv.get(0)).isEqualTo("chart,dataset,series,x,y,z");
+        assertThat(csv).hasSize(points + 1);
+        assertThat(csv.get(1)).startsWith("\"Queries q of layer 0, head 0\",0,\"teacher q Gaussian fit\",");
+        try (var files = Files.list(dir)) {
+            assertThat(files.filter(f -> f.getFileName().toString().endsWith(".tmp"))).isEmpty();
+        }
+    }
+
+    @Test
+    void heatmapCellsKeepRowAndColumnAndColourScalesClamp() {
+        double[][] m = {{1, 2, 3}, {4, Double.NaN, 6}};
+        double[][] xyz = HeatmapChart.cells(m);
+        assertThat(xyz[0][5]).isEqualTo(2);      // column
+        assertThat(xyz[1][5]).isEqualTo(1);      // row
+        assertThat(xyz[2][5]).isEqualTo(6);
+        assertThat(HeatmapChart.range(m)).containsExactly(1, 6);
+        assertThat(ColorMaps.viridis(0, 1).getPaint(5)).isEqualTo(ColorMaps.viridis(0, 1).getPaint(1));
+        assertThat(ColorMaps.diverging(2).getPaint(0)).isEqualTo(new Color(0xF7F7F7));
+        assertThat(((Color) ColorMaps.viridisOverlay(0, 1, 200).getPaint(0)).getAlpha()).isZero();
+    }
+}
