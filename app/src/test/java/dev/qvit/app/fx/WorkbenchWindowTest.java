@@ -2,7 +2,10 @@ package dev.qvit.app.fx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.qvit.viz.fx.ChartPane;
 import dev.qvit.viz.fx.Selection;
+import java.nio.file.Path;
+import org.jfree.chart.entity.XYItemEntity;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -105,6 +108,31 @@ class WorkbenchWindowTest {
         robot.interact(() -> workbench.tabs.getSelectionModel().select(0));
         Selection s = workbench.selection();
         assertThat(s.layer()).isEqualTo(2);
+
+        // when the overview cell of layer 1, head 2 is clicked, that head opens
+        ChartPane overview = workbench.overview.mainChart();
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, overview::drawn);
+        var cell = overview.entityCentre(e -> e instanceof XYItemEntity c
+                && c.getDataset().getXValue(c.getSeriesIndex(), c.getItem()) == 2
+                && c.getDataset().getYValue(c.getSeriesIndex(), c.getItem()) == 1).orElseThrow();
+        robot.clickOn(overview.localToScreen(cell.getX(), cell.getY()));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(workbench.selection().layer()).isEqualTo(1);
+        assertThat(workbench.selection().head()).isEqualTo(2);
+        assertThat(workbench.distributions.mainChart().chart().getTitle().getText()).contains("layer 1, head 2");
+
+        // when the step slider goes back to the first snapshot, the views replay it
+        robot.interact(() -> workbench.timeline.slider().setValue(0));
+        assertThat(workbench.distributions.mainChart().chart().getTitle().getText()).endsWith("step 1");
+        robot.interact(() -> workbench.timeline.slider().setValue(workbench.timeline.slider().getMax()));
+
+        // and the chart on screen exports
+        ChartPane shown = workbench.distributions.mainChart();
+        Path dir = java.nio.file.Files.createTempDirectory("qvit-export");
+        shown.export(ChartPane.Format.SVG, dir.resolve("q.svg"));
+        shown.export(ChartPane.Format.CSV, dir.resolve("q.csv"));
+        assertThat(java.nio.file.Files.readString(dir.resolve("q.svg"))).contains("<svg");
+        assertThat(java.nio.file.Files.readAllLines(dir.resolve("q.csv")).size()).isGreaterThan(100);
 
         // the FX thread stayed responsive while training ran
         assertThat(latency.worstMillis()).as("worst FX-thread latency").isLessThan(1000);

@@ -142,10 +142,18 @@ public final class ChartPane extends Region {
         this.onClick = handler;
     }
 
-    /** The data area's point under a pane position, for tests and tooltips. */
-    public Point2D dataAreaCenter() {
-        var area = info == null ? null : info.getPlotInfo().getDataArea();
-        return area == null ? null : new Point2D.Double(area.getCenterX(), area.getCenterY());
+    /** Centre (in pane coordinates) of the first drawn entity that matches, e.g. one heatmap cell. */
+    public java.util.Optional<Point2D> entityCentre(java.util.function.Predicate<ChartEntity> which) {
+        if (info == null || info.getEntityCollection() == null) {
+            return java.util.Optional.empty();
+        }
+        for (Object o : info.getEntityCollection().getEntities()) {
+            if (o instanceof ChartEntity e && which.test(e)) {
+                var b = e.getArea().getBounds2D();
+                return java.util.Optional.of(new Point2D.Double(b.getCenterX(), b.getCenterY()));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Writes the current chart; PNG and SVG at the size it has on screen (at least 640 x 400). */
