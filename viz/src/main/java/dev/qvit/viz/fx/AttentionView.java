@@ -9,11 +9,8 @@ import java.util.Locale;
 import javafx.geometry.Pos;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
-import javafx.scene.layout.Priority;
-import javafx.scene.layout.RowConstraints;
 import org.jfree.chart.JFreeChart;
 
 /**
@@ -38,21 +35,10 @@ public final class AttentionView extends WorkbenchView {
         HBox bar = new HBox(10, picker, fixed("test image"), image, entropy);
         bar.setAlignment(Pos.CENTER_LEFT);
         setTop(bar);
-        GridPane grid = new GridPane();
-        grid.setHgap(4);
-        grid.setVgap(4);
+        GridPane grid = ChartGrid.of(3, 50, 50);
         for (int c = 0; c < 3; c++) {
-            ColumnConstraints cc = new ColumnConstraints();
-            cc.setPercentWidth(100 / 3.0);
-            grid.getColumnConstraints().add(cc);
             grid.add(overlays[c], c, 0);
             grid.add(matrices[c], c, 1);
-        }
-        for (int r = 0; r < 2; r++) {
-            RowConstraints rc = new RowConstraints();
-            rc.setPercentHeight(50);
-            rc.setVgrow(Priority.ALWAYS);
-            grid.getRowConstraints().add(rc);
         }
         setCenter(grid);
     }

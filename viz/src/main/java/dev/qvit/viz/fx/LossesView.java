@@ -13,11 +13,8 @@ import javafx.geometry.Pos;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
-import javafx.scene.layout.Priority;
-import javafx.scene.layout.RowConstraints;
 
 /**
  * The run's curves against step: task loss, accuracy (train batches, test per epoch, the teacher as reference) and
@@ -44,20 +41,7 @@ public final class LossesView extends WorkbenchView {
         HBox bar = new HBox(12, log, dgdSplit, summary);
         bar.setAlignment(Pos.CENTER_LEFT);
         setTop(bar);
-        GridPane grid = new GridPane();
-        grid.setHgap(4);
-        grid.setVgap(4);
-        for (int c = 0; c < 2; c++) {
-            ColumnConstraints cc = new ColumnConstraints();
-            cc.setPercentWidth(50);
-            grid.getColumnConstraints().add(cc);
-        }
-        for (int r = 0; r < 2; r++) {
-            RowConstraints rc = new RowConstraints();
-            rc.setPercentHeight(50);
-            rc.setVgrow(Priority.ALWAYS);
-            grid.getRowConstraints().add(rc);
-        }
+        GridPane grid = ChartGrid.of(2, 50, 50);
         grid.add(loss, 0, 0);
         grid.add(accuracy, 1, 0);
         grid.add(dgd, 0, 1, 2, 1);

@@ -16,11 +16,8 @@ import javafx.geometry.Pos;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
-import javafx.scene.layout.Priority;
-import javafx.scene.layout.RowConstraints;
 
 /**
  * The LSQ quantizers of the selected layer: a table of their step sizes, clip fractions and code-usage entropies on
@@ -59,21 +56,7 @@ public final class QuantizersView extends WorkbenchView {
         HBox bar = new HBox(12, picker, note);
         bar.setAlignment(Pos.CENTER_LEFT);
         setTop(bar);
-        GridPane grid = new GridPane();
-        grid.setHgap(4);
-        grid.setVgap(4);
-        for (int c = 0; c < 2; c++) {
-            ColumnConstraints cc = new ColumnConstraints();
-            cc.setPercentWidth(50);
-            grid.getColumnConstraints().add(cc);
-        }
-        double[] heights = {34, 33, 33};
-        for (double h : heights) {
-            RowConstraints rc = new RowConstraints();
-            rc.setPercentHeight(h);
-            rc.setVgrow(Priority.ALWAYS);
-            grid.getRowConstraints().add(rc);
-        }
+        GridPane grid = ChartGrid.of(2, 34, 33, 33);
         grid.add(table, 0, 0, 2, 1);
         grid.add(steps, 0, 1);
         grid.add(clip, 1, 1);
