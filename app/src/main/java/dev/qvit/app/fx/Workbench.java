@@ -119,10 +119,13 @@ public final class Workbench extends BorderPane {
         experiment.teacher.setText("teacher: " + source.summary());
         if (task == null || !task.isRunning()) {
             background("probing the teacher…", () -> probeTeacher(source), info -> {
+                if (busy) {
+                    return;                                   // a run started meanwhile: its views take precedence
+                }
                 state.showStatic("FP teacher (" + source.description() + ")", info.start(), info.snapshot());
                 selectedStep = -1;
                 refresh();
-                timeline.status().setText("Teacher ready: its q/k and attention are shown. Press “Quantize student” "
+                say("Teacher ready: its q/k and attention are shown. Press “Quantize student” "
                         + "to train a quantized student from it and watch them change.");
             });
         }
@@ -148,7 +151,7 @@ public final class Workbench extends BorderPane {
                 return work.call();
             }
         };
-        timeline.status().setText(message);
+        say(message);
         t.setOnSucceeded(e -> done.accept(t.getValue()));
         t.setOnFailed(e -> showError(Messages.of(t.getException())));
         executor.submit(t);
@@ -289,12 +292,33 @@ public final class Workbench extends BorderPane {
         return busy;
     }
 
+    /** Shows {@code message} in the status line unless a run is showing its progress there. */
+    void say(String message) {
+        if (timeline.status().textProperty().isBound()) {
+            LOG.info(message);
+        } else {
+            timeline.status().setText(message);
+        }
+    }
+
+    /** Shows an error in the status line; a running run's progress comes back after a few seconds. */
     void showError(String message) {
         LOG.warn(message);
-        if (timeline.status().textProperty().isBound()) {
+        boolean runShowing = timeline.status().textProperty().isBound();
+        if (runShowing) {
             timeline.status().textProperty().unbind();
         }
         timeline.status().setText("⚠ " + message);
+        if (runShowing) {
+            TrainingTask shown = task;
+            var later = new javafx.animation.PauseTransition(Duration.seconds(6));
+            later.setOnFinished(e -> {
+                if (busy && task == shown && !timeline.status().textProperty().isBound()) {
+                    timeline.status().textProperty().bind(shown.messageProperty());
+                }
+            });
+            later.play();
+        }
     }
 
     /** Moves the selected head (dx) or layer (dy) by one, as the arrow keys do. */

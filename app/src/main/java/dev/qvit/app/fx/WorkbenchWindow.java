@@ -159,7 +159,7 @@ public final class WorkbenchWindow {
         workbench.background("saving " + f.getName() + "…", () -> {
             Checkpoint.save(f.toPath(), model.quantization() == null ? "teacher" : "student", model, meta);
             return f;
-        }, saved -> workbench.timeline.status().setText("Saved " + saved));
+        }, saved -> workbench.say("Saved " + saved));
     }
 
     private void about() {
@@ -185,7 +185,7 @@ public final class WorkbenchWindow {
             }
         }
         workbench.cancel();
-        workbench.timeline.status().setText("stopping…");
+        workbench.say("stopping…");
         Thread stopper = new Thread(() -> {
             workbench.awaitStopped(10);
             Platform.runLater(() -> {

@@ -71,6 +71,34 @@ class WorkbenchWindowTest {
     }
 
     @Test
+    void aRunThatDivergesIsReportedAndTheWindowStaysUsable(FxRobot robot) throws Exception {
+        awaitTeacher();
+        TeacherSource good = workbench.teacher();
+        // given a teacher whose weights are all NaN, so the student's first loss is NaN
+        var broken = dev.qvit.model.vit.VisionTransformer.create(good.model().config(), 3);
+        broken.parameters().values().assign(Double.NaN);
+        robot.interact(() -> {
+            workbench.adoptTeacher(new TeacherSource(broken, "broken teacher", 0.1));
+            robot.lookup("#trainImages").queryAs(TextField.class).setText("256");
+            robot.lookup("#epochs").queryAs(TextField.class).setText("1");
+        });
+        // when a student is quantized from it
+        robot.interact(() -> workbench.start(dev.qvit.app.task.RunSettings.Kind.STUDENT));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !workbench.running());
+        WaitForAsyncUtils.waitForFxEvents();
+        // then the status line says what happened, in words, and nothing is left running
+        String status = workbench.timeline.status().getText();
+        assertThat(status).startsWith("⚠").contains("NaN").doesNotContain("Exception");
+        assertThat(robot.lookup("#quantize").queryButton().isDisabled()).isFalse();
+        // and with a good teacher back, a new run starts
+        robot.interact(() -> workbench.adoptTeacher(good));
+        robot.interact(() -> workbench.start(dev.qvit.app.task.RunSettings.Kind.STUDENT));
+        assertThat(workbench.running()).isTrue();
+        robot.interact(workbench::cancel);
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !workbench.running());
+    }
+
+    @Test
     void aShortQuantizationRunFeedsTheChartsStaysResponsiveAndCancels(FxRobot robot) throws Exception {
         awaitTeacher();
         // given a 2-bit run with IRM and DGD on 1024 bundled images for 3 epochs

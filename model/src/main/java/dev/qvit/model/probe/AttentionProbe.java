@@ -26,8 +26,13 @@ public final class AttentionProbe {
         this.attentionImages = Math.min(attentionImages, batch.count());
     }
 
+    /** @throws IllegalStateException when the model's outputs are NaN or infinite */
     public ModelSnapshot capture(VisionTransformer model) {
-        model.forward(batch.normalised(), false);
+        double logitSum = model.forward(batch.normalised(), false).sumNumber().doubleValue();
+        if (!Double.isFinite(logitSum)) {
+            throw new IllegalStateException("the model gives NaN or infinite outputs on the probe images: its "
+                    + "weights are not finite (a diverged run or a corrupt checkpoint)");
+        }
         List<LayerProbe> probes = model.probes(batch.count());
         int heads = model.config().numHeads();
         int tokens = model.config().numTokens();

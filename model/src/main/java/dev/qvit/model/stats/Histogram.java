@@ -8,8 +8,9 @@ package dev.qvit.model.stats;
 public record Histogram(double min, double max, long[] counts) {
 
     public Histogram {
-        if (counts.length == 0 || !(max >= min)) {
-            throw new IllegalArgumentException("need at least one bin and max >= min");
+        if (counts.length == 0 || !(max >= min) || !Double.isFinite(max - min)) {
+            throw new IllegalArgumentException("a histogram needs at least one bin and a finite range, got " + counts.length
+                    + " bins over [" + min + ", " + max + "] (NaN or infinite values?)");
         }
         counts = counts.clone();
     }

@@ -41,6 +41,16 @@ class AttentionProbeTest {
     }
 
     @Test
+    void aModelWithNonFiniteWeightsIsRefusedInWords() {
+        VisionTransformer broken = VisionTransformer.create(VitConfig.tiny(), 4);
+        broken.parameters().values().assign(Double.NaN);
+        AttentionProbe probe = new AttentionProbe(ProbeBatch.of(test, 1), 2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> probe.capture(broken))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("NaN or infinite outputs");
+    }
+
+    @Test
     void fullPrecisionSnapshotMatchesTheRawProbeAndHasEqualStages() {
         ProbeBatch batch = ProbeBatch.of(test, 2);
         ModelSnapshot s = new AttentionProbe(batch, 5).capture(teacher);
