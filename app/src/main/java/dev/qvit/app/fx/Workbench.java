@@ -8,6 +8,7 @@ import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.probe.AttentionProbe;
 import dev.qvit.model.probe.ProbeBatch;
 import dev.qvit.model.snapshot.ProbeSnapshot;
+import dev.qvit.model.train.BackgroundPriority;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.viz.fx.AttentionView;
 import dev.qvit.viz.fx.DistributionsView;
@@ -54,8 +55,13 @@ public final class Workbench extends BorderPane {
     final SplitPane split;
     private final List<WorkbenchView> views = List.of(distributions, attention, losses, quantizers, overview);
     private final RunState state = new RunState();
+    /** Nice value of the training threads: the FX thread gets the CPU at once when it has work (a run barely slows). */
+    static final int TRAINING_NICE = 10;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "qvit-train");
+        Thread t = new Thread(() -> {
+            BackgroundPriority.lowerCurrentThread(TRAINING_NICE);
+            r.run();
+        }, "qvit-train");
         t.setDaemon(true);
         return t;
     });
@@ -72,6 +78,7 @@ public final class Workbench extends BorderPane {
     private RunFeed feed;
 
     public Workbench() {
+        BackgroundPriority.setForWorkers(TRAINING_NICE);
         tabs.getTabs().addAll(tab("Distributions", distributions), tab("Attention", attention), tab("Losses", losses),
                 tab("Quantizers", quantizers));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);

@@ -31,7 +31,10 @@ public final class ParallelWorkers<W> implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             int index = i;
             ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "qvit-worker-" + index);
+                Thread t = new Thread(() -> {
+                    BackgroundPriority.applyToCurrentThread();
+                    r.run();
+                }, "qvit-worker-" + index);
                 t.setDaemon(true);
                 return t;
             });

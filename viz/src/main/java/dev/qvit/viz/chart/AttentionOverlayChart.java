@@ -51,6 +51,7 @@ public final class AttentionOverlayChart {
         plot.setDomainGridlinesVisible(false);
         plot.setRangeGridlinesVisible(false);
         JFreeChart chart = Charts.xy(title, plot, false);
+        Charts.keepSquareCells(chart);
         chart.addSubtitle(HeatmapChart.colourBar(ColorMaps.viridis(0, upper), "attention weight"));
         return chart;
     }

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.xy.XYDataset;
@@ -25,13 +24,18 @@ public final class ChartExport {
 
     public static void png(JFreeChart chart, Path file, int width, int height) throws IOException {
         Path tmp = temporary(file);
-        ChartUtils.saveChartAsPNG(tmp.toFile(), chart, width, height);
+        javax.imageio.ImageIO.write(Charts.image(chart, width, height, null), "png", tmp.toFile());
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public static void svg(JFreeChart chart, Path file, int width, int height) throws IOException {
         SVGGraphics2D g = new SVGGraphics2D(width, height);
-        chart.draw(g, new java.awt.Rectangle(0, 0, width, height));
+        var area = Charts.area(chart, width, height);
+        if (area.getWidth() < width || area.getHeight() < height) {
+            g.setPaint(chart.getBackgroundPaint());
+            g.fillRect(0, 0, width, height);
+        }
+        chart.draw(g, area);
         Path tmp = temporary(file);
         SVGUtils.writeToSVG(tmp.toFile(), g.getSVGElement());
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -3,6 +3,10 @@ package dev.qvit.viz.chart;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
+import org.jfree.chart.ChartRenderingInfo;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
@@ -12,6 +16,13 @@ import org.jfree.chart.ui.RectangleInsets;
 /** The workbench's chart look: white plot, light grid, readable fonts; scaled up in presentation mode. */
 public final class Charts {
     private static volatile double fontScale = 1.0;
+    /** Rendering hint marking charts with square cells (charts are mutable, so no set keyed on equals). */
+    private static final java.awt.RenderingHints.Key SQUARE_CELLS = new java.awt.RenderingHints.Key(0x5157) {
+        @Override
+        public boolean isCompatibleValue(Object value) {
+            return value instanceof Boolean;
+        }
+    };
 
     private Charts() {
     }
@@ -87,5 +98,73 @@ public final class Charts {
     public static BasicStroke dashed(float width) {
         return new BasicStroke((float) (width * Math.max(1, fontScale)), BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
                 10f, new float[]{6f, 4f}, 0f);
+    }
+
+    /** Marks a chart whose data units must be equally long on both axes (images, attention matrices). */
+    public static void keepSquareCells(JFreeChart chart) {
+        chart.getRenderingHints().put(SQUARE_CELLS, Boolean.TRUE);
+    }
+
+    /** Draws {@code chart} into a new w x h image; charts with square cells are narrowed or shortened to keep them. */
+    public static BufferedImage image(JFreeChart chart, int w, int h, ChartRenderingInfo info) {
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            Rectangle2D area = area(chart, w, h);
+            if (!area.equals(new Rectangle2D.Double(0, 0, w, h)) && chart.getBackgroundPaint() != null) {
+                g.setPaint(chart.getBackgroundPaint());
+                g.fillRect(0, 0, w, h);
+            }
+            chart.draw(g, area, null, info);
+        } finally {
+            g.dispose();
+        }
+        return image;
+    }
+
+    /**
+     * Where in a w x h canvas to draw {@code chart}: all of it, or for charts with square cells the centred part in
+     * which the data area's aspect equals the ratio of the axis ranges. Measured by layout passes, repeated because
+     * a shorter or narrower chart may get other tick labels.
+     */
+    public static Rectangle2D area(JFreeChart chart, int w, int h) {
+        Rectangle2D area = new Rectangle2D.Double(0, 0, w, h);
+        if (!Boolean.TRUE.equals(chart.getRenderingHints().get(SQUARE_CELLS))
+                || !(chart.getPlot() instanceof XYPlot plot)) {
+            return area;
+        }
+        double wanted = plot.getDomainAxis().getRange().getLength() / plot.getRangeAxis().getRange().getLength();
+        for (int pass = 0; pass < 3; pass++) {
+            Rectangle2D data = dataArea(chart, area);
+            if (data.getWidth() <= 0 || data.getHeight() <= 0 || !(wanted > 0)) {
+                return area;
+            }
+            double excessWidth = data.getWidth() - data.getHeight() * wanted;
+            double excessHeight = data.getHeight() - data.getWidth() / wanted;
+            if (Math.abs(excessWidth) < 1 && Math.abs(excessHeight) < 1) {
+                break;
+            }
+            double width = area.getWidth();
+            double height = area.getHeight();
+            if (excessWidth > 0 || height >= h) {
+                width = Math.min(w, width - Math.max(excessWidth, -(w - width)));
+            }
+            if (excessHeight > 0 || width >= w) {
+                height = Math.min(h, height - Math.max(excessHeight, -(h - height)));
+            }
+            area = new Rectangle2D.Double((w - width) / 2, (h - height) / 2, width, height);
+        }
+        return area;
+    }
+
+    private static Rectangle2D dataArea(JFreeChart chart, Rectangle2D area) {
+        ChartRenderingInfo info = new ChartRenderingInfo();
+        Graphics2D scratch = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB).createGraphics();
+        try {
+            chart.draw(scratch, area, null, info);
+        } finally {
+            scratch.dispose();
+        }
+        return info.getPlotInfo().getDataArea();
     }
 }

@@ -34,6 +34,7 @@ public final class HeatmapChart {
         plot.setDomainGridlinesVisible(false);
         plot.setRangeGridlinesVisible(false);
         JFreeChart chart = Charts.xy(title, plot, false);
+        Charts.keepSquareCells(chart);
         chart.addSubtitle(colourBar(scale, scaleLabel));
         return chart;
     }

@@ -1,6 +1,7 @@
 package dev.qvit.viz.fx;
 
 import dev.qvit.viz.chart.ChartExport;
+import dev.qvit.viz.chart.Charts;
 import java.awt.geom.Point2D;
 import java.awt.image.BufferedImage;
 import java.io.File;
@@ -109,10 +110,11 @@ public final class ChartPane extends Region {
                 return;                                   // a newer chart or size is already waiting
             }
             ChartRenderingInfo rendered = new ChartRenderingInfo();
-            BufferedImage drawn = chart.createBufferedImage(w, h, BufferedImage.TYPE_INT_ARGB, rendered);
+            BufferedImage drawn = Charts.image(chart, w, h, rendered);
+            javafx.scene.image.WritableImage shown = SwingFXUtils.toFXImage(drawn, null);  // not yet on screen
             Platform.runLater(() -> {
                 if (generation.get() == ticket) {
-                    image.setImage(SwingFXUtils.toFXImage(drawn, null));
+                    image.setImage(shown);
                     info = rendered;
                 }
             });

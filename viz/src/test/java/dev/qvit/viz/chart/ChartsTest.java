@@ -28,6 +28,27 @@ class ChartsTest {
     }
 
     @Test
+    void imagesAndAttentionMatricesKeepSquareCellsInAWideOrTallPane() {
+        double[][] pixels = new double[28][28];
+        double[][] attention = new double[7][7];
+        JFreeChart overlay = AttentionOverlayChart.create("cls attention", pixels, attention, 1);
+        JFreeChart matrix = HeatmapChart.create("matrix", "key", "query", new double[50][50], ColorMaps.viridis(0, 1), "w");
+        for (JFreeChart chart : List.of(overlay, matrix)) {
+            for (int[] size : new int[][]{{600, 300}, {300, 600}}) {
+                var info = new org.jfree.chart.ChartRenderingInfo();
+                java.awt.image.BufferedImage image = Charts.image(chart, size[0], size[1], info);
+                var data = info.getPlotInfo().getDataArea();
+                assertThat(image.getWidth()).isEqualTo(size[0]);
+                assertThat(data.getWidth()).as("data area of %s in %dx%d", chart.getTitle().getText(), size[0], size[1])
+                        .isCloseTo(data.getHeight(), within(2.0));
+            }
+        }
+        // a line chart fills whatever it is given
+        JFreeChart curve = Charts.xy("curve", new XYPlot(null, Charts.axis("x"), Charts.axis("y"), null), false);
+        assertThat(Charts.area(curve, 600, 300)).isEqualTo(new java.awt.geom.Rectangle2D.Double(0, 0, 600, 300));
+    }
+
+    @Test
     void histogramDensityIntegratesToOne() {
         Histogram h = normal(1, 2).histogram();
         XYSeries s = DistributionChart.densitySteps("h", h);
