@@ -55,6 +55,11 @@ final class ScreenshotTour {
             then("tab " + names[i], () -> true, () -> w.tabs.getSelectionModel().select(tab));
             then("shoot " + names[i], this::chartsDrawn, () -> shoot(names[tab]));
         }
+        then("dark theme", () -> true, () -> {
+            window.setDark(true);
+            w.tabs.getSelectionModel().select(0);
+        });
+        then("shoot dark", this::chartsDrawn, () -> shoot("dark"));
         then("stop", () -> true, () -> {
             w.cancel();
             LOG.info("screenshots written to {}", out.toAbsolutePath());

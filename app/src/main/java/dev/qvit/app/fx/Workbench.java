@@ -294,6 +294,11 @@ public final class Workbench extends BorderPane {
         }
     }
 
+    /** True while a run works on and nobody asked it to stop. */
+    boolean runInProgress() {
+        return busy && task != null && !task.stopping();
+    }
+
     /** True from a run's start until its task has ended; readable from any thread. */
     public boolean running() {
         return busy;

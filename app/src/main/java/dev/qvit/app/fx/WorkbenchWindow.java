@@ -84,8 +84,8 @@ public final class WorkbenchWindow {
         presentation.setAccelerator(KeyCombination.keyCombination("F5"));
         presentation.setOnAction(e -> setPresentation(presentation.isSelected()));
         CheckMenuItem dark = new CheckMenuItem("Dark theme");
-        dark.setOnAction(e -> Application.setUserAgentStylesheet(dark.isSelected()
-                ? new PrimerDark().getUserAgentStylesheet() : new PrimerLight().getUserAgentStylesheet()));
+        dark.setId("darkTheme");
+        dark.setOnAction(e -> setDark(dark.isSelected()));
         view.getItems().addAll(presentation, dark);
         Menu help = new Menu("Help", null, item("About the numbers", null, this::about));
         MenuBar bar = new MenuBar(file, run, view, help);
@@ -117,6 +117,14 @@ public final class WorkbenchWindow {
             }
         }
         e.consume();
+    }
+
+    /** The dark window theme with dark charts, or the light one. */
+    void setDark(boolean on) {
+        Application.setUserAgentStylesheet(on ? new PrimerDark().getUserAgentStylesheet()
+                : new PrimerLight().getUserAgentStylesheet());
+        Charts.setDark(on);
+        workbench.refresh();
     }
 
     /** Larger fonts and thicker lines, the experiment panel collapsed, for projectors. */
@@ -175,15 +183,23 @@ public final class WorkbenchWindow {
 
     /** Asks before closing over a running job; stops it cleanly, then exits. */
     void close() {
-        if (workbench.running()) {
-            Alert ask = new Alert(Alert.AlertType.CONFIRMATION,
-                    "A run is in progress. Stop it and quit? The run's progress is lost.", ButtonType.OK, ButtonType.CANCEL);
-            ask.initOwner(stage);
-            ask.setHeaderText("Stop the run and quit?");
-            if (ask.showAndWait().orElse(ButtonType.CANCEL) != ButtonType.OK) {
-                return;
-            }
+        if (!workbench.runInProgress()) {
+            stopAndExit();
+            return;
         }
+        Alert ask = new Alert(Alert.AlertType.CONFIRMATION,
+                "A run is in progress. Stop it and quit? The run's progress is lost.", ButtonType.OK, ButtonType.CANCEL);
+        ask.initOwner(stage);
+        ask.setHeaderText("Stop the run and quit?");
+        ask.resultProperty().addListener((o, before, answer) -> {
+            if (answer == ButtonType.OK) {
+                stopAndExit();
+            }
+        });
+        ask.show();                                           // not showAndWait: close() may come from an animation
+    }
+
+    private void stopAndExit() {
         workbench.cancel();
         workbench.say("stopping…");
         Thread stopper = new Thread(() -> {

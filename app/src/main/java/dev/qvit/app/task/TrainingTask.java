@@ -75,6 +75,11 @@ public final class TrainingTask extends Task<TrainingJob.Result> {
         return control.isPaused();
     }
 
+    /** True once {@link #stop()} was asked. */
+    public boolean stopping() {
+        return control.isCancelled();
+    }
+
     /** Asks the run to stop after the current step. */
     public void stop() {
         control.cancel();

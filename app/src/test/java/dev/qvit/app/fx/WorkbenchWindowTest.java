@@ -132,7 +132,8 @@ class WorkbenchWindowTest {
         robot.interact(() -> workbench.select(workbench.selection().withLayerHead(2, 3)));
         assertThat(workbench.distributions.mainChart().chart().getTitle().getText()).contains("layer 2, head 3");
         robot.interact(() -> workbench.tabs.getSelectionModel().select(1));
-        assertThat(workbench.attention.mainChart().chart().getTitle().getText()).contains("layer 2, head 3");
+        assertThat(((org.jfree.chart.title.TextTitle) workbench.attention.mainChart().chart().getSubtitle(0)).getText())
+                .contains("layer 2, head 3");
         robot.interact(() -> workbench.tabs.getSelectionModel().select(0));
         Selection s = workbench.selection();
         assertThat(s.layer()).isEqualTo(2);

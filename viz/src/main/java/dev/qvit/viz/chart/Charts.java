@@ -13,9 +13,13 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleInsets;
 
-/** The workbench's chart look: white plot, light grid, readable fonts; scaled up in presentation mode. */
+/**
+ * The workbench's chart look: white (or, with the dark theme, near-black) plot, faint grid, readable fonts; scaled
+ * up in presentation mode. Theme and scale apply to charts created afterwards.
+ */
 public final class Charts {
     private static volatile double fontScale = 1.0;
+    private static volatile boolean dark;
     /** Rendering hint marking charts with square cells (charts are mutable, so no set keyed on equals). */
     private static final java.awt.RenderingHints.Key SQUARE_CELLS = new java.awt.RenderingHints.Key(0x5157) {
         @Override
@@ -36,6 +40,28 @@ public final class Charts {
         return fontScale;
     }
 
+    /** Dark charts for the dark window theme (GitHub Primer dark colours, as AtlantaFX's PrimerDark). */
+    public static void setDark(boolean on) {
+        dark = on;
+    }
+
+    public static boolean dark() {
+        return dark;
+    }
+
+    public static Color background() {
+        return dark ? new Color(0x0D1117) : Color.WHITE;
+    }
+
+    /** Text, axis lines and neutral marks. */
+    public static Color foreground() {
+        return dark ? new Color(0xC9D1D9) : new Color(0x333333);
+    }
+
+    static Color grid() {
+        return dark ? new Color(0x30363D) : new Color(0xE0E0E0);
+    }
+
     /** An XY chart with the workbench's style and no legend yet. */
     public static JFreeChart xy(String title, XYPlot plot, boolean legend) {
         JFreeChart chart = new JFreeChart(title, font(Font.BOLD, 13), plot, legend);
@@ -44,19 +70,22 @@ public final class Charts {
     }
 
     public static void style(JFreeChart chart) {
-        chart.setBackgroundPaint(Color.WHITE);
+        chart.setBackgroundPaint(background());
         chart.setPadding(new RectangleInsets(4, 4, 4, 8));
         if (chart.getTitle() != null) {
             chart.getTitle().setFont(font(Font.BOLD, 13));
+            chart.getTitle().setPaint(foreground());
         }
         if (chart.getLegend() != null) {
             chart.getLegend().setItemFont(font(Font.PLAIN, 11));
+            chart.getLegend().setItemPaint(foreground());
+            chart.getLegend().setBackgroundPaint(background());
             chart.getLegend().setFrame(org.jfree.chart.block.BlockBorder.NONE);
         }
         if (chart.getPlot() instanceof XYPlot plot) {
-            plot.setBackgroundPaint(Color.WHITE);
-            plot.setDomainGridlinePaint(new Color(0xE0E0E0));
-            plot.setRangeGridlinePaint(new Color(0xE0E0E0));
+            plot.setBackgroundPaint(background());
+            plot.setDomainGridlinePaint(grid());
+            plot.setRangeGridlinePaint(grid());
             plot.setOutlineVisible(false);
             for (int i = 0; i < plot.getDomainAxisCount(); i++) {
                 styleAxis(plot.getDomainAxis(i));
@@ -71,6 +100,10 @@ public final class Charts {
         if (axis != null) {
             axis.setLabelFont(font(Font.PLAIN, 12));
             axis.setTickLabelFont(font(Font.PLAIN, 11));
+            axis.setLabelPaint(foreground());
+            axis.setTickLabelPaint(foreground());
+            axis.setAxisLinePaint(foreground());
+            axis.setTickMarkPaint(foreground());
         }
     }
 
@@ -83,7 +116,7 @@ public final class Charts {
 
     public static TextTitle subtitle(String text) {
         TextTitle t = new TextTitle(text, font(Font.PLAIN, 11));
-        t.setPaint(new Color(0x333333));
+        t.setPaint(foreground());
         return t;
     }
 

@@ -53,9 +53,10 @@ public final class CurveChart {
         ValueAxis yAxis = logScale ? logAxis(yLabel) : Charts.axis(yLabel);
         XYPlot plot = new XYPlot(data, Charts.axis(xLabel), yAxis, renderer);
         for (Reference r : references) {
-            ValueMarker m = new ValueMarker(r.value(), Palette.REFERENCE, Charts.dashed(1.5f));
+            ValueMarker m = new ValueMarker(r.value(), Palette.reference(), Charts.dashed(1.5f));
             m.setLabel(r.label());
             m.setLabelFont(Charts.font(java.awt.Font.PLAIN, 11));
+            m.setLabelPaint(Charts.foreground());
             m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
             m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
             plot.addRangeMarker(m);

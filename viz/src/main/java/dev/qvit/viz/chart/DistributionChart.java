@@ -68,7 +68,7 @@ public final class DistributionChart {
             fits.addSeries(gaussian(c.name() + " Gaussian fit", fit, h.min(), h.max()));
             histogramRenderer.setSeriesPaint(i, Palette.withAlpha(c.color(), 70));
             histogramRenderer.setSeriesOutlinePaint(i, c.color());
-            fitRenderer.setSeriesPaint(i, c.color().darker());
+            fitRenderer.setSeriesPaint(i, Palette.fitLine(c.color()));
             fitRenderer.setSeriesStroke(i, Charts.stroke(2f));
             fitRenderer.setSeriesVisibleInLegend(i, false);
             lo = Math.min(lo, h.min());

@@ -68,11 +68,11 @@ public final class HeatmapChart {
         NumberAxis axis = Charts.axis(label);
         axis.setRange(scale.getLowerBound(), Math.max(scale.getUpperBound(), scale.getLowerBound() + 1e-12));
         PaintScaleLegend legend = new PaintScaleLegend(scale, axis);
-        legend.setPosition(RectangleEdge.RIGHT);
+        legend.setPosition(RectangleEdge.BOTTOM);         // beside the plot it would narrow the square cells
         legend.setStripWidth(12);
         legend.setAxisOffset(4);
-        legend.setBackgroundPaint(Color.WHITE);
-        legend.setMargin(4, 8, 4, 4);
+        legend.setBackgroundPaint(Charts.background());
+        legend.setMargin(2, 16, 2, 16);
         return legend;
     }
 

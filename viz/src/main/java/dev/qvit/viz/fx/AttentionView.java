@@ -76,7 +76,8 @@ public final class AttentionView extends WorkbenchView {
         String where = String.format(Locale.ROOT, "layer %d, head %d, %s", sel.layer(), sel.head(),
                 data.images().caption(img));
         String who = data.modelName();
-        overlays[1].setChart(AttentionOverlayChart.create("cls attention, " + who + " — " + where, pixels, studentCls, clsTop));
+        overlays[1].setChart(withSubtitle(AttentionOverlayChart.create("cls attention, " + who, pixels, studentCls,
+                clsTop), where));
         matrices[1].setChart(matrix("attention matrix, " + who, studentMap, mapTop));
         if (teacher == null) {
             overlays[0].setChart(null);
@@ -84,7 +85,8 @@ public final class AttentionView extends WorkbenchView {
             overlays[2].setChart(null);
             matrices[2].setChart(null);
         } else {
-            overlays[0].setChart(AttentionOverlayChart.create("cls attention, teacher — " + where, pixels, teacherCls, clsTop));
+            overlays[0].setChart(withSubtitle(AttentionOverlayChart.create("cls attention, teacher", pixels, teacherCls,
+                    clsTop), where));
             matrices[0].setChart(matrix("attention matrix, teacher", teacherMap, mapTop));
             double[][] clsDiff = difference(studentCls, teacherCls);
             double[][] mapDiff = difference(studentMap, teacherMap);
@@ -96,6 +98,12 @@ public final class AttentionView extends WorkbenchView {
         entropy.setText(String.format(Locale.ROOT, "attention entropy: %s %.3f bits%s", who,
                 model.attentionEntropy(sel.layer(), sel.head()), teacher == null ? ""
                         : String.format(Locale.ROOT, ", teacher %.3f bits", teacher.attentionEntropy(sel.layer(), sel.head()))));
+    }
+
+    /** The layer, head and image under the title, so that the title stays on one line. */
+    private static JFreeChart withSubtitle(JFreeChart chart, String where) {
+        chart.addSubtitle(0, dev.qvit.viz.chart.Charts.subtitle(where));
+        return chart;
     }
 
     private static JFreeChart matrix(String title, double[][] values, double top) {
