@@ -1,0 +1,61 @@
+package dev.qvit.model.bench;
+
+import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.quant.LsqQuantizer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * CPU time of one LSQ activation quantizer's forward + backward on the tiny model's largest activation (fc2 input of
+ * one worker's half batch, [64 * 50, 256]) and on attention probabilities ([64, 4, 50, 50], per-head steps), next to
+ * the GEMM of the same size. Thread CPU time, so that a busy machine disturbs it less than wall time. A main, not a
+ * test; run as SameDiffBlockComparison says, with OMP_NUM_THREADS=1.
+ */
+public final class QuantizerCost {
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
+    private QuantizerCost() {
+    }
+
+    public static void main(String[] args) {
+        Nd4j.factory().blas().setMaxThreads(1);
+        report("fc2 input [3200, 256], per column", new long[]{3200, 256}, 1, 256);
+        report("attention [64, 4, 50, 50], per head", new long[]{64, 4, 50, 50}, 1, 4);
+        INDArray a = Nd4j.rand(DataType.FLOAT, 3200, 64);
+        INDArray b = Nd4j.rand(DataType.FLOAT, 64, 256);
+        INDArray c = Nd4j.create(DataType.FLOAT, 3200, 256);
+        double gemm = median(() -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0));
+        System.out.printf(Locale.ROOT, "gemm [3200,64]x[64,256]: %.3f ms CPU%n", gemm);
+    }
+
+    private static void report(String what, long[] shape, int axis, int channels) {
+        ParameterSet params = new ParameterSet(DataType.FLOAT);
+        LsqQuantizer q = LsqQuantizer.forActivation(params, "q", 4, channels, axis);
+        params.allocate();
+        INDArray x = Nd4j.randn(DataType.FLOAT, shape);
+        INDArray u = Nd4j.randn(DataType.FLOAT, shape);
+        q.forward(x, true);
+        double fwd = median(() -> q.forward(x, true));
+        double bwd = median(() -> q.backward(u));
+        System.out.printf(Locale.ROOT, "%s: forward %.3f ms, backward %.3f ms CPU%n", what, fwd, bwd);
+    }
+
+    private static double median(Runnable r) {
+        for (int i = 0; i < 20; i++) {
+            r.run();
+        }
+        double[] t = new double[60];
+        for (int i = 0; i < t.length; i++) {
+            long start = CPU.getCurrentThreadCpuTime();
+            r.run();
+            t[i] = (CPU.getCurrentThreadCpuTime() - start) / 1e6;
+        }
+        Arrays.sort(t);
+        return t[t.length / 2];
+    }
+}
