@@ -39,7 +39,8 @@ final class ScreenshotTour {
     }
 
     void start(int bits, int images, int snapshots) {
-        then("teacher", () -> w.teacher() != null && w.state().snapshotCount() == 1, () -> shoot("teacher"));
+        then("teacher", () -> w.teacher() != null && w.state().snapshotCount() == 1, () -> { });
+        then("shoot teacher", this::chartsDrawn, () -> shoot("teacher"));
         then("start", () -> true, () -> {
             ((TextField) w.experiment.images).setText(String.valueOf(images));
             w.experiment.epochs.setText("3");

@@ -197,12 +197,12 @@ public final class DistributionsView extends WorkbenchView {
             HeadDistribution tt = data.teacher().distribution(sel.layer(), sel.head(), t, Stage.RAW);
             teacherStats.setText("teacher " + DistributionChart.describe(tt.fit()));
         } else {
-            teacherStats.setText("teacher –");
+            teacherStats.setText("");                            // the model shown is the teacher
         }
         HeadMetric ratioMetric = t == Tensor.QUERY ? HeadMetric.QUERY_STD_RATIO : HeadMetric.KEY_STD_RATIO;
         HeadMetric entropyMetric = t == Tensor.QUERY ? HeadMetric.QUERY_CODE_ENTROPY : HeadMetric.KEY_CODE_ENTROPY;
-        ratio.setText(String.format(Locale.ROOT, "σS/σT %.3f",
-                ratioMetric.of(data.teacher(), model, null, sel.layer(), sel.head())));
+        double r = ratioMetric.of(data.teacher(), model, null, sel.layer(), sel.head());
+        ratio.setText(Double.isNaN(r) ? "σS/σT –" : String.format(Locale.ROOT, "σS/σT %.3f", r));
         ratio.getTooltip().setText(ratioMetric.formula());
         Optional<QuantizerSnapshot> q = model.quantizer(t.quantizerName(sel.layer()));
         entropy.setText(q.map(x -> String.format(Locale.ROOT, "code entropy %.3f of %d bits",

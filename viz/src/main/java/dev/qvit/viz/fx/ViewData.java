@@ -54,8 +54,8 @@ public record ViewData(String title, ProbeImages images, ModelSnapshot teacher, 
         return null;
     }
 
-    /** The model's name in legends: "student" in a QAT run, "model" when training the teacher itself. */
+    /** The model's name in legends: "student" in a QAT run, "teacher" when it is the full-precision teacher. */
     public String modelName() {
-        return teacher == null ? "model" : "student";
+        return teacher == null ? "teacher" : "student";
     }
 }
