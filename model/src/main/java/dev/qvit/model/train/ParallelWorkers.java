@@ -20,6 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ParallelWorkers<W> implements AutoCloseable {
     private final List<ExecutorService> threads = new ArrayList<>();
+    private final List<Thread> threadHandles = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<W> workers = new ArrayList<>();
 
     /** Creates {@code count} workers, each built by {@code factory} on its own thread. */
@@ -35,6 +36,7 @@ public final class ParallelWorkers<W> implements AutoCloseable {
                     BackgroundPriority.applyToCurrentThread();
                     r.run();
                 }, "qvit-worker-" + index);
+                threadHandles.add(t);
                 t.setDaemon(true);
                 return t;
             });
@@ -60,13 +62,32 @@ public final class ParallelWorkers<W> implements AutoCloseable {
         for (int i = 0; i < threads.size(); i++) {
             W worker = workers.get(i);
             int index = i;
-            futures.add(threads.get(i).submit(() -> task.apply(worker, index)));
+            futures.add(threads.get(i).submit(() -> {
+                Thread.interrupted();                        // a stale interrupt from between tasks is not for us
+                return task.apply(worker, index);
+            }));
         }
         List<R> results = new ArrayList<>();
+        RuntimeException failure = null;
         for (Future<R> f : futures) {
-            results.add(await(f));
+            try {
+                results.add(await(f));
+            } catch (RuntimeException e) {                   // wait for the others before reporting it
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
         return results;
+    }
+
+    /**
+     * Interrupts the worker threads, so that a step in progress ends with {@link StepCancelledException} at its
+     * next layer boundary.
+     */
+    public void interrupt() {
+        threadHandles.forEach(Thread::interrupt);
     }
 
     public int size() {

@@ -56,6 +56,17 @@ public final class Trainer {
 
     public Summary run(ImageDataset train, ImageDataset test, TrainingListener listener, RunControl control)
             throws InterruptedException {
+        List<EpochMetrics> history = new ArrayList<>();
+        long[] step = {0};
+        try (RunControl.Registration hook = control.onCancel(workers::interrupt)) {
+            return epochs(train, test, listener, control, history, step);
+        } catch (StepCancelledException e) {
+            return new Summary(history, true, step[0]);
+        }
+    }
+
+    private Summary epochs(ImageDataset train, ImageDataset test, TrainingListener listener, RunControl control,
+                           List<EpochMetrics> history, long[] stepCounter) throws InterruptedException {
         int stepsPerEpoch = (train.count() + config.batchSize() - 1) / config.batchSize();
         long totalSteps = (long) stepsPerEpoch * config.epochs();
         LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(), config.minLearningRate(),
@@ -63,7 +74,6 @@ public final class Trainer {
         Random shuffle = new Random(config.seed());
         BatchLoader loader = new BatchLoader(train, config.augment() ? new Augmentation(config.seed() + 1) : null);
         BatchSplitter splitter = new BatchSplitter(workers.size(), train.imageSize());
-        List<EpochMetrics> history = new ArrayList<>();
         long start = System.nanoTime();
         long step = 0;
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
@@ -72,6 +82,7 @@ public final class Trainer {
             List<SliceResult> epochParts = new ArrayList<>();
             long epochStart = System.nanoTime();
             for (int s = 0; s < stepsPerEpoch; s++, step++) {
+                stepCounter[0] = step;
                 if (!control.awaitRunnable()) {
                     return new Summary(history, true, step);
                 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import dev.qvit.model.train.StepCancelledException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -93,6 +94,7 @@ public final class VisionTransformer {
         batch = (int) images.size(0);
         INDArray x = patchEmbedding.forward(images, training);                // [B*N, D]
         for (TransformerBlock block : blocks) {
+            StepCancelledException.throwIfInterrupted();
             x = block.forward(x, batch, training);
         }
         INDArray cls = buffers.get("cls", batch, config.dim())              // [B, D]
@@ -108,6 +110,7 @@ public final class VisionTransformer {
         dx.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).assign(dCls);
         INDArray grad = dx.reshape((long) batch * config.numTokens(), config.dim());
         for (int l = blocks.size() - 1; l >= 0; l--) {
+            StepCancelledException.throwIfInterrupted();
             grad = blocks.get(l).backward(grad);
         }
         patchEmbedding.backward(grad);

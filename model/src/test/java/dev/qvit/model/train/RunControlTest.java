@@ -35,6 +35,51 @@ class RunControlTest {
     }
 
     @Test
+    void cancelDuringAStepAbandonsItBetweenLayersWithoutUpdatingTheWeights() throws InterruptedException {
+        // given the tiny model on 2 workers, batch 256, and a cancel that comes 30 % into the third step
+        VisionTransformer model = VisionTransformer.create(VitConfig.tiny(), 0);
+        RunControl control = new RunControl();
+        double[] stepSeconds = new double[3];
+        org.nd4j.linalg.api.ndarray.INDArray[] afterSecond = new org.nd4j.linalg.api.ndarray.INDArray[1];
+        long[] cancelledAt = new long[1];
+        TrainingListener cancelDuringThird = new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                stepSeconds[(int) m.step()] = m.elapsedSeconds();
+                if (m.step() == 1) {
+                    afterSecond[0] = model.parameters().values().dup();
+                    long delay = Math.round(300 * (stepSeconds[1] - stepSeconds[0]));
+                    Thread canceller = new Thread(() -> {
+                        try {
+                            Thread.sleep(delay);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        cancelledAt[0] = System.nanoTime();
+                        control.cancel();
+                    });
+                    canceller.start();
+                }
+            }
+        };
+        try (ParallelWorkers<ClassificationObjective> w = new ParallelWorkers<>(2,
+                k -> new ClassificationObjective(k == 0 ? model : VisionTransformer.replicaOf(model)))) {
+            // when
+            Trainer.Summary s = new Trainer(new TrainingConfig(1, 256, 1e-3, 0, 0, 0, 0, 0, false), w, model.parameters())
+                    .run(FashionMnist.bundled().train().head(2048), FashionMnist.bundled().test().head(32),
+                            cancelDuringThird, control);
+            double stopSeconds = (System.nanoTime() - cancelledAt[0]) / 1e9;
+            double stepTime = stepSeconds[1] - stepSeconds[0];
+            // then the run ends well before the third step could have finished, and that step changed nothing
+            assertThat(s.cancelled()).isTrue();
+            assertThat(s.steps()).isEqualTo(2);
+            assertThat(stopSeconds).as("seconds from cancel to the end of the run, a step takes %.3f s", stepTime)
+                    .isLessThan(0.6 * stepTime);
+            assertThat(model.parameters().values().equals(afterSecond[0])).isTrue();
+        }
+    }
+
+    @Test
     void pausedRunWaitsUntilResumed() throws InterruptedException {
         RunControl control = new RunControl();
         control.pause();
