@@ -168,7 +168,17 @@ class WorkbenchWindowTest {
         assertThat(workbench.refreshTimes().stream().mapToDouble(t -> t[1] / 1e6).max().orElseThrow())
                 .as("most FX-thread CPU time of one live update").isLessThan(50);
 
-        // when cancelled, the run stops within a second or two
+        // when paused, no step finishes after the first second, until resumed
+        robot.interact(() -> robot.lookup("#pause").queryButton().fire());
+        Thread.sleep(1000);
+        WaitForAsyncUtils.waitForFxEvents();
+        int stepsWhenPaused = workbench.state().steps().size();
+        Thread.sleep(1500);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(workbench.state().steps().size()).as("steps shown while paused").isEqualTo(stepsWhenPaused);
+        robot.interact(() -> robot.lookup("#pause").queryButton().fire());
+
+        // when cancelled, the run stops within a second
         long before = System.nanoTime();
         robot.interact(() -> robot.lookup("#cancel").queryButton().fire());
         double clicked = (System.nanoTime() - before) / 1e9;

@@ -1,32 +1,35 @@
 package dev.qvit.model.train;
 
 /**
- * Pause, resume and cancel requests for a running job, checked by the training thread between batches. A cancel
- * also runs the registered cancel hooks (the trainer's interrupts its workers, so a step in progress stops between
- * layers). Thread-safe: any thread may request, the training thread waits.
+ * Pause, resume and cancel requests for a running job, checked by the training thread between batches. Pause and
+ * cancel also run the registered hooks (the trainer's interrupts its workers, so a step in progress stops between
+ * layers; after a pause it is run again). Thread-safe: any thread may request, the training thread waits.
  */
 public final class RunControl {
-    private final java.util.List<Runnable> cancelHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<Runnable> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean paused;
     private boolean cancelled;
 
-    /** A registered cancel hook; closing removes it. */
+    /** A registered hook; closing removes it. */
     public interface Registration extends AutoCloseable {
         @Override
         void close();
     }
 
-    /** Runs {@code hook} on cancel (at once if already cancelled); returns a handle that removes it. */
-    public Registration onCancel(Runnable hook) {
-        cancelHooks.add(hook);
+    /** Runs {@code hook} on every pause and cancel (at once if already cancelled); closing the handle removes it. */
+    public Registration onPauseOrCancel(Runnable hook) {
+        hooks.add(hook);
         if (isCancelled()) {
             hook.run();
         }
-        return () -> cancelHooks.remove(hook);
+        return () -> hooks.remove(hook);
     }
 
-    public synchronized void pause() {
-        paused = true;
+    public void pause() {
+        synchronized (this) {
+            paused = true;
+        }
+        hooks.forEach(Runnable::run);
     }
 
     public synchronized void resume() {
@@ -39,7 +42,7 @@ public final class RunControl {
             cancelled = true;
             notifyAll();
         }
-        cancelHooks.forEach(Runnable::run);
+        hooks.forEach(Runnable::run);
     }
 
     public synchronized boolean isPaused() {

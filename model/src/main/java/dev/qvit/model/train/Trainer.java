@@ -58,7 +58,7 @@ public final class Trainer {
             throws InterruptedException {
         List<EpochMetrics> history = new ArrayList<>();
         long[] step = {0};
-        try (RunControl.Registration hook = control.onCancel(workers::interrupt)) {
+        try (RunControl.Registration hook = control.onPauseOrCancel(workers::interrupt)) {
             return epochs(train, test, listener, control, history, step);
         } catch (StepCancelledException e) {
             return new Summary(history, true, step[0]);
@@ -90,7 +90,10 @@ public final class Trainer {
                 if (step == 0 && firstBatchHook != null) {
                     firstBatchHook.accept(splitter.concatenatedImages(), splitter.total());
                 }
-                SliceResult batch = trainStep(splitter, schedule.at(step), step, epoch);
+                long current = step;
+                int currentEpoch = epoch;
+                SliceResult batch = againAfterPause(() -> trainStep(splitter, schedule.at(current), current, currentEpoch),
+                        control);
                 epochParts.add(batch);
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 double[] distillation = batch.meanDistillation();
@@ -101,8 +104,8 @@ public final class Trainer {
             }
             SliceResult trained = SliceResult.sum(epochParts);
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-            SliceResult tested = Evaluator.evaluate(workers, test, Math.max(config.batchSize(), 256),
-                    control::isCancelled);
+            SliceResult tested = againAfterPause(() -> Evaluator.evaluate(workers, test,
+                    Math.max(config.batchSize(), 256), control::isCancelled), control);
             if (tested == null) {
                 return new Summary(history, true, step);
             }
@@ -112,6 +115,23 @@ public final class Trainer {
             listener.onEpoch(metrics);
         }
         return new Summary(history, false, step);
+    }
+
+    /**
+     * Runs {@code work}; a pause abandons it between layers (nothing was updated yet) and it runs again once resumed.
+     * A cancel ends the run with {@link StepCancelledException}.
+     */
+    private static <T> T againAfterPause(java.util.function.Supplier<T> work, RunControl control)
+            throws InterruptedException {
+        while (true) {
+            try {
+                return work.get();
+            } catch (StepCancelledException e) {
+                if (!control.awaitRunnable()) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private double lastGradientNorm;

@@ -80,6 +80,45 @@ class RunControlTest {
     }
 
     @Test
+    void pauseDuringAStepAbandonsItAndResumeRunsItAgainWithTheSameResult() throws InterruptedException {
+        // given two identical runs, one paused 20 ms into each of its steps and resumed 50 ms later
+        Trainer.Summary plain = run(new RunControl(), false);
+        Trainer.Summary paused = run(new RunControl(), true);
+        // then both trained the same steps to the same losses
+        assertThat(paused.cancelled()).isFalse();
+        assertThat(paused.steps()).isEqualTo(plain.steps());
+        assertThat(paused.last().trainLoss()).isEqualTo(plain.last().trainLoss());
+        assertThat(paused.last().testAccuracy()).isEqualTo(plain.last().testAccuracy());
+    }
+
+    private static Trainer.Summary run(RunControl control, boolean pauseEachStep) throws InterruptedException {
+        VisionTransformer model = VisionTransformer.create(VitConfig.tiny(), 5);
+        TrainingListener pauser = new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                if (pauseEachStep) {
+                    Thread t = new Thread(() -> {
+                        try {
+                            Thread.sleep(20);
+                            control.pause();
+                            Thread.sleep(50);
+                            control.resume();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                    t.start();
+                }
+            }
+        };
+        try (ParallelWorkers<ClassificationObjective> w = new ParallelWorkers<>(2,
+                k -> new ClassificationObjective(k == 0 ? model : VisionTransformer.replicaOf(model)))) {
+            return new Trainer(new TrainingConfig(1, 128, 1e-3, 0, 0, 0, 0, 3, true), w, model.parameters())
+                    .run(FashionMnist.bundled().train().head(640), FashionMnist.bundled().test().head(256), pauser, control);
+        }
+    }
+
+    @Test
     void pausedRunWaitsUntilResumed() throws InterruptedException {
         RunControl control = new RunControl();
         control.pause();
