@@ -57,14 +57,10 @@ public final class Workbench extends BorderPane {
     private final RunState state = new RunState();
     /** Nice value of the training threads: the FX thread gets the CPU at once when it has work (a run barely slows). */
     static final int TRAINING_NICE = 10;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(() -> {
-            BackgroundPriority.lowerCurrentThread(TRAINING_NICE);
-            r.run();
-        }, "qvit-train");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Runs the training tasks. */
+    private final ExecutorService executor = lowPriorityThread("qvit-train");
+    /** Loads, probes and saves models, so that opening a teacher or saving does not wait for a run to end. */
+    private final ExecutorService io = lowPriorityThread("qvit-io");
     private final Timeline poll = new Timeline(new KeyFrame(REFRESH, e -> drain()));
     private Selection selection = Selection.initial();
     private long selectedStep = -1;
@@ -101,6 +97,17 @@ public final class Workbench extends BorderPane {
         experiment.setRunning(false, false);
         activateSelectedTab();
         refresh();
+    }
+
+    private static ExecutorService lowPriorityThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(() -> {
+                BackgroundPriority.lowerCurrentThread(TRAINING_NICE);
+                r.run();
+            }, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     private static Tab tab(String name, WorkbenchView view) {
@@ -144,13 +151,13 @@ public final class Workbench extends BorderPane {
     private StaticProbe probeTeacher(TeacherSource source) {
         ProbeBatch batch = ProbeBatch.of(FashionMnist.bundled().test(), TrainingJob.PROBES_PER_CLASS);
         AttentionProbe probe = new AttentionProbe(batch, TrainingJob.ATTENTION_IMAGES);
-        var snapshot = new ProbeSnapshot(0, 0, probe.capture(source.model()));
+        var snapshot = new ProbeSnapshot(0, 0, probe.capture(VisionTransformer.replicaOf(source.model())));
         var start = new TrainingJob.RunStart(RunSettings.defaults().withKind(RunSettings.Kind.TEACHER),
                 source.summary(), batch.images(), null, Double.NaN, 0);
         return new StaticProbe(start, snapshot);
     }
 
-    /** Runs {@code work} on the training thread; hands its result to {@code done} on the FX thread. */
+    /** Runs {@code work} on the I/O thread; hands its result to {@code done} on the FX thread. */
     <T> void background(String message, java.util.concurrent.Callable<T> work, java.util.function.Consumer<T> done) {
         Task<T> t = new Task<>() {
             @Override
@@ -161,7 +168,7 @@ public final class Workbench extends BorderPane {
         say(message);
         t.setOnSucceeded(e -> done.accept(t.getValue()));
         t.setOnFailed(e -> showError(Messages.of(t.getException())));
-        executor.submit(t);
+        io.submit(t);
     }
 
     void start(RunSettings.Kind kind) {
@@ -285,6 +292,7 @@ public final class Workbench extends BorderPane {
 
     /** After {@link #cancel()}: waits (off the FX thread) up to {@code seconds} for the training thread to end. */
     public boolean awaitStopped(double seconds) {
+        io.shutdown();
         executor.shutdown();
         try {
             return executor.awaitTermination((long) (seconds * 1000), java.util.concurrent.TimeUnit.MILLISECONDS);
