@@ -49,10 +49,7 @@ public final class AttentionProbe {
                 }
                 entropy[probe.layer() * heads + h] = meanRowEntropyBits(probe, h);
             }
-            float[] all = probe.attention();
-            float[] kept = new float[attentionImages * heads * tokens * tokens];
-            System.arraycopy(all, 0, kept, 0, kept.length);
-            attention.add(kept);
+            attention.add(probe.attentionOfFirstImages(attentionImages));
         }
         return new ModelSnapshot(probes.size(), heads, tokens, attentionImages, distributions, attention, entropy,
                 model.quantizerSnapshots());

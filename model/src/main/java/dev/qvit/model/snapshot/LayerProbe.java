@@ -59,6 +59,11 @@ public record LayerProbe(int layer, int images, int heads, int tokens, int headD
         return attention.clone();
     }
 
+    /** The attention probabilities of the first {@code count} images only, [count, H, N, N] flat. */
+    public float[] attentionOfFirstImages(int count) {
+        return java.util.Arrays.copyOf(attention, Math.min(count, images) * heads * tokens * tokens);
+    }
+
     @Override
     public float[] rectifiedQuery() {
         return rectifiedQuery.clone();
