@@ -168,7 +168,8 @@ public final class DistributionsView extends WorkbenchView {
                     model.distribution(sel.layer(), head, t, Stage.RECTIFIED), Palette.RECTIFIED));
         } else {
             curves.add(new Curve(who + " " + t.symbol() + (quantized ? " " + stageName(shown) : ""),
-                    model.distribution(sel.layer(), head, t, shown), Palette.STUDENT));
+                    model.distribution(sel.layer(), head, t, shown), data.teacher() == null ? Palette.TEACHER
+                    : Palette.STUDENT));
         }
         Levels levels = shown == Stage.RAW ? null : levels(model, sel.layer(), head, t).orElse(null);
         String title = String.format(Locale.ROOT, "%s of layer %d, head %d — %s, step %d", t == Tensor.QUERY
