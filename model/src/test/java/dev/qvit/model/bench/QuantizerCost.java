@@ -2,9 +2,6 @@ package dev.qvit.model.bench;
 
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.quant.LsqQuantizer;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,7 +14,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * test; run as SameDiffBlockComparison says, with OMP_NUM_THREADS=1.
  */
 public final class QuantizerCost {
-    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     private QuantizerCost() {
     }
@@ -45,17 +41,7 @@ public final class QuantizerCost {
         System.out.printf(Locale.ROOT, "%s: forward %.3f ms, backward %.3f ms CPU%n", what, fwd, bwd);
     }
 
-    private static double median(Runnable r) {
-        for (int i = 0; i < 20; i++) {
-            r.run();
-        }
-        double[] t = new double[60];
-        for (int i = 0; i < t.length; i++) {
-            long start = CPU.getCurrentThreadCpuTime();
-            r.run();
-            t[i] = (CPU.getCurrentThreadCpuTime() - start) / 1e6;
-        }
-        Arrays.sort(t);
-        return t[t.length / 2];
+    private static double median(Runnable work) {
+        return ThreadCpuTime.medianMillis(work, 20, 60);
     }
 }

@@ -12,9 +12,6 @@ import dev.qvit.model.vit.MultiHeadSelfAttention;
 import dev.qvit.model.vit.TransformerBlock;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,7 +24,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * SameDiffBlockComparison says, with OMP_NUM_THREADS=1.
  */
 public final class StepProfile {
-    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     private static final int IMAGES = 64;
 
     private StepProfile() {
@@ -49,7 +45,7 @@ public final class StepProfile {
         for (int i = 0; i < IMAGES; i++) {
             labels[i] = data.label(i);
         }
-        double whole = cpuMedian(() -> objective.trainStep(images, labels, IMAGES));
+        double whole = median(() -> objective.trainStep(images, labels, IMAGES));
         double wholeFlops = FlopCount.trainingStep(c) * IMAGES;
         row("whole worker step (forward, loss, backward)", whole, wholeFlops, gemmRate, whole);
 
@@ -62,7 +58,7 @@ public final class StepProfile {
         double linearProj = linear(attention.proj(), rows, c.dim(), c.dim());
         double linearFc1 = linear(block.mlp().fc1(), rows, c.dim(), c.mlpDim());
         double linearFc2 = linear(block.mlp().fc2(), rows, c.mlpDim(), c.dim());
-        double attentionAll = cpuMedian(() -> {
+        double attentionAll = median(() -> {
             attention.forward(x, IMAGES, true);
             attention.backward(dy);
         });
@@ -72,22 +68,22 @@ public final class StepProfile {
         LayerNorm norm = new LayerNorm(normParams, "n", c.dim(), 1e-6);
         normParams.allocate();
         norm.init();
-        double layerNorm = cpuMedian(() -> {
+        double layerNorm = median(() -> {
             norm.forward(x);
             norm.backward(dy);
         });
         Gelu gelu = new Gelu(DataType.FLOAT);
         INDArray h = Nd4j.randn(DataType.FLOAT, rows, c.mlpDim());
         INDArray dh = Nd4j.randn(DataType.FLOAT, rows, c.mlpDim());
-        double geluTime = cpuMedian(() -> {
+        double geluTime = median(() -> {
             gelu.forward(h);
             gelu.backward(dh);
         });
         INDArray sum = Nd4j.create(DataType.FLOAT, rows, c.dim());
-        double residual = cpuMedian(() -> x.add(dy, sum));
+        double residual = median(() -> x.add(dy, sum));
         ParameterSet params = model.parameters();
         AdamW adam = new AdamW(params, 0.05);
-        double optimizer = cpuMedian(() -> adam.step(1e-4));
+        double optimizer = median(() -> adam.step(1e-4));
 
         System.out.println("per step (all " + depth + " blocks), forward + backward:");
         row("  qkv linear", depth * linearQkv, depth * 6.0 * rows * c.dim() * 3 * c.dim(), gemmRate, whole);
@@ -108,7 +104,7 @@ public final class StepProfile {
     private static double linear(DenseLayer layer, int rows, int in, int out) {
         INDArray x = Nd4j.randn(DataType.FLOAT, rows, in);
         INDArray dy = Nd4j.randn(DataType.FLOAT, rows, out);
-        return cpuMedian(() -> {
+        return median(() -> {
             layer.forward(x, true);
             layer.backward(dy);
         });
@@ -124,21 +120,11 @@ public final class StepProfile {
         INDArray a = Nd4j.rand(DataType.FLOAT, rows, inner);
         INDArray b = Nd4j.rand(DataType.FLOAT, inner, cols);
         INDArray c = Nd4j.create(DataType.FLOAT, rows, cols);
-        double ms = cpuMedian(() -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0));
+        double ms = median(() -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0));
         return 2.0 * rows * inner * cols / (ms / 1000) / 1e9;
     }
 
-    private static double cpuMedian(Runnable r) {
-        for (int i = 0; i < 10; i++) {
-            r.run();
-        }
-        double[] t = new double[31];
-        for (int i = 0; i < t.length; i++) {
-            long start = CPU.getCurrentThreadCpuTime();
-            r.run();
-            t[i] = (CPU.getCurrentThreadCpuTime() - start) / 1e6;
-        }
-        Arrays.sort(t);
-        return t[t.length / 2];
+    private static double median(Runnable work) {
+        return ThreadCpuTime.medianMillis(work, 10, 31);
     }
 }
