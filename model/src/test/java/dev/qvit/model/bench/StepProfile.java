@@ -90,7 +90,7 @@ public final class StepProfile {
         row("  attention core (split heads, q k^T, softmax, A v)", depth * core, depth * 3.0 * 2 * scores, gemmRate, whole);
         row("  proj linear", depth * linearProj, depth * 6.0 * rows * c.dim() * c.dim(), gemmRate, whole);
         row("  fc1 linear", depth * linearFc1, depth * 6.0 * rows * c.dim() * c.mlpDim(), gemmRate, whole);
-        row("  GELU (exact erf)", depth * geluTime, 0, gemmRate, whole);
+        row("  GELU (exact in float64, A&S erf in float32)", depth * geluTime, 0, gemmRate, whole);
         row("  fc2 linear", depth * linearFc2, depth * 6.0 * rows * c.mlpDim() * c.dim(), gemmRate, whole);
         row("  2 layer norms", depth * 2 * layerNorm, 0, gemmRate, whole);
         row("  4 residual adds (2 forward, 2 backward)", depth * 4 * residual, 0, gemmRate, whole);

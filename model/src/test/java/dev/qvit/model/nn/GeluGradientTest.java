@@ -33,6 +33,30 @@ class GeluGradientTest {
     }
 
     @Test
+    void float32GeluWithTheErfApproximationMatchesTheExactOneToFloatResolution() {
+        // given inputs over [-9, 9], including 0 and the far tails
+        INDArray exact = org.nd4j.linalg.factory.Nd4j.linspace(-9, 9, 7201, DataType.DOUBLE).reshape(1, 7201);
+        INDArray single = exact.castTo(DataType.FLOAT);
+        INDArray r = gaussian(random, 1, 7201);
+        Gelu precise = new Gelu(DataType.DOUBLE);
+        Gelu fast = new Gelu(DataType.FLOAT);
+
+        // when
+        INDArray yExact = precise.forward(exact).dup();
+        INDArray dxExact = precise.backward(r).dup();
+        INDArray yFast = fast.forward(single).castTo(DataType.DOUBLE);
+        INDArray dxFast = fast.backward(r.castTo(DataType.FLOAT)).castTo(DataType.DOUBLE);
+
+        // then the outputs differ by at most float32 rounding of |y| <= 9 plus the 1.5e-7 error of erf times |x|
+        double maxOutputError = Transforms.abs(yFast.sub(yExact)).maxNumber().doubleValue();
+        double maxGradientError = Transforms.abs(dxFast.sub(dxExact)).div(Transforms.abs(r).add(1e-3)).maxNumber()
+                .doubleValue();
+        assertThat(maxOutputError).isLessThan(2e-6);
+        assertThat(maxGradientError).isLessThan(1e-6);
+        assertThat(yFast.getDouble(0, 3600)).isEqualTo(0.0);                     // GELU(0)
+    }
+
+    @Test
     void clippedGeluInputGradientMatchesFiniteDifferencesOnBothSidesOfTheClip() {
         // given a clamp at 3 with std-3 inputs: some outputs clamped (gradient 0), most not, none within 1e-3 of
         // the kink at |gelu(x)| = 3, where the function is not differentiable
