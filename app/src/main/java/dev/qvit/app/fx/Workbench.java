@@ -100,14 +100,7 @@ public final class Workbench extends BorderPane {
     }
 
     private static ExecutorService lowPriorityThread(String name) {
-        return Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(() -> {
-                BackgroundPriority.lowerCurrentThread(TRAINING_NICE);
-                r.run();
-            }, name);
-            t.setDaemon(true);
-            return t;
-        });
+        return Executors.newSingleThreadExecutor(r -> BackgroundPriority.newThread(name, r));  // TRAINING_NICE
     }
 
     private static Tab tab(String name, WorkbenchView view) {

@@ -30,6 +30,16 @@ public final class BackgroundPriority {
         return workerNice;
     }
 
+    /** A daemon thread named {@code name} that gives itself the worker nice value, then runs {@code work}. */
+    public static Thread newThread(String name, Runnable work) {
+        Thread t = new Thread(() -> {
+            applyToCurrentThread();
+            work.run();
+        }, name);
+        t.setDaemon(true);
+        return t;
+    }
+
     /** Gives the calling thread the worker nice value; true if it now has it (or none was asked for). */
     public static boolean applyToCurrentThread() {
         return lowerCurrentThread(workerNice);

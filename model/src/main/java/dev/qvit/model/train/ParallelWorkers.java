@@ -32,12 +32,8 @@ public final class ParallelWorkers<W> implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             int index = i;
             ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(() -> {
-                    BackgroundPriority.applyToCurrentThread();
-                    r.run();
-                }, "qvit-worker-" + index);
+                Thread t = BackgroundPriority.newThread("qvit-worker-" + index, r);
                 threadHandles.add(t);
-                t.setDaemon(true);
                 return t;
             });
             threads.add(thread);
