@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -62,6 +64,8 @@ public final class AblateCommand implements Callable<Integer> {
     int batch;
     @Option(names = "--probe-images", defaultValue = "256", description = "Test images for the q/k statistics (default: ${DEFAULT-VALUE}).")
     int probeImages;
+    @Option(names = "--save-students", description = "Also keep each cell's student as students/<cell>.qvit (for fig1).")
+    boolean saveStudents;
     @Option(names = "--out", defaultValue = "runs/ablation", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -90,7 +94,11 @@ public final class AblateCommand implements Callable<Integer> {
             Variant variant = Variant.parse(parts[0].substring(parts[0].indexOf('-') + 1));
             long seed = Long.parseLong(parts[1]);
             System.out.printf("== cell %s%n", key);
-            CellResult result = runner.run(bitsOfCell, variant, seed, new ProgressPrinter(System.out, epochs));
+            AblationRunner.TrainedCell cell = runner.run(bitsOfCell, variant, seed, new ProgressPrinter(System.out, epochs));
+            CellResult result = cell.result();
+            if (saveStudents) {
+                saveStudent(key, cell, recipe);
+            }
             writeAtomically(cellsDir.resolve(key + ".json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
             done.add(result);
             writeTables(done, teacherAccuracy, recipe);
@@ -100,6 +108,18 @@ public final class AblateCommand implements Callable<Integer> {
         writeTables(done, teacherAccuracy, recipe);
         System.out.println(Files.readString(out.resolve("results.md")));
         return 0;
+    }
+
+    private void saveStudent(String key, AblationRunner.TrainedCell cell, String recipe) throws IOException {
+        Path file = out.resolve("students").resolve(key + ".qvit");
+        Files.createDirectories(file.getParent());
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("teacher", teacherFile.toString());
+        meta.put("ablationCell", key);
+        meta.put("recipe", recipe);
+        meta.put("testAccuracy", cell.result().testAccuracy());
+        meta.put("epochs", cell.result().epochs());
+        Checkpoint.save(file, "student", cell.student(), meta);
     }
 
     private void writeTables(List<CellResult> cells, double teacherAccuracy, String recipe) throws IOException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qvit.model.io.Checkpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -92,7 +93,8 @@ class CommandLineTest {
                 "--test-limit", "64", "--epochs", "1", "--batch", "32", "--out", teacher.toString()))).exit()).isZero();
         String[] grid = {"ablate", "--teacher", teacher.toString(), "--bits", "2", "--variants", "base,irm+dgd",
                 "--seeds", "0", "--epochs", "1", "--batch", "32", "--probe-images", "16", "--data", "bundled",
-                "--train-limit", "64", "--test-limit", "32", "--threads", "2", "--out", dir.resolve("abl").toString()};
+                "--train-limit", "64", "--test-limit", "32", "--threads", "2", "--save-students", "--out",
+                dir.resolve("abl").toString()};
         // when the grid runs, then runs again
         Run first = run(grid);
         Run second = run(grid);
@@ -104,6 +106,9 @@ class CommandLineTest {
         assertThat(md).contains("| bits | base | irm+dgd |").contains("| 2 |").contains("σ_q S/T");
         assertThat(Files.readAllLines(dir.resolve("abl/results.csv"))).hasSize(3);
         assertThat(Files.readAllLines(dir.resolve("abl/blocks.csv"))).hasSize(1 + 2 * 1);
+        Checkpoint.Header kept = Checkpoint.readHeader(dir.resolve("abl/students/w2-irm+dgd-seed0.qvit"));
+        assertThat(kept.quantization()).as("the cell's student is saved as a quantized checkpoint").isNotNull();
+        assertThat(kept.metadata().path("ablationCell").asText()).isEqualTo("w2-irm+dgd-seed0");
         // and fig1 compares a baseline and an IRM student block by block
         Path base = dir.resolve("base.qvit");
         Path irm = dir.resolve("irm.qvit");

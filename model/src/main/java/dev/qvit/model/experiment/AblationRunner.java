@@ -34,7 +34,11 @@ public final class AblationRunner {
         this.threads = threads;
     }
 
-    public CellResult run(int bits, Variant variant, long seed, TrainingListener progress) throws InterruptedException {
+    /** One finished cell: its measurements and the trained student they were measured on. */
+    public record TrainedCell(CellResult result, VisionTransformer student) {
+    }
+
+    public TrainedCell run(int bits, Variant variant, long seed, TrainingListener progress) throws InterruptedException {
         long start = System.nanoTime();
         QuantizationConfig config = QuantizationConfig.of(bits,
                 variant.rectification() ? plan.irmForm() : QuantizationConfig.Rectification.NONE);
@@ -64,8 +68,8 @@ public final class AblationRunner {
             }, new RunControl());
         }
         List<BlockStatistics> blocks = QueryKeyAnalysis.analyse(teacher, student, probe);
-        return new CellResult(bits, variant.label(), seed, plan.irmForm().name().toLowerCase(), plan.lambda(),
-                epochs.get(epochs.size() - 1).testAccuracy(), lastDistillation[0], epochs, blocks,
-                (System.nanoTime() - start) / 1e9);
+        return new TrainedCell(new CellResult(bits, variant.label(), seed, plan.irmForm().name().toLowerCase(),
+                plan.lambda(), epochs.get(epochs.size() - 1).testAccuracy(), lastDistillation[0], epochs, blocks,
+                (System.nanoTime() - start) / 1e9), student);
     }
 }
