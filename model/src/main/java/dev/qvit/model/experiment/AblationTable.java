@@ -43,7 +43,8 @@ public final class AblationTable {
     public static String markdown(List<CellResult> cells, double teacherAccuracy, String recipe) {
         StringBuilder out = new StringBuilder("# Q-ViT ablation\n\n").append(recipe).append("\n\n");
         out.append(String.format(Locale.ROOT, "Full-precision teacher: %.2f %% test accuracy.%n%n", 100 * teacherAccuracy));
-        List<String> variants = cells.stream().map(CellResult::variant).distinct().toList();
+        List<String> variants = cells.stream().map(c -> Variant.parse(c.variant())).distinct().sorted()
+                .map(Variant::label).toList();                                   // base, irm, dgd, irm+dgd
         out.append("| bits | ").append(String.join(" | ", variants)).append(" |\n|---|");
         variants.forEach(v -> out.append("---|"));
         out.append('\n');
