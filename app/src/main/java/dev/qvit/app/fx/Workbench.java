@@ -100,7 +100,8 @@ public final class Workbench extends BorderPane {
     }
 
     private static ExecutorService lowPriorityThread(String name) {
-        return Executors.newSingleThreadExecutor(r -> BackgroundPriority.newThread(name, r));  // TRAINING_NICE
+        // the workers' nice value, which the constructor sets to TRAINING_NICE
+        return Executors.newSingleThreadExecutor(r -> BackgroundPriority.newThread(name, r));
     }
 
     private static Tab tab(String name, WorkbenchView view) {
