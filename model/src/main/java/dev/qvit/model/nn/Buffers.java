@@ -10,6 +10,12 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Activation and gradient buffers of one layer, allocated once per shape and reused every step:
  * an ND4J allocation costs more than most of the ops at these sizes (stack.md). Training thread only.
+ * <p>
+ * A buffer replaced by one of another shape (the last, smaller batch of an epoch; evaluation batches) is closed at
+ * once: ND4J frees off-heap memory only when the GC collects the Java object, and these buffers live long enough to
+ * reach the old generation, which a heap that is mostly empty rarely collects; an ablation grew to 24 GB resident and
+ * was killed that way. A caller must therefore not keep a buffer (or a view of it) past a call that may change its
+ * shape; doing so fails loudly ("argument was closed") rather than reading stale memory.
  */
 public final class Buffers {
     private final DataType dataType;
@@ -23,8 +29,7 @@ public final class Buffers {
     public INDArray get(String key, long... shape) {
         INDArray a = arrays.get(key);
         if (a == null || !Arrays.equals(a.shape(), shape)) {
-            a = Nd4j.createUninitialized(dataType, shape);
-            arrays.put(key, a);
+            a = replace(key, Nd4j.createUninitialized(dataType, shape));
         }
         return a;
     }
@@ -33,8 +38,7 @@ public final class Buffers {
     public INDArray constant(String key, double value, long... shape) {
         INDArray a = arrays.get(key);
         if (a == null || !Arrays.equals(a.shape(), shape)) {
-            a = Nd4j.valueArrayOf(shape, value, dataType);
-            arrays.put(key, a);
+            a = replace(key, Nd4j.valueArrayOf(shape, value, dataType));
         }
         return a;
     }
@@ -42,6 +46,14 @@ public final class Buffers {
     /** Like {@link #get} but zero-filled. */
     public INDArray zeros(String key, long... shape) {
         return get(key, shape).assign(0);
+    }
+
+    private INDArray replace(String key, INDArray fresh) {
+        INDArray old = arrays.put(key, fresh);
+        if (old != null && old.closeable()) {
+            old.close();
+        }
+        return fresh;
     }
 
     public DataType dataType() {

@@ -112,8 +112,16 @@ public final class ParallelWorkers<W> implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the threads and lets the replicas go. Their off-heap buffers are freed only when the GC collects them,
+     * and a heap that holds little but small array handles rarely runs a full collection: without this collection
+     * an ablation, which builds new replicas for every cell, kept every earlier cell's buffers (24 GB resident by
+     * its third cell).
+     */
     @Override
     public void close() {
         threads.forEach(ExecutorService::shutdownNow);
+        workers.clear();
+        System.gc();
     }
 }
