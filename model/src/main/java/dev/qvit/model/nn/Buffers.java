@@ -3,6 +3,7 @@ package dev.qvit.model.nn;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,20 +28,12 @@ public final class Buffers {
 
     /** The buffer named {@code key} with this shape; contents are whatever the last user left. */
     public INDArray get(String key, long... shape) {
-        INDArray a = arrays.get(key);
-        if (a == null || !Arrays.equals(a.shape(), shape)) {
-            a = replace(key, Nd4j.createUninitialized(dataType, shape));
-        }
-        return a;
+        return reuse(key, shape, () -> Nd4j.createUninitialized(dataType, shape));
     }
 
     /** A buffer filled with {@code value} when it is (re)allocated; callers must not write to it. */
     public INDArray constant(String key, double value, long... shape) {
-        INDArray a = arrays.get(key);
-        if (a == null || !Arrays.equals(a.shape(), shape)) {
-            a = replace(key, Nd4j.valueArrayOf(shape, value, dataType));
-        }
-        return a;
+        return reuse(key, shape, () -> Nd4j.valueArrayOf(shape, value, dataType));
     }
 
     /** Like {@link #get} but zero-filled. */
@@ -48,10 +41,16 @@ public final class Buffers {
         return get(key, shape).assign(0);
     }
 
-    private INDArray replace(String key, INDArray fresh) {
-        INDArray old = arrays.put(key, fresh);
-        if (old != null && old.closeable()) {
-            old.close();
+    /** The buffer under {@code key} if it has this shape; else a fresh one, and the old one is closed. */
+    private INDArray reuse(String key, long[] shape, Supplier<INDArray> allocate) {
+        INDArray a = arrays.get(key);
+        if (a != null && Arrays.equals(a.shape(), shape)) {
+            return a;
+        }
+        INDArray fresh = allocate.get();
+        arrays.put(key, fresh);
+        if (a != null && a.closeable()) {
+            a.close();
         }
         return fresh;
     }
