@@ -102,8 +102,8 @@ public final class AblateCommand implements Callable<Integer> {
             writeAtomically(cellsDir.resolve(key + ".json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
             done.add(result);
             writeTables(done, teacherAccuracy, recipe);
-            System.out.printf("   %s: test accuracy %.2f%%, L_DGD %.3f, %.0f s%n", key, 100 * result.testAccuracy(),
-                    result.distillation(), result.seconds());
+            System.out.printf("   %s: test accuracy %.2f%%, L_DGD %.3f, %.0f s, peak resident memory %.2f GB%n", key,
+                    100 * result.testAccuracy(), result.distillation(), result.seconds(), cell.peakResidentBytes() / 1e9);
         }
         writeTables(done, teacherAccuracy, recipe);
         System.out.println(Files.readString(out.resolve("results.md")));

@@ -29,9 +29,8 @@ public final class EvalCommand implements Callable<Integer> {
         VisionTransformer model = Checkpoint.load(modelFile);
         FashionMnist.Splits splits = data.load();
         SliceResult result;
-        try (ParallelWorkers<ClassificationObjective> workers = new ParallelWorkers<>(threads.count(),
-                k -> new ClassificationObjective(k == 0 ? model : VisionTransformer.replicaOf(model)))) {
-            result = Evaluator.evaluate(workers, splits.test(), 256);
+        try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(threads.count(), model)) {
+            result = Evaluator.evaluate(workers, splits.test());
         }
         System.out.printf("%s on %s (%,d test images): accuracy %.2f%%, loss %.4f%n", modelFile,
                 splits.description(), result.count(), 100 * result.accuracy(), result.meanLoss());

@@ -63,8 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
         meta.put("data", splits.description());
         meta.put("trainImages", splits.train().count());
         CheckpointingListener listener = new CheckpointingListener(epochs, target, "teacher", teacher, meta);
-        try (ParallelWorkers<ClassificationObjective> workers = new ParallelWorkers<>(threads.count(),
-                k -> new ClassificationObjective(k == 0 ? teacher : VisionTransformer.replicaOf(teacher)))) {
+        try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(threads.count(), teacher)) {
             Trainer trainer = new Trainer(training, workers, teacher.parameters());
             trainer.run(splits.train(), splits.test(), listener, new RunControl());
         }

@@ -87,8 +87,8 @@ public final class TrainingJob {
         if (settings.kind() == RunSettings.Kind.TEACHER) {
             VisionTransformer model = VisionTransformer.create(settings.model(), settings.seed());
             observer.onStart(new RunStart(settings, description, probe.batch().images(), null, Double.NaN, steps));
-            try (ParallelWorkers<ClassificationObjective> workers = new ParallelWorkers<>(settings.threads(),
-                    k -> new ClassificationObjective(k == 0 ? model : VisionTransformer.replicaOf(model)))) {
+            try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(settings.threads(),
+                    model)) {
                 Trainer trainer = new Trainer(settings.training(), workers, model.parameters());
                 return new Result(model, trainer.run(train, splits.test(), probing(model, probe, observer), control));
             }
@@ -109,8 +109,12 @@ public final class TrainingJob {
         }
     }
 
-    /** Forwards progress and probes {@code model} between steps, throttled. */
+    /**
+     * Forwards progress and probes {@code model} between steps, throttled, through a replica of its own (shared
+     * weights, own buffers), so that probing does not resize the training slices' buffers.
+     */
     private TrainingListener probing(VisionTransformer model, AttentionProbe probe, Observer observer) {
+        VisionTransformer probed = VisionTransformer.replicaOf(model);
         return new TrainingListener() {
             private long lastProbe = Long.MIN_VALUE / 2;
 
@@ -120,7 +124,7 @@ public final class TrainingJob {
                 long now = System.currentTimeMillis();
                 boolean last = m.step() + 1 >= m.totalSteps();
                 if (now - lastProbe >= probeIntervalMillis || last) {
-                    observer.onSnapshot(new ProbeSnapshot(m.step(), m.epoch(), probe.capture(model)));
+                    observer.onSnapshot(new ProbeSnapshot(m.step(), m.epoch(), probe.capture(probed)));
                     lastProbe = System.currentTimeMillis();
                 }
             }

@@ -33,8 +33,9 @@ public final class Benchmark {
     private final int timed;
 
     public Benchmark(VitConfig config, int batch, int threads, int warmup, int timed) {
-        if (batch < threads) {
-            throw new IllegalArgumentException("batch " + batch + " is smaller than the " + threads + " worker threads");
+        if (batch < ParallelWorkers.SLICES) {
+            throw new IllegalArgumentException("batch " + batch + " is smaller than the " + ParallelWorkers.SLICES
+                    + " slices of a batch");
         }
         this.config = config;
         this.batch = batch;
@@ -49,6 +50,7 @@ public final class Benchmark {
         out.put("config", configName);
         out.put("batch", batch);
         out.put("threads", threads);
+        out.put("slices", ParallelWorkers.SLICES);
         double gemm = gemmGflops();
         fullPrecision(data, out);
         quantizationAware(data, out);
@@ -77,7 +79,7 @@ public final class Benchmark {
             QuantizationAwareTraining.initializeQuantizers(workers,
                     BatchLoader.firstImages(batchData, batch).data().asFloat(), batch);
             double stepMs = median(() -> trainer.trainOnBatch(loader, order, 0, batch, 1e-4));
-            double inferMs = median(() -> Evaluator.evaluate(workers, batchData, batch));
+            double inferMs = median(() -> Evaluator.evaluate(workers, batchData, batch, () -> false));
             double flops = (FlopCount.trainingStep(config) + FlopCount.forward(config)) * batch;
             out.put("qat_step_ms", round(stepMs));
             out.put("qat_infer_batch_ms", round(inferMs));
@@ -88,15 +90,14 @@ public final class Benchmark {
 
     private void fullPrecision(ImageDataset data, Map<String, Object> out) {
         VisionTransformer primary = VisionTransformer.create(config, 0);
-        try (ParallelWorkers<ClassificationObjective> workers = new ParallelWorkers<>(threads,
-                k -> new ClassificationObjective(k == 0 ? primary : VisionTransformer.replicaOf(primary)))) {
+        try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(threads, primary)) {
             Trainer trainer = new Trainer(new TrainingConfig(1, batch, 1e-4, 0, 0, 0.05, 0, 0, false), workers,
                     primary.parameters());
             BatchLoader loader = new BatchLoader(data, null);
             int[] order = BatchLoader.shuffledOrder(data.count(), new java.util.Random(0));
             double stepMs = median(() -> trainer.trainOnBatch(loader, order, 0, batch, 1e-4));
             ImageDataset inferBatch = data.select(Arrays.copyOf(order, batch), "bench batch");
-            double inferMs = median(() -> Evaluator.evaluate(workers, inferBatch, batch));
+            double inferMs = median(() -> Evaluator.evaluate(workers, inferBatch, batch, () -> false));
             double flops = FlopCount.trainingStep(config) * batch;
             out.put("fp_train_step_ms", round(stepMs));
             out.put("fp_infer_batch_ms", round(inferMs));

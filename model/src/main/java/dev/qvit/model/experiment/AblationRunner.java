@@ -34,12 +34,16 @@ public final class AblationRunner {
         this.threads = threads;
     }
 
-    /** One finished cell: its measurements and the trained student they were measured on. */
-    public record TrainedCell(CellResult result, VisionTransformer student) {
+    /**
+     * One finished cell: its measurements, the trained student they were measured on, and the process's peak
+     * resident memory while it ran (bytes, -1 where unknown).
+     */
+    public record TrainedCell(CellResult result, VisionTransformer student, long peakResidentBytes) {
     }
 
     public TrainedCell run(int bits, Variant variant, long seed, TrainingListener progress) throws InterruptedException {
         long start = System.nanoTime();
+        ResidentMemory.resetPeak();
         QuantizationConfig config = QuantizationConfig.of(bits,
                 variant.rectification() ? plan.irmForm() : QuantizationConfig.Rectification.NONE);
         DistillationSettings dgd = new DistillationSettings(variant.distillation(), plan.lambda(), plan.dgdNorm(),
@@ -70,6 +74,6 @@ public final class AblationRunner {
         List<BlockStatistics> blocks = QueryKeyAnalysis.analyse(teacher, student, probe);
         return new TrainedCell(new CellResult(bits, variant.label(), seed, plan.irmForm().name().toLowerCase(),
                 plan.lambda(), epochs.get(epochs.size() - 1).testAccuracy(), lastDistillation[0], epochs, blocks,
-                (System.nanoTime() - start) / 1e9), student);
+                (System.nanoTime() - start) / 1e9), student, ResidentMemory.peakBytes());
     }
 }

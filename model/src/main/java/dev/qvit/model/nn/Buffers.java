@@ -55,6 +55,16 @@ public final class Buffers {
         return fresh;
     }
 
+    /** Closes every buffer now; the next {@link #get} allocates afresh. */
+    public void release() {
+        for (INDArray a : arrays.values()) {
+            if (a.closeable()) {
+                a.close();
+            }
+        }
+        arrays.clear();
+    }
+
     public DataType dataType() {
         return dataType;
     }

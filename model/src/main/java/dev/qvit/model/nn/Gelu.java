@@ -34,12 +34,17 @@ public final class Gelu {
     private INDArray unclipped;
 
     public Gelu(DataType dataType) {
-        this(dataType, Double.NaN);
+        this(new Buffers(dataType), Double.NaN);
     }
 
     /** GELU whose output is clamped to [-clip, clip] (gradient 0 where clamped); NaN for no clamp. */
     public Gelu(DataType dataType, double clip) {
-        this.buffers = new Buffers(dataType);
+        this(new Buffers(dataType), clip);
+    }
+
+    /** As above, with the buffers of the model it belongs to. */
+    public Gelu(Buffers buffers, double clip) {
+        this.buffers = buffers;
         this.clip = clip;
     }
 

@@ -23,7 +23,7 @@ public final class LayerNorm {
         this.eps = eps;
         this.gamma = params.declare(name + ".weight", false, dim);
         this.beta = params.declare(name + ".bias", false, dim);
-        this.buffers = new Buffers(params.dataType());
+        this.buffers = params.buffers();
     }
 
     public void init() {

@@ -19,7 +19,7 @@ public final class Linear implements DenseLayer {
         this.outFeatures = outFeatures;
         this.weight = params.declare(name + ".weight", true, outFeatures, inFeatures);
         this.bias = params.declare(name + ".bias", false, outFeatures);
-        this.buffers = new Buffers(params.dataType());
+        this.buffers = params.buffers();
     }
 
     /** Linear weights trunc-normal(0.02), bias 0 (method doc section 1). */

@@ -18,6 +18,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class ParameterSet {
     private final DataType dataType;
     private final Map<String, Parameter> byName = new LinkedHashMap<>();
+    private final List<Buffers> buffers = new ArrayList<>();
     private INDArray values;
     private INDArray grads;
     private INDArray decayMask;
@@ -28,6 +29,24 @@ public final class ParameterSet {
 
     public DataType dataType() {
         return dataType;
+    }
+
+    /**
+     * A new set of activation/gradient buffers for a layer of this model, released with all the others by
+     * {@link #releaseBuffers()}.
+     */
+    public Buffers buffers() {
+        Buffers b = new Buffers(dataType);
+        buffers.add(b);
+        return b;
+    }
+
+    /**
+     * Frees every buffer of this model's layers now, instead of when the GC gets round to it (their off-heap memory
+     * is what a model of this size mostly holds); they are allocated again when next used.
+     */
+    public void releaseBuffers() {
+        buffers.forEach(Buffers::release);
     }
 
     /** Declares a parameter; its arrays exist after {@link #allocate()}. */

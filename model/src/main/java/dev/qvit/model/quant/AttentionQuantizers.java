@@ -35,6 +35,12 @@ public record AttentionQuantizers(InformationRectification queryRectification,
         };
     }
 
+    /** The IRM modules of q and k that are present (none without IRM). */
+    public java.util.List<InformationRectification> rectifications() {
+        return java.util.stream.Stream.of(queryRectification, keyRectification)
+                .filter(java.util.Objects::nonNull).toList();
+    }
+
     /** IRM parameters start as the identity-like defaults (token form: gamma 1, beta 0). */
     public void initRectification() {
         if (queryRectification instanceof TokenRectification t) {

@@ -1,5 +1,6 @@
 package dev.qvit.model.quant;
 
+import dev.qvit.model.nn.BatchReduction;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.nn.ParameterSet;
@@ -16,32 +17,47 @@ import org.nd4j.linalg.factory.Nd4j;
  * batch statistics in training, running averages (momentum 0.1) in evaluation, like batch normalisation over
  * the head axis. Set gamma/beta and the running statistics to the teacher's sigma_h / mu_h to start as the
  * identity. The running statistics are stored as gradient-free parameters so that replicas share them and
- * checkpoints keep them. Training thread only.
+ * checkpoints keep them.
+ * <p>
+ * "Over the batch" means the whole batch, however it is split across data-parallel slices: the slices' sums
+ * and sums of squares are added through a {@link BatchReduction} before the mean and variance are formed, and
+ * the backward pass adds their gradient sums the same way (a synchronised batch norm). The running averages
+ * take the batch statistics only when {@link #updateRunningStatistics()} is called, once per optimiser step, so
+ * that a step abandoned by a pause and run again counts once. Training thread only.
  */
 public final class DistributionRectification implements InformationRectification {
     private static final double EPS = 1e-5;
     private static final double MOMENTUM = 0.1;
     private static final int[] REDUCED = {0, 2, 3};
+    private final int heads;
     private final Parameter gamma;
     private final Parameter beta;
     private final Parameter runningMean;   // statistics, not learned: zero gradient, no decay, in checkpoints
     private final Parameter runningVar;
-    private boolean updatesRunningStatistics = true;
     private final Buffers buffers;
+    private BatchReduction reduction = BatchReduction.WHOLE_BATCH;
+    private final double[] batchMean;
+    private final double[] batchVariance;
+    private boolean batchStatisticsPending;
+    private double sliceShare;             // this slice's share of the batch's elements, of the last training pass
     private INDArray normalized;
     private INDArray invStd;
 
     public DistributionRectification(ParameterSet params, String name, int heads) {
+        this.heads = heads;
         this.gamma = params.declare(name + ".weight", false, heads);
         this.beta = params.declare(name + ".bias", false, heads);
-        this.buffers = new Buffers(params.dataType());
+        this.buffers = params.buffers();
         this.runningMean = params.declare(name + ".running_mean", false, heads);
         this.runningVar = params.declare(name + ".running_var", false, heads);
+        this.batchMean = new double[heads];
+        this.batchVariance = new double[heads];
     }
 
-    /** Replicas share the running statistics; only one of them (the first worker) updates them. */
-    public void setUpdatesRunningStatistics(boolean updates) {
-        this.updatesRunningStatistics = updates;
+    /** How this replica's slice statistics are summed with the other slices' (default: it sees the whole batch). */
+    @Override
+    public void synchronize(BatchReduction batchReduction) {
+        this.reduction = batchReduction;
     }
 
     /** Starts as the identity on data with per-head mean {@code mu} and standard deviation {@code sigma}. */
@@ -56,16 +72,10 @@ public final class DistributionRectification implements InformationRectification
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        int heads = (int) x.size(1);
         INDArray mean = buffers.get("mean", heads);
         invStd = buffers.get("invStd", heads);
         if (training) {
-            Nd4j.exec(new Mean(x, mean, REDUCED));
-            Nd4j.exec(new Variance(x, invStd, false, REDUCED));
-            if (updatesRunningStatistics) {
-                runningMean.value().muli(1 - MOMENTUM).addi(mean.mul(MOMENTUM));
-                runningVar.value().muli(1 - MOMENTUM).addi(invStd.mul(MOMENTUM));
-            }
+            batchStatistics(x, mean, invStd);
         } else {
             mean.assign(runningMean.value());
             invStd.assign(runningVar.value());
@@ -79,22 +89,87 @@ public final class DistributionRectification implements InformationRectification
         return y;
     }
 
-    /** Batch-norm backward over (B, N, d) per head: dx = invStd (g - mean g - xhat mean(g xhat)), g = dy gamma. */
+    /**
+     * Per-head mean and biased variance over the whole batch into {@code mean} and {@code variance}: each slice
+     * sends its element count, sum and sum of squares, both taken about the running mean c (which every slice
+     * knows and which is close to the batch mean, so the difference of squares loses little precision).
+     */
+    private void batchStatistics(INDArray x, INDArray mean, INDArray variance) {
+        Nd4j.exec(new Mean(x, mean, REDUCED));                                            // this slice's, [H]
+        Nd4j.exec(new Variance(x, variance, false, REDUCED));
+        double m = x.length() / (double) heads;
+        double[] sliceMean = mean.toDoubleVector();
+        double[] sliceVariance = variance.toDoubleVector();
+        double[] shift = runningMean.value().toDoubleVector();
+        double[] partial = new double[1 + 2 * heads];
+        partial[0] = m;
+        for (int h = 0; h < heads; h++) {
+            double d = sliceMean[h] - shift[h];
+            partial[1 + h] = m * d;                                                       // sum (x - c)
+            partial[1 + heads + h] = m * (sliceVariance[h] + d * d);                      // sum (x - c)^2
+        }
+        double[] total = reduction.sum(partial);
+        double count = total[0];
+        sliceShare = m / count;
+        for (int h = 0; h < heads; h++) {
+            double d = total[1 + h] / count;
+            batchMean[h] = shift[h] + d;
+            batchVariance[h] = Math.max(0, total[1 + heads + h] / count - d * d);
+        }
+        batchStatisticsPending = true;
+        mean.assign(Nd4j.createFromArray(batchMean));
+        variance.assign(Nd4j.createFromArray(batchVariance));
+    }
+
+    /** Takes the statistics of the last training batch into the running averages; once per optimiser step. */
+    @Override
+    public void updateRunningStatistics() {
+        if (!batchStatisticsPending) {
+            return;
+        }
+        INDArray mean = buffers.get("mean", heads).assign(Nd4j.createFromArray(batchMean));
+        INDArray variance = buffers.get("variance", heads).assign(Nd4j.createFromArray(batchVariance));
+        runningMean.value().muli(1 - MOMENTUM).addi(mean.muli(MOMENTUM));
+        runningVar.value().muli(1 - MOMENTUM).addi(variance.muli(MOMENTUM));
+        batchStatisticsPending = false;
+    }
+
+    /**
+     * Batch-norm backward over (B, N, d) per head: dx = invStd (g - mean g - xhat mean(g xhat)), g = dy gamma, the
+     * means over the whole batch. This slice's dy is the gradient of its own mean loss, a share w of the batch's:
+     * the batch's sums are sum_slices w * (sum dy, sum dy xhat), which are dL/dbeta and dL/dgamma, and divided by
+     * the whole batch's element count they are this slice's sums divided by its own count m (w = m / M).
+     */
     @Override
     public INDArray backward(INDArray dy) {
-        long m = dy.length() / dy.size(1);
+        long m = dy.length() / heads;
         INDArray tmp = dy.mul(normalized, buffers.get("tmp", dy.shape()));
         Nd4j.exec(new Sum(tmp, gamma.grad(), REDUCED));
         Nd4j.exec(new Sum(dy, beta.grad(), REDUCED));
+        sumOverSlices();
         INDArray dx = buffers.get("dx", dy.shape());
         // mean(g) = gamma * dbeta / m; mean(g xhat) = gamma * dgamma / m
-        INDArray meanG = beta.grad().mul(gamma.value(), buffers.get("meanG", dy.size(1))).divi(m);
-        INDArray meanGx = gamma.grad().mul(gamma.value(), buffers.get("meanGx", dy.size(1))).divi(m);
+        INDArray meanG = beta.grad().mul(gamma.value(), buffers.get("meanG", heads)).divi(m);
+        INDArray meanGx = gamma.grad().mul(gamma.value(), buffers.get("meanGx", heads)).divi(m);
         normalized.mul(perHead(meanGx), dx);                                             // xhat mean(g xhat)
         dy.mul(perHead(gamma.value()), tmp);                                             // g
         dx.rsubi(tmp);
         dx.sub(perHead(meanG), dx);
         return dx.mul(perHead(invStd), dx);
+    }
+
+    /** gamma/beta gradients of this slice -> the batch's (every slice holds them; the weighted mean keeps them). */
+    private void sumOverSlices() {
+        double[] dBeta = beta.grad().toDoubleVector();
+        double[] dGamma = gamma.grad().toDoubleVector();
+        double[] partial = new double[2 * heads];
+        for (int h = 0; h < heads; h++) {
+            partial[h] = sliceShare * dBeta[h];
+            partial[heads + h] = sliceShare * dGamma[h];
+        }
+        double[] total = reduction.sum(partial);
+        beta.grad().assign(Nd4j.createFromArray(java.util.Arrays.copyOfRange(total, 0, heads)));
+        gamma.grad().assign(Nd4j.createFromArray(java.util.Arrays.copyOfRange(total, heads, 2 * heads)));
     }
 
     /** [H] -> [1, H, 1, 1], to broadcast over [B, H, N, d]. */

@@ -1,5 +1,6 @@
 package dev.qvit.model.quant;
 
+import dev.qvit.model.nn.BatchReduction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -13,4 +14,12 @@ public interface InformationRectification {
 
     /** Gradient with respect to the rectified values -> gradient with respect to the input; sets gamma/beta. */
     INDArray backward(INDArray dy);
+
+    /** How statistics over the batch are summed across data-parallel slices (only forms with batch statistics). */
+    default void synchronize(BatchReduction reduction) {
+    }
+
+    /** Takes the last training batch's statistics into running averages, once per step (forms that keep them). */
+    default void updateRunningStatistics() {
+    }
 }

@@ -33,9 +33,7 @@ public final class LsqQuantizer {
     private final Parameter step;
     private final Parameter zeroPoint;   // null for weights
     private final Buffers buffers;
-    private BitWidth range;
-    private boolean initialized;
-    private double gradScale;
+    private Calibration calibration;
     private INDArray v;
     private INDArray clamped;
     private INDArray rounded;
@@ -51,8 +49,31 @@ public final class LsqQuantizer {
         this.channelAxis = channelAxis;
         this.step = params.declare(name + ".step", false, channels);
         this.zeroPoint = weight ? null : params.declare(name + ".zero_point", false, channels);
-        this.buffers = new Buffers(params.dataType());
-        this.range = new BitWidth(bits, true);
+        this.buffers = params.buffers();
+        this.calibration = new Calibration(new BitWidth(bits, true));
+    }
+
+    /**
+     * What the first training batch fixes besides the step and zero point (which are parameters): the sign of the
+     * range and the gradient scale. One object per quantizer of a model, shared by its data-parallel replicas, so
+     * that a replica made before or after the initialisation quantizes exactly as the model does.
+     */
+    private static final class Calibration {
+        private BitWidth range;
+        private boolean initialized;
+        private double gradScale;
+
+        Calibration(BitWidth range) {
+            this.range = range;
+        }
+    }
+
+    /** Makes this quantizer (of a replica) use the calibration of the same quantizer of the shared model. */
+    public void shareCalibrationWith(LsqQuantizer model) {
+        if (!model.name.equals(name) || model.bits != bits) {
+            throw new IllegalArgumentException("quantizer " + name + " cannot share the calibration of " + model.name);
+        }
+        this.calibration = model.calibration;
     }
 
     /** Weights [out, in]: one step per output channel (axis 0), signed, no zero point. */
@@ -67,7 +88,7 @@ public final class LsqQuantizer {
 
     /** x -> fake-quantized x (a reused buffer). Initialises s, z and the sign on the first training call. */
     public INDArray forward(INDArray x, boolean training) {
-        if (!initialized) {
+        if (!calibration.initialized) {
             if (!training) {
                 throw new IllegalStateException("quantizer " + name + " used for inference before initialisation on a "
                         + "training batch");
@@ -88,6 +109,7 @@ public final class LsqQuantizer {
             layout.add(v, zeroVector, v);                                              // + round(z)
         }
         clamped = buffers.get("c", layout.rows, layout.cols);
+        BitWidth range = calibration.range;
         Nd4j.exec(new ScalarMax(v, null, clamped, range.qn()));
         Nd4j.exec(new ScalarMin(clamped, null, clamped, range.qp()));
         rounded = rint(clamped, buffers.get("r", layout.rows, layout.cols));
@@ -118,6 +140,7 @@ public final class LsqQuantizer {
             perElement.assign(clamped);
         }
         perElement.muli(outside).addi(rounded).subi(clamped).muli(u2);
+        double gradScale = calibration.gradScale;
         layout.sumPerChannel(perElement, step.grad()).muli(gradScale);
         if (zeroPoint != null) {
             layout.sumPerChannel(uOutside, zeroPoint.grad()).muli(stepUsed).muli(-gradScale);
@@ -208,14 +231,13 @@ public final class LsqQuantizer {
     private void initialize(INDArray x) {
         INDArray precise = x.castTo(DataType.DOUBLE);                // a float32 mean drifts by ~1e-5 on 20k values
         double min = precise.minNumber().doubleValue();
-        range = new BitWidth(bits, zeroPoint == null || min < -1e-5);
+        BitWidth range = new BitWidth(bits, zeroPoint == null || min < -1e-5);
         double s = 2 * precise.ameanNumber().doubleValue() / Math.sqrt(range.qp());
         step.value().assign(Math.max(s, MIN_STEP));
         if (zeroPoint != null) {
             zeroPoint.value().assign(0.1 * (min - s * range.qn()));
         }
-        gradScale = 1.0 / Math.sqrt(x.length() * (double) range.qp());
-        initialized = true;
+        restore(range.signed(), 1.0 / Math.sqrt(x.length() * (double) range.qp()));
     }
 
     private static INDArray rint(INDArray x, INDArray out) {
@@ -223,19 +245,11 @@ public final class LsqQuantizer {
         return out;
     }
 
-    /** Takes the initialisation (sign, gradient scale) of the same quantizer in another replica. */
-    public void copyStateFrom(LsqQuantizer other) {
-        if (!other.initialized) {
-            throw new IllegalStateException("quantizer " + other.name + " is not initialised");
-        }
-        restore(other.range.signed(), other.gradScale);
-    }
-
-    /** Restores the state a checkpoint recorded (steps and zero points are parameters). */
+    /** Restores the state a checkpoint recorded (steps and zero points are parameters); replicas see it too. */
     public void restore(boolean signed, double gradientScale) {
-        this.range = new BitWidth(bits, signed);
-        this.gradScale = gradientScale;
-        this.initialized = true;
+        calibration.range = new BitWidth(bits, signed);
+        calibration.gradScale = gradientScale;
+        calibration.initialized = true;
     }
 
     public String name() {
@@ -243,15 +257,15 @@ public final class LsqQuantizer {
     }
 
     public BitWidth range() {
-        return range;
+        return calibration.range;
     }
 
     public boolean initialized() {
-        return initialized;
+        return calibration.initialized;
     }
 
     public double gradScale() {
-        return gradScale;
+        return calibration.gradScale;
     }
 
     public Parameter step() {
@@ -273,6 +287,7 @@ public final class LsqQuantizer {
         float[] codes = rounded.dup().castTo(DataType.FLOAT).data().asFloat();
         float[] scaled = v.dup().castTo(DataType.FLOAT).data().asFloat();
         List<CodeUsage> perChannel = new ArrayList<>();
+        BitWidth range = calibration.range;
         if (zeroPoint != null) {
             int channels = (int) step.length();
             long inner = 1;

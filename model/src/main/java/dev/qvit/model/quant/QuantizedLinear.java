@@ -33,7 +33,7 @@ public final class QuantizedLinear implements DenseLayer {
         this.inputQuantizer = quantizeInput
                 ? LsqQuantizer.forActivation(params, name + ".input_quant", bits, inFeatures, 1) : null;
         this.weightQuantizer = LsqQuantizer.forWeight(params, name + ".weight_quant", bits, outFeatures);
-        this.buffers = new Buffers(params.dataType());
+        this.buffers = params.buffers();
     }
 
     @Override

@@ -3,7 +3,10 @@ package dev.qvit.model.train;
 import dev.qvit.model.data.BatchLoader;
 import java.util.Arrays;
 
-/** Cuts a batch into one contiguous slice per worker and fills each slice's arrays (reused between steps). */
+/**
+ * Cuts a batch into a fixed number of contiguous slices (n / slices images each, the first n % slices one more)
+ * and fills each slice's arrays (reused between steps). The slices holding images are always the first ones.
+ */
 final class BatchSplitter {
     private final int workers;
     private final int imageSize;
@@ -33,6 +36,15 @@ final class BatchSplitter {
             loader.fill(order, from, from + count, images[k], labels[k]);
             from += count;
         }
+    }
+
+    /** Slices that hold at least one image: 0 .. activeSlices()-1. */
+    int activeSlices() {
+        int active = 0;
+        while (active < workers && counts[active] > 0) {
+            active++;
+        }
+        return active;
     }
 
     int count(int worker) {

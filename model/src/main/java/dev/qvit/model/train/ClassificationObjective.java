@@ -15,13 +15,13 @@ public final class ClassificationObjective implements TrainingObjective {
 
     public ClassificationObjective(VisionTransformer model) {
         this.model = model;
-        this.buffers = new Buffers(model.parameters().dataType());
+        this.buffers = model.parameters().buffers();
         this.crossEntropy = new CrossEntropy(buffers);
     }
 
     @Override
-    public SliceResult trainStep(float[] images, int[] labels, int count) {
-        INDArray logits = model.forward(input(images, count));
+    public SliceResult trainStep(float[] images, int[] labels, int count, long step) {
+        INDArray logits = model.forward(input(images, count), true);
         double loss = crossEntropy.forward(logits, crossEntropy.oneHot(slice(labels, count), logits.columns()));
         model.backward(crossEntropy.backward());
         return new SliceResult(loss * count, Predictions.correct(logits, labels, count), count);
@@ -29,7 +29,7 @@ public final class ClassificationObjective implements TrainingObjective {
 
     @Override
     public SliceResult evaluate(float[] images, int[] labels, int count) {
-        INDArray logits = model.forward(input(images, count));
+        INDArray logits = model.forward(input(images, count), false);
         double loss = crossEntropy.forward(logits, crossEntropy.oneHot(slice(labels, count), logits.columns()));
         return new SliceResult(loss * count, Predictions.correct(logits, labels, count), count);
     }
@@ -37,6 +37,20 @@ public final class ClassificationObjective implements TrainingObjective {
     @Override
     public ParameterSet parameters() {
         return model.parameters();
+    }
+
+    /** Slices of {@code model} (its replicas) for training or evaluating it with {@code threads} cores. */
+    public static ParallelWorkers<ClassificationObjective> workers(int threads, VisionTransformer model) {
+        return new ParallelWorkers<>(threads, (slice, reduction) -> {
+            VisionTransformer replica = slice == 0 ? model : VisionTransformer.replicaOf(model);
+            replica.synchronizeBatchStatistics(reduction);
+            return new ClassificationObjective(replica);
+        });
+    }
+
+    @Override
+    public void afterStep() {
+        model.updateRunningStatistics();
     }
 
     public VisionTransformer model() {

@@ -1,43 +1,79 @@
 package dev.qvit.model.train;
 
+import dev.qvit.model.nn.BatchReduction;
+import dev.qvit.model.nn.NativeMemory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.function.BiFunction;
-import java.util.function.IntFunction;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Data parallelism on one machine: one worker thread per core, each owning a model replica, each running ND4J
- * and BLAS single-threaded. On these small shapes this is about twice as fast as one replica with threaded ops,
- * whose OpenMP and OpenBLAS thread pools contend for the same two cores (measured: 600 vs 300-350 ms per tiny
- * step at batch 128).
+ * Data parallelism on one machine that does not change the numbers: every batch is cut into the same number of
+ * slices whatever the number of cores ({@link #SLICES}), each slice has its own model replica (shared weights,
+ * own gradients and buffers), and {@code threads} cores run the slices. Gradients and batch statistics are summed
+ * in slice order, so 1, 2 or 4 threads give bit-identical results. Each replica runs ND4J and BLAS
+ * single-threaded: on these small shapes that is about twice as fast as one replica with threaded ops, whose
+ * OpenMP and OpenBLAS pools contend for the same cores.
+ * <p>
+ * Each slice runs on a thread of its own, and a slice computes only while it holds one of {@code threads} cores
+ * (permits). A slice that must wait for the other slices' statistics (a {@link BatchReduction}, used by the
+ * distribution form of IRM) gives its core back while it waits, so any number of threads can run any number of
+ * slices.
  *
- * @param <W> the per-thread worker (replica plus its loss)
+ * @param <W> the per-slice worker (replica plus its loss)
  */
 public final class ParallelWorkers<W> implements AutoCloseable {
-    private final List<ExecutorService> threads = new ArrayList<>();
-    private final List<Thread> threadHandles = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Slices of every batch: part of what a run computes (its summation order), not of how it is executed. */
+    public static final int SLICES = 8;
+
+    private final int threadCount;
+    private final Semaphore cores;
+    private final SliceBarrier barrier;
+    private final List<ExecutorService> sliceThreads = new ArrayList<>();
+    private final List<Thread> threadHandles = new CopyOnWriteArrayList<>();
+    private final boolean[] holdsCore;
     private final List<W> workers = new ArrayList<>();
 
-    /** Creates {@code count} workers, each built by {@code factory} on its own thread. */
-    public ParallelWorkers(int count, IntFunction<W> factory) {
-        if (count < 1) {
-            throw new IllegalArgumentException("need at least one worker thread, got " + count);
+    /** Builds the worker of one slice; {@code reduction} sums that slice's batch statistics with the others'. */
+    @FunctionalInterface
+    public interface ReplicaFactory<W> {
+        W create(int slice, BatchReduction reduction);
+    }
+
+    /** {@link #SLICES} workers run by {@code threads} cores. */
+    public ParallelWorkers(int threads, ReplicaFactory<W> factory) {
+        this(threads, SLICES, factory);
+    }
+
+    /** {@code slices} workers, each built by {@code factory} on its own thread, run by {@code threads} cores. */
+    public ParallelWorkers(int threads, int slices, ReplicaFactory<W> factory) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("need at least one worker thread, got " + threads);
+        }
+        if (slices < 1) {
+            throw new IllegalArgumentException("need at least one slice, got " + slices);
         }
         useSingleThreadedKernels();
-        for (int i = 0; i < count; i++) {
-            int index = i;
+        this.threadCount = Math.min(threads, slices);
+        this.cores = new Semaphore(threadCount);
+        this.barrier = new SliceBarrier(slices);
+        this.holdsCore = new boolean[slices];
+        for (int i = 0; i < slices; i++) {
+            int slice = i;
             ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-                Thread t = BackgroundPriority.newThread("qvit-worker-" + index, r);
+                Thread t = BackgroundPriority.newThread("qvit-slice-" + slice, r);
                 threadHandles.add(t);
                 return t;
             });
-            threads.add(thread);
-            workers.add(await(thread.submit(() -> factory.apply(index))));
+            sliceThreads.add(thread);
+            BatchReduction reduction = partial -> sumOverSlices(slice, partial);
+            workers.add(await(thread.submit(() -> factory.create(slice, reduction))));
         }
     }
 
@@ -52,24 +88,46 @@ public final class ParallelWorkers<W> implements AutoCloseable {
         Nd4j.factory().blas().setMaxThreads(1);
     }
 
-    /** Runs {@code task(worker, index)} on every worker at once and returns the results in worker order. */
-    public <R> List<R> run(BiFunction<W, Integer, R> task) {
+    /**
+     * Runs {@code task(worker, slice)} on slices 0 .. active-1 (the slices of a batch that hold images) and returns
+     * the results in slice order. A failing slice makes the others give up at their next meeting point; the first
+     * real failure is thrown.
+     */
+    public <R> List<R> run(int active, BiFunction<W, Integer, R> task) {
+        if (active < 1 || active > workers.size()) {
+            throw new IllegalArgumentException("active slices must be between 1 and " + workers.size() + ", got " + active);
+        }
+        barrier.begin(active);
         List<Future<R>> futures = new ArrayList<>();
-        for (int i = 0; i < threads.size(); i++) {
+        for (int i = 0; i < active; i++) {
             W worker = workers.get(i);
-            int index = i;
-            futures.add(threads.get(i).submit(() -> {
+            int slice = i;
+            futures.add(sliceThreads.get(i).submit(() -> {
                 Thread.interrupted();                        // a stale interrupt from between tasks is not for us
-                return task.apply(worker, index);
+                try {
+                    acquireCore(slice);
+                    return task.apply(worker, slice);
+                } catch (RuntimeException | Error e) {
+                    barrier.fail();
+                    throw e;
+                } finally {
+                    releaseCore(slice);
+                }
             }));
         }
+        return collect(futures);
+    }
+
+    private static <R> List<R> collect(List<Future<R>> futures) {
         List<R> results = new ArrayList<>();
         RuntimeException failure = null;
         for (Future<R> f : futures) {
             try {
                 results.add(await(f));
             } catch (RuntimeException e) {                   // wait for the others before reporting it
-                failure = failure == null ? e : failure;
+                boolean moreTelling = failure == null || failure instanceof StepCancelledException
+                        && !(e instanceof StepCancelledException);
+                failure = moreTelling ? e : failure;
             }
         }
         if (failure != null) {
@@ -78,20 +136,50 @@ public final class ParallelWorkers<W> implements AutoCloseable {
         return results;
     }
 
+    /** Called by slice {@code slice}'s replica: gives its core back while it waits for the other slices. */
+    private double[] sumOverSlices(int slice, double[] partial) {
+        releaseCore(slice);
+        double[] total = barrier.arrive(slice, partial);
+        acquireCore(slice);
+        return total;
+    }
+
+    private void acquireCore(int slice) {
+        try {
+            cores.acquire();
+            holdsCore[slice] = true;
+        } catch (InterruptedException e) {
+            throw new StepCancelledException();
+        }
+    }
+
+    private void releaseCore(int slice) {
+        if (holdsCore[slice]) {
+            holdsCore[slice] = false;
+            cores.release();
+        }
+    }
+
     /**
-     * Interrupts the worker threads, so that a step in progress ends with {@link StepCancelledException} at its
+     * Interrupts the slice threads, so that a step in progress ends with {@link StepCancelledException} at its
      * next layer boundary.
      */
     public void interrupt() {
         threadHandles.forEach(Thread::interrupt);
     }
 
+    /** The number of slices (and workers). */
     public int size() {
         return workers.size();
     }
 
-    public W worker(int index) {
-        return workers.get(index);
+    /** The number of slices that compute at the same time. */
+    public int threads() {
+        return threadCount;
+    }
+
+    public W worker(int slice) {
+        return workers.get(slice);
     }
 
     private static <T> T await(Future<T> future) {
@@ -113,15 +201,26 @@ public final class ParallelWorkers<W> implements AutoCloseable {
     }
 
     /**
-     * Stops the threads and lets the replicas go. Their off-heap buffers are freed only when the GC collects them,
-     * and a heap that holds little but small array handles rarely runs a full collection: without this collection
-     * an ablation, which builds new replicas for every cell, kept every earlier cell's buffers (24 GB resident by
-     * its third cell).
+     * Stops the threads, frees the workers' buffers (closeable workers) and lets the replicas go. Off-heap memory is
+     * otherwise freed only when the GC collects its arrays, and a heap that holds little but small array handles
+     * rarely runs a full collection: an ablation, which builds new replicas for every cell, kept every earlier
+     * cell's buffers that way (24 GB resident by its third cell); the collection here takes what is left, and the
+     * C allocator gives the freed pages back ({@link NativeMemory}).
      */
     @Override
     public void close() {
-        threads.forEach(ExecutorService::shutdownNow);
+        sliceThreads.forEach(ExecutorService::shutdownNow);
+        for (W worker : workers) {
+            if (worker instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot release a worker's buffers: " + e.getMessage(), e);
+                }
+            }
+        }
         workers.clear();
         System.gc();
+        NativeMemory.trim();
     }
 }

@@ -22,32 +22,30 @@ public final class QuantizationAwareObjective implements TrainingObjective {
     private final Buffers buffers;
     private final CrossEntropy crossEntropy;
     private final DistributionGuidedDistillation dgd;
-    private long steps;
     private double optimisedDistillation;
 
     public QuantizationAwareObjective(VisionTransformer student, VisionTransformer teacher, DistillationSettings settings) {
         this.student = student;
         this.teacher = teacher;
         this.settings = settings;
-        this.buffers = new Buffers(student.parameters().dataType());
+        this.buffers = student.parameters().buffers();
         this.crossEntropy = new CrossEntropy(buffers);
         this.dgd = new DistributionGuidedDistillation(settings.norm(), buffers);
     }
 
     @Override
-    public SliceResult trainStep(float[] images, int[] labels, int count) {
+    public SliceResult trainStep(float[] images, int[] labels, int count, long step) {
         INDArray x = input(images, count);
         int[] truth = ClassificationObjective.slice(labels, count);
         int[] teacherPrediction = Predictions.argMax(teacher.forward(x, false));
         INDArray logits = student.forward(x, true);
         INDArray targets = crossEntropy.mixedOneHot(truth, teacherPrediction, 0.5, logits.columns());
         double task = crossEntropy.forward(logits, targets);
-        boolean measure = settings.enabled() || steps % settings.diagnosticEvery() == 0;
+        boolean measure = settings.enabled() || step % settings.diagnosticEvery() == 0;
         optimisedDistillation = 0;
         double[] distillation = measure ? distill(count, settings.enabled()) : new double[0];
         double objective = task + (settings.enabled() ? settings.lambda() * optimisedDistillation : 0);
         student.backward(crossEntropy.backward());
-        steps++;
         return new SliceResult(objective * count, task * count, Predictions.correct(logits, truth, count), count,
                 distillation);
     }
@@ -95,6 +93,19 @@ public final class QuantizationAwareObjective implements TrainingObjective {
     @Override
     public ParameterSet parameters() {
         return student.parameters();
+    }
+
+    /** Frees the buffers of this slice's student and teacher replicas now. */
+    @Override
+    public void close() {
+        student.parameters().releaseBuffers();
+        teacher.parameters().releaseBuffers();
+    }
+
+    /** The distribution IRM's running statistics take this step's batch statistics. */
+    @Override
+    public void afterStep() {
+        student.updateRunningStatistics();
     }
 
     @Override

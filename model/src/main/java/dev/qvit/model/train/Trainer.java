@@ -12,8 +12,9 @@ import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The training loop: seeded shuffling and augmentation, data-parallel forward/backward across the workers,
- * gradient reduction, optional clipping, AdamW with warm-up + cosine schedule, and a test evaluation per epoch.
+ * The training loop: seeded shuffling and augmentation, data-parallel forward/backward over the batch's slices,
+ * gradient reduction in slice order, optional clipping, AdamW with warm-up + cosine schedule, and a test
+ * evaluation per epoch. The numbers depend on the data, the seed and the recipe, not on the number of threads.
  * Checks pause/cancel between batches. Training thread only.
  */
 public final class Trainer {
@@ -104,8 +105,7 @@ public final class Trainer {
             }
             SliceResult trained = SliceResult.sum(epochParts);
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-            SliceResult tested = againAfterPause(() -> Evaluator.evaluate(workers, test,
-                    Math.max(config.batchSize(), 256), control::isCancelled), control);
+            SliceResult tested = againAfterPause(() -> Evaluator.evaluate(workers, test, control::isCancelled), control);
             if (tested == null) {
                 return new Summary(history, true, step);
             }
@@ -154,9 +154,9 @@ public final class Trainer {
     }
 
     private SliceResult trainStep(BatchSplitter splitter, double lr, long step, int epoch) {
-        List<SliceResult> parts = workers.run((w, k) -> splitter.count(k) == 0 ? new SliceResult(0, 0, 0)
-                : w.trainStep(splitter.images(k), splitter.labels(k), splitter.count(k)));
-        SliceResult batch = SliceResult.sum(parts.stream().filter(p -> p.count() > 0).toList());
+        List<SliceResult> parts = workers.run(splitter.activeSlices(),
+                (w, k) -> w.trainStep(splitter.images(k), splitter.labels(k), splitter.count(k), step));
+        SliceResult batch = SliceResult.sum(parts);
         reduceGradients(parts, batch.count());
         lastGradientNorm = primary.grads().norm2Number().doubleValue();
         if (!Double.isFinite(batch.lossSum()) || !Double.isFinite(lastGradientNorm)) {
@@ -168,25 +168,21 @@ public final class Trainer {
             primary.grads().muli(config.gradientClip() / lastGradientNorm);
         }
         optimizer.step(lr);
+        workers.worker(0).afterStep();
         return batch;
     }
 
-    /** primary.grad = sum_k (n_k / n) grad_k: each worker's gradient is the mean over its slice. */
+    /** primary.grad = sum_k (n_k / n) grad_k in slice order: each slice's gradient is the mean over its images. */
     private void reduceGradients(List<SliceResult> parts, int total) {
         INDArray target = primary.grads();
-        boolean first = true;
         for (int k = 0; k < parts.size(); k++) {
-            if (parts.get(k).count() == 0) {
-                continue;
-            }
             double weight = (double) parts.get(k).count() / total;
             INDArray g = workers.worker(k).parameters().grads();
-            if (first) {
+            if (k == 0) {
                 if (g != target) {
                     target.assign(g);
                 }
                 target.muli(weight);
-                first = false;
             } else {
                 target.addi(g.mul(weight, scratch));
             }

@@ -22,7 +22,7 @@ public final class Mlp {
 
     public Mlp(ParameterSet params, String name, int dim, int hidden, QuantizationConfig quant) {
         this.fc1 = QuantizationConfig.dense(quant, params, name + ".fc1", dim, hidden);
-        this.gelu = quant == null ? new Gelu(params.dataType()) : new Gelu(params.dataType(), QUANTIZED_GELU_CLIP);
+        this.gelu = quant == null ? new Gelu(params.buffers(), Double.NaN) : new Gelu(params.buffers(), QUANTIZED_GELU_CLIP);
         this.fc2 = QuantizationConfig.dense(quant, params, name + ".fc2", hidden, dim);
     }
 

@@ -51,7 +51,7 @@ public final class MultiHeadSelfAttention {
         this.qkv = QuantizationConfig.dense(quant, params, name + ".qkv", dim, 3 * dim);
         this.proj = QuantizationConfig.dense(quant, params, name + ".proj", dim, dim);
         this.quantizers = quant == null ? null : AttentionQuantizers.create(params, name, quant, numHeads, headDim);
-        this.buffers = new Buffers(params.dataType());
+        this.buffers = params.buffers();
     }
 
     public void init(Random random) {

@@ -39,7 +39,7 @@ public final class PatchEmbedding {
                 : new QuantizedLinear(params, "patch_embed", config.patchPixels(), config.dim(), quant.embeddingBits(), false);
         this.clsToken = params.declare("cls_token", false, 1, 1, config.dim());
         this.positionEmbedding = params.declare("pos_embed", false, 1, config.numTokens(), config.dim());
-        this.buffers = new Buffers(params.dataType());
+        this.buffers = params.buffers();
     }
 
     public void init(Random random) {

@@ -29,7 +29,7 @@ public final class TransformerBlock {
         this.attention = new MultiHeadSelfAttention(params, name + ".attn", config.dim(), config.numHeads(), quant);
         this.norm2 = new LayerNorm(params, name + ".norm2", config.dim(), LAYER_NORM_EPS);
         this.mlp = new Mlp(params, name + ".mlp", config.dim(), config.mlpDim(), quant);
-        this.buffers = new Buffers(params.dataType());
+        this.buffers = params.buffers();
     }
 
     public void init(Random random) {

@@ -1,10 +1,12 @@
 package dev.qvit.model.vit;
 
+import dev.qvit.model.nn.BatchReduction;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.quant.InformationRectification;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedLinear;
@@ -44,9 +46,39 @@ public final class VisionTransformer {
         this(config, dataType, quantization, null);
     }
 
-    /** A replica that reads the weights of {@code shared} and keeps its own gradients and buffers. */
+    /**
+     * A replica that reads the weights (and running statistics) of {@code shared}, quantizes with its quantizers'
+     * calibration, and keeps its own gradients and buffers.
+     */
     public static VisionTransformer replicaOf(VisionTransformer shared) {
-        return new VisionTransformer(shared.config, shared.params.dataType(), shared.quantization, shared.params);
+        VisionTransformer replica = new VisionTransformer(shared.config, shared.params.dataType(), shared.quantization,
+                shared.params);
+        List<LsqQuantizer> own = replica.quantizers();
+        List<LsqQuantizer> model = shared.quantizers();
+        for (int i = 0; i < own.size(); i++) {
+            own.get(i).shareCalibrationWith(model.get(i));
+        }
+        return replica;
+    }
+
+    /** How this replica's batch statistics (distribution IRM) are summed with the other slices' of a batch. */
+    public void synchronizeBatchStatistics(BatchReduction reduction) {
+        rectifications().forEach(r -> r.synchronize(reduction));
+    }
+
+    /** Takes the last training batch's statistics into the running averages (distribution IRM); once per step. */
+    public void updateRunningStatistics() {
+        rectifications().forEach(InformationRectification::updateRunningStatistics);
+    }
+
+    private List<InformationRectification> rectifications() {
+        List<InformationRectification> out = new ArrayList<>();
+        for (TransformerBlock block : blocks) {
+            if (block.attention().quantizers() != null) {
+                out.addAll(block.attention().quantizers().rectifications());
+            }
+        }
+        return out;
     }
 
     private VisionTransformer(VitConfig config, DataType dataType, QuantizationConfig quantization,
@@ -61,7 +93,7 @@ public final class VisionTransformer {
         this.norm = new LayerNorm(params, "norm", config.dim(), TransformerBlock.LAYER_NORM_EPS);
         this.head = quantization == null ? new Linear(params, "head", config.dim(), config.numClasses())
                 : new QuantizedLinear(params, "head", config.dim(), config.numClasses(), quantization.embeddingBits(), true);
-        this.buffers = new Buffers(dataType);
+        this.buffers = params.buffers();
         params.allocate(sharedValues);
     }
 

@@ -45,7 +45,7 @@ public final class StepProfile {
         for (int i = 0; i < IMAGES; i++) {
             labels[i] = data.label(i);
         }
-        double whole = median(() -> objective.trainStep(images, labels, IMAGES));
+        double whole = median(() -> objective.trainStep(images, labels, IMAGES, 0));
         double wholeFlops = FlopCount.trainingStep(c) * IMAGES;
         row("whole worker step (forward, loss, backward)", whole, wholeFlops, gemmRate, whole);
 

@@ -29,7 +29,6 @@ class RectificationAndDistillationGradientTest {
         fillGaussian(irm.beta().value(), random, 0.0, 0.4);
         INDArray x = gaussian(random, 0.5, 1.7, SHAPE);
         INDArray r = gaussian(random, SHAPE);
-        irm.setUpdatesRunningStatistics(false);
         irm.forward(x, true);
         INDArray dx = irm.backward(r).dup();
         // then

@@ -35,8 +35,8 @@ class BackgroundPriorityTest {
     void workersTakeTheConfiguredNiceValue() throws Exception {
         assumeTrue(Files.exists(Path.of("/proc/thread-self")), "Linux only");
         BackgroundPriority.setForWorkers(5);
-        try (ParallelWorkers<Integer> workers = new ParallelWorkers<>(2, i -> i)) {
-            assertThat(workers.run((w, i) -> {
+        try (ParallelWorkers<Integer> workers = new ParallelWorkers<>(2, 2, (slice, reduction) -> slice)) {
+            assertThat(workers.run(2, (w, i) -> {
                 try {
                     return BackgroundPriority.currentNice();
                 } catch (java.io.IOException e) {

@@ -1,10 +1,15 @@
 package dev.qvit.model.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.data.ImageDataset;
+import dev.qvit.model.quant.DistributionRectification;
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.quant.QuantizationConfig.Rectification;
+import dev.qvit.model.quant.QuantizedStudent;
 import dev.qvit.model.snapshot.EpochMetrics;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
@@ -12,32 +17,102 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
+import org.nd4j.linalg.factory.Nd4j;
 
+/** The slices of a batch compute what one model computes on the whole batch. */
 class DataParallelTest {
     private static final VitConfig SMALL = new VitConfig(28, 7, 1, 16, 1, 2, 32, 10);
+    private static final int BATCH = 21;                               // 8 slices of 3 or 2 images
     private final ImageDataset train = FashionMnist.bundled().train().head(600);
 
     @Test
-    void twoWorkersGiveTheGradientOfOneWorkerOnTheWholeBatch() {
-        // given the same weights, one worker on 10 images and three workers splitting them 4/3/3
-        VisionTransformer single = new VisionTransformer(SMALL, DataType.DOUBLE);
-        single.init(new Random(1));
-        VisionTransformer primary = new VisionTransformer(SMALL, DataType.DOUBLE);
-        primary.parameters().values().assign(single.parameters().values());
-        int[] order = BatchLoader.shuffledOrder(train.count(), new Random(2));
-        BatchLoader loader = new BatchLoader(train, null);
-        try (ParallelWorkers<ClassificationObjective> one = workers(1, single);
-             ParallelWorkers<ClassificationObjective> three = workers(3, primary)) {
-            // when each takes one step with learning rate 0 (gradients only)
-            Trainer a = new Trainer(config(), one, single.parameters());
-            Trainer b = new Trainer(config(), three, primary.parameters());
-            SliceResult ra = a.trainOnBatch(loader, order, 0, 10, 1e-12);
-            SliceResult rb = b.trainOnBatch(loader, order, 0, 10, 1e-12);
-            // then the loss and the reduced gradient agree
-            assertThat(rb.lossSum()).isCloseTo(ra.lossSum(), org.assertj.core.data.Offset.offset(1e-9));
-            assertThat(primary.parameters().grads().equalsWithEps(single.parameters().grads(), 1e-10)).isTrue();
+    void slicesGiveTheGradientOfOneModelOnTheWholeBatch() {
+        // given one model and a replica of it that sees the whole batch
+        VisionTransformer model = new VisionTransformer(SMALL, DataType.DOUBLE);
+        model.init(new Random(1));
+        Batch batch = batch();
+        ClassificationObjective whole = new ClassificationObjective(VisionTransformer.replicaOf(model));
+        whole.trainStep(batch.images(), batch.labels(), BATCH, 0);
+        try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(3, model)) {
+            // when the batch is split into the slices and their gradients reduced
+            new Trainer(config(), workers, model.parameters()).trainOnBatch(batch.loader(), batch.order(), 0, BATCH, 1e-30);
+            // then the reduced gradient is the whole batch's
+            assertThat(relativeDifference(model.parameters().grads(), whole.parameters().grads())).isLessThan(1e-12);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Rectification.class)
+    void slicedQuantizedStepGivesTheGradientOfTheWholeBatchWithEveryIrmForm(Rectification form) {
+        // given a float64 student with DGD, its quantizers initialised on the batch, and a replica that sees it whole
+        VisionTransformer teacher = new VisionTransformer(SMALL, DataType.DOUBLE);
+        teacher.init(new Random(2));
+        Batch batch = batch();
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher, QuantizationConfig.of(4, form),
+                BatchLoader.firstImages(train, BATCH).castTo(DataType.DOUBLE));
+        DistillationSettings dgd = DistillationSettings.on(0.1);
+        try (ParallelWorkers<QuantizationAwareObjective> workers =
+                     QuantizationAwareTraining.workers(2, student, teacher, dgd)) {
+            Trainer trainer = QuantizationAwareTraining.trainer(config(), workers);
+            QuantizationAwareTraining.initializeQuantizers(workers, batch.images(), BATCH);
+            QuantizationAwareObjective whole = new QuantizationAwareObjective(VisionTransformer.replicaOf(student),
+                    VisionTransformer.replicaOf(teacher), dgd);
+            SliceResult expected = whole.trainStep(batch.images(), batch.labels(), BATCH, 0);
+            // when the sliced step runs
+            SliceResult sliced = trainer.trainOnBatch(batch.loader(), batch.order(), 0, BATCH, 1e-30);
+            // then loss and gradient are the whole batch's (per-slice IRM statistics differed by ~25 %)
+            assertThat(sliced.lossSum()).isCloseTo(expected.lossSum(), within(1e-9 * Math.abs(expected.lossSum())));
+            assertThat(relativeDifference(student.parameters().grads(), whole.parameters().grads())).isLessThan(1e-10);
+        }
+    }
+
+    @Test
+    void runningStatisticsTakeTheWholeBatchOncePerStep() {
+        // given a distribution-IRM student whose running statistics start at the teacher's
+        VisionTransformer teacher = new VisionTransformer(SMALL, DataType.DOUBLE);
+        teacher.init(new Random(3));
+        Batch batch = batch();
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
+                QuantizationConfig.of(2, Rectification.DISTRIBUTION), BatchLoader.firstImages(train, 64).castTo(DataType.DOUBLE));
+        DistributionRectification irm = (DistributionRectification) student.blocks().get(0).attention().quantizers()
+                .queryRectification();
+        try (ParallelWorkers<QuantizationAwareObjective> workers =
+                     QuantizationAwareTraining.workers(2, student, teacher, DistillationSettings.on(0.1))) {
+            Trainer trainer = QuantizationAwareTraining.trainer(config(), workers);
+            QuantizationAwareTraining.initializeQuantizers(workers, batch.images(), BATCH);
+            double[] before = irm.runningMean().toDoubleVector();
+            VisionTransformer whole = VisionTransformer.replicaOf(student);
+            whole.forward(Predictions.copyInto(batch.images(), Nd4j.create(DataType.DOUBLE, BATCH, 1, 28, 28)), true);
+            double[] batchMean = headMeans(whole.blocks().get(0).attention().lastQuery());
+            // when one sliced step runs
+            trainer.trainOnBatch(batch.loader(), batch.order(), 0, BATCH, 1e-30);
+            // then the running mean moved by momentum 0.1 towards the whole batch's mean, once
+            double[] after = irm.runningMean().toDoubleVector();
+            for (int h = 0; h < after.length; h++) {
+                assertThat(after[h]).isCloseTo(0.9 * before[h] + 0.1 * batchMean[h], within(1e-12));
+                assertThat(Math.abs(after[h] - before[h])).as("the step moved the running mean").isGreaterThan(1e-6);
+            }
+        }
+    }
+
+    @Test
+    void aReplicaMadeAfterCalibrationQuantizesExactlyAsItsModel() {
+        // given a student whose quantizers were initialised on a training batch
+        VisionTransformer teacher = VisionTransformer.create(SMALL, 4);
+        INDArray images = BatchLoader.firstImages(train, 32);
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
+                QuantizationConfig.of(2, Rectification.DISTRIBUTION), images);
+        student.forward(images, true);
+        INDArray expected = student.forward(images, false).dup();
+        // when a replica is made afterwards and evaluates the same images
+        INDArray replica = VisionTransformer.replicaOf(student).forward(images, false);
+        // then it gives the model's logits bit for bit
+        assertThat(replica.data().asFloat()).isEqualTo(expected.data().asFloat());
     }
 
     @Test
@@ -59,10 +134,32 @@ class DataParallelTest {
         assertThat(first.get(2).testAccuracy()).as("test accuracy after 3 short epochs, chance is 0.1").isGreaterThan(0.18);
     }
 
+    private record Batch(BatchLoader loader, int[] order, float[] images, int[] labels) {
+    }
+
+    private Batch batch() {
+        int[] order = BatchLoader.shuffledOrder(train.count(), new Random(2));
+        BatchLoader loader = new BatchLoader(train, null);
+        float[] images = new float[BATCH * train.imageSize()];
+        int[] labels = new int[BATCH];
+        loader.fill(order, 0, BATCH, images, labels);
+        return new Batch(loader, order, images, labels);
+    }
+
+    private static double[] headMeans(INDArray perHead) {
+        INDArray mean = Nd4j.create(perHead.dataType(), perHead.size(1));
+        Nd4j.exec(new Mean(perHead, mean, 0, 2, 3));
+        return mean.toDoubleVector();
+    }
+
+    private static double relativeDifference(INDArray a, INDArray b) {
+        return a.sub(b).norm2Number().doubleValue() / b.norm2Number().doubleValue();
+    }
+
     private List<EpochMetrics> run(long seed) throws InterruptedException {
         VisionTransformer model = VisionTransformer.create(SMALL, seed);
         List<EpochMetrics> epochs = new ArrayList<>();
-        try (ParallelWorkers<ClassificationObjective> w = workers(2, model)) {
+        try (ParallelWorkers<ClassificationObjective> w = ClassificationObjective.workers(2, model)) {
             TrainingConfig cfg = new TrainingConfig(3, 32, 3e-3, 1e-5, 0.5, 0.05, 1.0, seed, true);
             new Trainer(cfg, w, model.parameters()).run(train, FashionMnist.bundled().test().head(300),
                     new TrainingListener() {
@@ -75,11 +172,7 @@ class DataParallelTest {
         return epochs;
     }
 
-    private static ParallelWorkers<ClassificationObjective> workers(int n, VisionTransformer primary) {
-        return new ParallelWorkers<>(n, k -> new ClassificationObjective(k == 0 ? primary : VisionTransformer.replicaOf(primary)));
-    }
-
     private static TrainingConfig config() {
-        return new TrainingConfig(1, 10, 1e-3, 0, 0, 0, 0, 0, false);
+        return new TrainingConfig(1, BATCH, 1e-3, 0, 0, 0, 0, 0, false);
     }
 }

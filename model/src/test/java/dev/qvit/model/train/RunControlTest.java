@@ -23,7 +23,7 @@ class RunControlTest {
                 }
             }
         };
-        try (ParallelWorkers<ClassificationObjective> w = new ParallelWorkers<>(1, k -> new ClassificationObjective(model))) {
+        try (ParallelWorkers<ClassificationObjective> w = ClassificationObjective.workers(1, model)) {
             // when
             Trainer.Summary s = new Trainer(new TrainingConfig(1, 16, 1e-3, 0, 0, 0, 0, 0, false), w, model.parameters())
                     .run(FashionMnist.bundled().train().head(320), FashionMnist.bundled().test().head(32), cancelAtThird, control);
@@ -62,8 +62,7 @@ class RunControlTest {
                 }
             }
         };
-        try (ParallelWorkers<ClassificationObjective> w = new ParallelWorkers<>(2,
-                k -> new ClassificationObjective(k == 0 ? model : VisionTransformer.replicaOf(model)))) {
+        try (ParallelWorkers<ClassificationObjective> w = ClassificationObjective.workers(2, model)) {
             // when
             Trainer.Summary s = new Trainer(new TrainingConfig(1, 256, 1e-3, 0, 0, 0, 0, 0, false), w, model.parameters())
                     .run(FashionMnist.bundled().train().head(2048), FashionMnist.bundled().test().head(32),
@@ -111,8 +110,7 @@ class RunControlTest {
                 }
             }
         };
-        try (ParallelWorkers<ClassificationObjective> w = new ParallelWorkers<>(2,
-                k -> new ClassificationObjective(k == 0 ? model : VisionTransformer.replicaOf(model)))) {
+        try (ParallelWorkers<ClassificationObjective> w = ClassificationObjective.workers(2, model)) {
             return new Trainer(new TrainingConfig(1, 128, 1e-3, 0, 0, 0, 0, 3, true), w, model.parameters())
                     .run(FashionMnist.bundled().train().head(640), FashionMnist.bundled().test().head(256), pauser, control);
         }
