@@ -22,13 +22,13 @@ within 1 point. Everything that can be made identical is:
     total = epochs * ceil(n / batch) (LearningRateSchedule);
   * evaluation after every epoch: student in eval mode (distribution IRM uses its running statistics), argmax
     accuracy and mean CE on the test split;
-  * Java's data parallelism (--java-threads K, default 2 like `--threads 2`): every batch is cut into K contiguous
-    slices (BatchSplitter) and the slice means are weighted by their share (Trainer.reduceGradients). For LSQ, the
-    token IRM and DGD this is the full-batch objective; for the distribution IRM it is not: its batch statistics
-    are per slice and only the first slice updates the running statistics, which the emulation reproduces.
+  * Java's data parallelism: every batch is cut into 8 slices whose mean objectives are weighted by their share
+    and whose distribution-IRM statistics are summed across slices (issue 12), so a Java step is the full-batch
+    objective for every variant; this script computes it on the whole batch. (Before issue 12 Java took the
+    distribution IRM's statistics per worker slice and this script emulated that with --java-threads.)
 
-What cannot be identical: float32 summation order (BLAS, ND4J vs PyTorch kernels, Java's two data-parallel
-workers of 64 images each), so the two runs drift apart at the 1e-6 level from the first step on and a few
+What cannot be identical: float32 summation order (BLAS, ND4J vs PyTorch kernels, Java's 8 data-parallel
+slices), so the two runs drift apart at the 1e-6 level from the first step on and a few
 quantizer codes at rounding boundaries differ; the comparison is therefore of accuracies and losses, not bits.
 
 Prints one line per epoch and a final JSON line. Optionally writes the per-step losses (--steps-csv) and the
@@ -53,7 +53,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from vit_reference import (DistributionIRM, ViTConfig, VisionTransformer, dgd_loss, load_fashion_mnist,
+from vit_reference import (ViTConfig, VisionTransformer, dgd_loss, load_fashion_mnist,
                            quantized_vit, quantizers, student_from_teacher)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -126,41 +126,6 @@ def evaluate(model, x, y, batch=256):
     return correct / len(x), loss / len(x)
 
 
-def slice_counts(n, k):
-    """Java's BatchSplitter: contiguous slices, n // k each, the first n % k slices one more."""
-    return [n // k + (1 if i < n % k else 0) for i in range(k)]
-
-
-def sliced_objective(student, teacher, xb, yb, use_dgd, lam, workers):
-    """Java's data-parallel step with `workers` replicas: each slice's mean objective, weighted by its share of the
-    batch (Trainer.reduceGradients), so the gradient is the batch mean. For LSQ, the token IRM and DGD this equals
-    the full-batch objective; the distribution IRM however takes its batch statistics per slice, and only the
-    first replica updates the running statistics (QuantizationAwareTraining.stopRunningStatisticUpdates)."""
-    n = len(yb)
-    parts, start = [], 0
-    irms = [m for m in student.modules() if isinstance(m, DistributionIRM)]
-    for k, c in enumerate(slice_counts(n, workers)):
-        if c == 0:
-            continue
-        saved = [m.momentum for m in irms]
-        if k > 0:
-            for m in irms:
-                m.momentum = 0.0          # running = running * 1 + 0 * batch: unchanged
-        try:
-            parts.append((c, objective(student, teacher, xb[start:start + c], yb[start:start + c], use_dgd, lam)))
-        finally:
-            for m, mom in zip(irms, saved):
-                m.momentum = mom
-        start += c
-    if len(parts) == 1:
-        return parts[0][1]
-    loss = sum(c / n * p[0] for c, p in parts)
-    task = sum(c / n * p[1] for c, p in parts)
-    dgd = sum(c / n * p[2] for c, p in parts)
-    logits = torch.cat([p[3] for _, p in parts])
-    return loss, task, dgd, logits
-
-
 def objective(student, teacher, xb, yb, use_dgd, lam):
     """(loss, task, dgd value, logits) of one batch; the student is in training mode."""
     with torch.no_grad():
@@ -192,10 +157,6 @@ def main():
     ap.add_argument("--data", default=BUNDLED, help="folder with the gzip IDX files (default: the bundled subset)")
     ap.add_argument("--train-limit", type=int, default=0, help="use only the first N training images")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
-    ap.add_argument("--java-threads", type=int, default=2,
-                    help="emulate the data-parallel split of Java's --threads K: each batch is cut into K contiguous "
-                         "slices whose mean losses are weighted by their share; changes the result only for the "
-                         "distribution IRM (per-slice statistics, running statistics from the first slice; default 2)")
     ap.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     ap.add_argument("--init-from", metavar="QVIT", help="diagnostic: start from a Java student checkpoint saved right "
                     "after the first-batch quantizer initialisation (same bits / IRM form) instead of initialising "
@@ -276,8 +237,7 @@ def main():
             for group in opt.param_groups:
                 group["lr"] = lr
             opt.zero_grad(set_to_none=True)
-            loss, task, dgd, logits = sliced_objective(student, teacher, xb, yb, args.dgd, args.lam,
-                                                       args.java_threads)
+            loss, task, dgd, logits = objective(student, teacher, xb, yb, args.dgd, args.lam)
             loss.backward()
             opt.step()
             c = (logits.argmax(dim=1) == yb).sum().item()
@@ -307,7 +267,7 @@ def main():
     print(json.dumps({"teacher": args.teacher, "teacher_test_acc": fp_acc, "bits": args.bits, "irm": args.irm,
                       "dgd": args.dgd, "lambda": args.lam if args.dgd else None, "epochs": args.epochs,
                       "batch": B, "lr": args.lr, "min_lr": args.min_lr, "train_images": n,
-                      "test_images": len(te_x), "steps": total, "threads": args.threads, "java_threads": args.java_threads,
+                      "test_images": len(te_x), "steps": total, "threads": args.threads,
                       "init_from": args.init_from,
                       "dtype": args.dtype,
                       "first_step": first_step, "last_step": last_step, "epochs_log": history,

@@ -2,10 +2,15 @@ package dev.qvit.model.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.quant.QuantizedStudent;
 import dev.qvit.model.snapshot.StepMetrics;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RunControlTest {
@@ -88,6 +93,62 @@ class RunControlTest {
         assertThat(paused.steps()).isEqualTo(plain.steps());
         assertThat(paused.last().trainLoss()).isEqualTo(plain.last().trainLoss());
         assertThat(paused.last().testAccuracy()).isEqualTo(plain.last().testAccuracy());
+    }
+
+    @Test
+    void aStepPausedAfterItsIrmStatisticsRunsAgainAndCountsOnceInTheRunningStatistics() throws InterruptedException {
+        // given two identical distribution-IRM runs; the second is paused in step 1, just after the first slice
+        // summed its first batch statistics (so that the abandoned attempt had seen the batch), and resumed
+        Paused plain = quantizedRun(false);
+        Paused paused = quantizedRun(true);
+        // then the paused step was run again, and both runs end with the same weights and running statistics
+        assertThat(paused.reductions()).as("the paused step ran again").isGreaterThan(plain.reductions());
+        assertThat(paused.weights()).isEqualTo(plain.weights());
+    }
+
+    private record Paused(float[] weights, int reductions) {
+    }
+
+    private static Paused quantizedRun(boolean pauseInSecondStep) throws InterruptedException {
+        VitConfig config = new VitConfig(28, 7, 1, 16, 2, 2, 32, 10);
+        VisionTransformer teacher = VisionTransformer.create(config, 1);
+        var train = FashionMnist.bundled().train().head(96);
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
+                QuantizationConfig.of(2, QuantizationConfig.Rectification.DISTRIBUTION), BatchLoader.firstImages(train, 32));
+        RunControl control = new RunControl();
+        AtomicBoolean armed = new AtomicBoolean();
+        AtomicInteger reductions = new AtomicInteger();
+        DistillationSettings dgd = DistillationSettings.on(0.1);
+        try (ParallelWorkers<QuantizationAwareObjective> workers = new ParallelWorkers<>(2, (slice, reduction) -> {
+            VisionTransformer s = slice == 0 ? student : VisionTransformer.replicaOf(student);
+            s.synchronizeBatchStatistics(partial -> {
+                double[] total = reduction.sum(partial);
+                reductions.incrementAndGet();
+                if (slice == 0 && armed.compareAndSet(true, false)) {
+                    control.pause();                                     // interrupts this slice's thread too
+                    new Thread(() -> {
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        control.resume();
+                    }).start();
+                }
+                return total;
+            });
+            return new QuantizationAwareObjective(s, slice == 0 ? teacher : VisionTransformer.replicaOf(teacher), dgd);
+        })) {
+            TrainingListener armAfterFirstStep = new TrainingListener() {
+                @Override
+                public void onStep(StepMetrics m) {
+                    armed.set(pauseInSecondStep && m.step() == 0);
+                }
+            };
+            QuantizationAwareTraining.trainer(new TrainingConfig(1, 32, 1e-3, 0, 0, 0, 0, 7, true), workers)
+                    .run(train, FashionMnist.bundled().test().head(16), armAfterFirstStep, control);
+        }
+        return new Paused(student.parameters().values().dup().data().asFloat(), reductions.get());
     }
 
     private static Trainer.Summary run(RunControl control, boolean pauseEachStep) throws InterruptedException {
