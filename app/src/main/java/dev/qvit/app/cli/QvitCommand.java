@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code qvit} command and its subcommands; without a subcommand it opens the workbench window. It carries
- * what every subcommand shares: where outputs go ({@link Outputs}) and what the window needs ({@link WindowCheck}).
+ * what every subcommand shares: where outputs go ({@link Outputs}) and how the window opens ({@link WindowLauncher}).
  */
 @Command(name = "qvit", mixinStandardHelpOptions = true, version = QvitCommand.VERSION,
         description = "Q-ViT Workbench: train a ViT on Fashion-MNIST, quantize it, see what happens inside attention. "
@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 public final class QvitCommand implements Callable<Integer> {
     static final String VERSION = "Q-ViT Workbench 0.1";
     private final Outputs outputs;
-    private final WindowCheck window;
+    private final WindowLauncher window;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,27 +31,27 @@ public final class QvitCommand implements Callable<Integer> {
             + "(the CI's test of a real window: xvfb-run -a ./qvit --smoke).")
     boolean smoke;
 
-    public QvitCommand(Outputs outputs, WindowCheck window) {
+    QvitCommand(Outputs outputs, WindowLauncher window) {
         this.outputs = outputs;
         this.window = window;
     }
 
     @Override
     public Integer call() {
-        return WindowLauncher.open(window, smoke, spec.commandLine().getErr());
+        return window.open(smoke, spec.commandLine().getErr());
     }
 
     Outputs outputs() {
         return outputs;
     }
 
-    WindowCheck window() {
+    WindowLauncher window() {
         return window;
     }
 
     /** The user's command line: outputs under their runs folder, this machine's window check. */
     public static CommandLine commandLine() {
-        return commandLine(new QvitCommand(Outputs.ofUser(), WindowCheck.ofSystem()));
+        return commandLine(new QvitCommand(Outputs.ofUser(), WindowLauncher.ofSystem()));
     }
 
     /** A picocli command line whose errors are one readable sentence, not a stack trace or the usage text. */

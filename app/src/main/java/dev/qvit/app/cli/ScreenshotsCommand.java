@@ -37,7 +37,7 @@ public final class ScreenshotsCommand implements Callable<Integer> {
         System.setProperty("qvit.tour.bits", String.valueOf(bits));
         System.setProperty("qvit.tour.images", String.valueOf(images));
         System.setProperty("qvit.tour.snapshots", String.valueOf(snapshots));
-        return WindowLauncher.open(qvit.window(), false, spec.commandLine().getErr());
+        return qvit.window().open(false, spec.commandLine().getErr());
     }
 
     /** The tour's pictures are named workbench-<view>.png. */

@@ -23,8 +23,8 @@ public final class WindowCheck {
     public static final String GTK_PROPERTY = "qvit.window.gtk";
     static final String NO_DISPLAY = "the workbench window needs a display and DISPLAY is not set: run ./qvit on a "
             + "desktop, over ssh -X, or in a virtual display (xvfb-run -a ./qvit); the commands (./qvit --help) need none";
-    static final String NO_GTK = "the workbench window needs GTK 3 (%s), which is not installed: install it with "
-            + "'sudo apt-get install libgtk-3-0' and run ./qvit again";
+    static final String NO_GTK = "the workbench window needs GTK 3 (%s), which is not installed: install it (as root) "
+            + "with 'apt-get install libgtk-3-0' and run ./qvit again";
 
     private final Map<String, String> environment;
     private final Predicate<String> libraryInstalled;

@@ -4,13 +4,21 @@ import dev.qvit.app.fx.WorkbenchApplication;
 import java.io.PrintWriter;
 import java.util.Optional;
 
-/** Opens the workbench window once {@link WindowCheck} finds what it needs; a missing piece is one sentence. */
-final class WindowLauncher {
-    private WindowLauncher() {
+/**
+ * Opens the workbench window once {@link WindowCheck} finds what it needs; a missing piece is one sentence.
+ *
+ * @param check   what the window needs from the system
+ * @param toolkit starts JavaFX and returns when the window is closed (tests pass one that must not run)
+ */
+record WindowLauncher(WindowCheck check, Runnable toolkit) {
+
+    /** This machine's check and the real workbench application. */
+    static WindowLauncher ofSystem() {
+        return new WindowLauncher(WindowCheck.ofSystem(), () -> WorkbenchApplication.open(new String[0]));
     }
 
     /** Runs the window until it closes; returns the process exit code (2 when it cannot open). */
-    static int open(WindowCheck check, boolean smoke, PrintWriter err) {
+    int open(boolean smoke, PrintWriter err) {
         Optional<String> problem = check.problem();
         if (problem.isPresent()) {
             err.println("qvit: " + problem.get());
@@ -21,7 +29,7 @@ final class WindowLauncher {
             System.setProperty("javafx.preloader", SmokePreloader.class.getName());
         }
         try {
-            WorkbenchApplication.open(new String[0]);
+            toolkit.run();
         } catch (RuntimeException e) {                      // JavaFX could not start its toolkit
             err.println("qvit: " + check.explain(e));
             err.flush();

@@ -22,13 +22,20 @@ class CommandLineTest {
     record Run(int exit, String out, String err) {
     }
 
-    /** Runs a command with default outputs under {@code runs} and the window check of a machine without display. */
+    /** A window check that must stop every launch: the tests never start the real window. */
+    static WindowLauncher noWindow(WindowCheck check) {
+        return new WindowLauncher(check, () -> {
+            throw new AssertionError("the test started the workbench window");
+        });
+    }
+
+    /** Runs a command with default outputs in {@code outputs} and {@code window} as the workbench window. */
     static Run run(Outputs outputs, WindowCheck window, String... args) {
         PrintStream previous = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         // built after the redirection: picocli's execution strategy keeps the System.out of its creation
-        CommandLine cli = QvitCommand.commandLine(new QvitCommand(outputs, window));
+        CommandLine cli = QvitCommand.commandLine(new QvitCommand(outputs, noWindow(window)));
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
         try {

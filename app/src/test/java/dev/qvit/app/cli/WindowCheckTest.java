@@ -48,6 +48,21 @@ class WindowCheckTest {
     }
 
     @Test
+    void withADisplayAndGtkTheWindowOpensAndItsStartFailureIsASentence() {
+        WindowCheck ready = new WindowCheck(Map.of("DISPLAY", ":7"), lib -> true, WindowCheck.GTK_LIBRARY);
+        int[] opened = {0};
+        var out = new java.io.StringWriter();
+        assertThat(new WindowLauncher(ready, () -> opened[0]++).open(false, new java.io.PrintWriter(out))).isZero();
+        assertThat(opened[0]).isEqualTo(1);
+        int exit = new WindowLauncher(ready, () -> {
+            throw new UnsupportedOperationException("Unable to open DISPLAY");
+        }).open(false, new java.io.PrintWriter(out));
+        assertThat(exit).isEqualTo(2);
+        assertThat(out.toString()).isEqualTo("qvit: cannot open the display DISPLAY=:7: is its X server running? "
+                + "(xvfb-run -a ./qvit runs a virtual one)" + System.lineSeparator());
+    }
+
+    @Test
     void theProbeFindsLibrariesWhereTheDynamicLinkerLooks() throws Exception {
         // given one library in an LD_LIBRARY_PATH folder and one named by the linker's cache
         Path extra = Files.createDirectories(dir.resolve("extra"));
