@@ -68,9 +68,9 @@ public record Outputs(Path runs, Path projectRoot) {
         if (!existing.isEmpty()) {
             refuseProjectFile(existing.get(0));
             if (!overwrite) {
-                throw new IllegalArgumentException("%s already holds %s%s: pass --force to write over them, or --out "
-                        .formatted(dir, dir.relativize(existing.get(0)), existing.size() > 1 ? " and " + (existing.size() - 1)
-                                + " more" : "") + "another folder");
+                String more = existing.size() > 1 ? " and " + (existing.size() - 1) + " more" : "";
+                throw new IllegalArgumentException("%s already holds %s%s: pass --force to write over %s, or --out another "
+                        .formatted(dir, dir.relativize(existing.get(0)), more, more.isEmpty() ? "it" : "them") + "folder");
             }
         }
         requireWritableFolder(dir);
