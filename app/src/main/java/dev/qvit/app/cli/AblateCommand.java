@@ -25,7 +25,10 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code qvit ablate}: the bits x variants x seeds grid from one teacher, each finished cell saved at once so an
@@ -36,6 +39,10 @@ import picocli.CommandLine.Option;
 public final class AblateCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    @ParentCommand
+    QvitCommand qvit;
+    @Spec
+    CommandSpec spec;
     @Mixin
     DataOptions data;
     @Mixin
@@ -50,7 +57,8 @@ public final class AblateCommand implements Callable<Integer> {
     List<String> variants;
     @Option(names = "--seeds", defaultValue = "0,1", split = ",", description = "Seeds (default: ${DEFAULT-VALUE}).")
     List<Long> seeds;
-    @Option(names = "--irm-form", defaultValue = "token", description = "token or distribution (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--irm-form", defaultValue = "distribution", description = "IRM form of the irm variants: "
+            + "distribution (the paper) or token (the official code; default: ${DEFAULT-VALUE}).")
     String irmForm;
     @Option(names = "--lambda", defaultValue = "0.1", description = "DGD weight (default: ${DEFAULT-VALUE}).")
     double lambda;
@@ -66,20 +74,26 @@ public final class AblateCommand implements Callable<Integer> {
     int probeImages;
     @Option(names = "--save-students", description = "Also keep each cell's student as students/<cell>.qvit (for fig1).")
     boolean saveStudents;
-    @Option(names = "--out", defaultValue = "runs/ablation", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", description = "Output folder (default: ablation in ~/qvit/runs); an earlier run of the "
+            + "same grid there is resumed.")
     Path out;
+    @Option(names = "--force", description = "Write over the tables and cells of another run in --out.")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
         AblationPlan plan = new AblationPlan(bits, variants.stream().map(Variant::parse).toList(), seeds,
                 new TrainingConfig(epochs, batch, lr, 1e-6, 0, 0, 0, 0, true), QuantizationConfig.Rectification.parse(irmForm),
                 lambda, DistributionGuidedDistillation.Norm.parse(dgdNorm), probeImages);
+        requireUsed(plan);
+        AblationFolder.Resume folder = AblationFolder.open(qvit.outputs(), out, plan, force);
+        out = folder.dir();
         VisionTransformer teacher = QuantizeCommand.loadTeacher(teacherFile);
         double teacherAccuracy = Checkpoint.readHeader(teacherFile).metadata().path("testAccuracy").asDouble(Double.NaN);
         FashionMnist.Splits splits = data.load();
         Path cellsDir = out.resolve("cells");
         Files.createDirectories(cellsDir);
-        List<CellResult> done = readCells(cellsDir);
+        List<CellResult> done = new ArrayList<>(folder.done());
         List<String> todo = AblationTable.missing(plan, done);
         String recipe = "Teacher %s; %s, %,d train / %,d test images; QAT %d epochs, lr %s cosine, batch %d; IRM form %s, "
                 + "lambda %s (%s); probe %d test images.";
@@ -108,6 +122,19 @@ public final class AblateCommand implements Callable<Integer> {
         writeTables(done, teacherAccuracy, recipe);
         System.out.println(Files.readString(out.resolve("results.md")));
         return 0;
+    }
+
+    /** Options for variants the grid does not have are refused rather than silently ignored. */
+    private void requireUsed(AblationPlan plan) {
+        boolean irm = plan.variants().stream().anyMatch(Variant::rectification);
+        boolean dgd = plan.variants().stream().anyMatch(Variant::distillation);
+        for (String option : new String[] {"--irm-form", "--lambda", "--dgd-norm"}) {
+            boolean used = option.equals("--irm-form") ? irm : dgd;
+            if (!used && spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw new IllegalArgumentException("%s has no effect: none of the variants %s uses %s"
+                        .formatted(option, variants, option.equals("--irm-form") ? "IRM" : "DGD"));
+            }
+        }
     }
 
     private void saveStudent(String key, AblationRunner.TrainedCell cell, String recipe) throws IOException {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a saved model on the test set.")
 public final class EvalCommand implements Callable<Integer> {
     @Mixin
-    DataOptions data;
+    TestDataOptions data;
     @Mixin
     ThreadOptions threads;
 
@@ -27,13 +27,13 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         VisionTransformer model = Checkpoint.load(modelFile);
-        FashionMnist.Splits splits = data.load();
+        FashionMnist.TestSet test = data.loadTest();
         SliceResult result;
         try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(threads.count(), model)) {
-            result = Evaluator.evaluate(workers, splits.test());
+            result = Evaluator.evaluate(workers, test.images());
         }
         System.out.printf("%s on %s (%,d test images): accuracy %.2f%%, loss %.4f%n", modelFile,
-                splits.description(), result.count(), 100 * result.accuracy(), result.meanLoss());
+                test.description(), result.count(), 100 * result.accuracy(), result.meanLoss());
         return 0;
     }
 }

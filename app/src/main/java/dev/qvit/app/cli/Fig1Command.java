@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         description = "Per block mean/std of the queries of the FP teacher, a quantized baseline and a quantized model with IRM.")
 public final class Fig1Command implements Callable<Integer> {
     @Mixin
-    DataOptions data;
+    TestDataOptions data;
 
     @Option(names = "--teacher", required = true, description = "Full-precision teacher checkpoint.")
     Path teacherFile;
@@ -39,12 +39,14 @@ public final class Fig1Command implements Callable<Integer> {
                 throw new IllegalArgumentException("--baseline and --irm must be quantized students of the teacher's size");
             }
         }
-        INDArray probe = BatchLoader.firstImages(data.load().test(), images);
+        INDArray probe = BatchLoader.firstImages(data.loadTest().images(), images);
         List<BlockStatistics> base = QueryKeyAnalysis.analyse(teacher, baseline, probe);
         List<BlockStatistics> rect = QueryKeyAnalysis.analyse(teacher, irm, probe);
         System.out.printf("Queries per block over %d test images (all heads, tokens, channels)%n", probe.size(0));
-        System.out.printf("baseline: %s (%d-bit)   IRM: %s (%d-bit, %s)%n%n", baselineFile, baseline.quantization().bits(),
-                irmFile, irm.quantization().bits(), irm.quantization().rectification().name().toLowerCase());
+        int irmBits = irm.quantization().bits();
+        System.out.printf("baseline: %s (W%dA%d)   IRM: %s (W%dA%d IRM(%s))%n%n", baselineFile, baseline.quantization().bits(),
+                baseline.quantization().bits(), irmFile, irmBits, irmBits,
+                irm.quantization().rectification().name().toLowerCase());
         System.out.println("| block | FP mu / sigma | baseline Q(q) mu / sigma | H(Q(q)) bits | IRM q~ mu / sigma "
                 + "| IRM Q(q~) mu / sigma | H(Q(q~)) bits |");
         System.out.println("|---|---|---|---|---|---|---|");

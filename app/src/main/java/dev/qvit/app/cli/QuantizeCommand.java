@@ -22,11 +22,14 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code qvit quantize}: quantization-aware training of a fully quantized student (method doc 6). */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
         description = "Train a fully quantized student (LSQ, optional IRM and DGD) from a full-precision teacher.")
 public final class QuantizeCommand implements Callable<Integer> {
+    @ParentCommand
+    QvitCommand qvit;
     @Mixin
     DataOptions data;
     @Mixin
@@ -53,29 +56,32 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--config", description = "Expected model preset of the teacher (tiny or small); refused if the "
             + "teacher is another size.")
     String expectedConfig;
-    @Option(names = "--out", description = "Student checkpoint (default: checkpoints/student-<variant>.qvit).")
+    @Option(names = "--out", description = "Student checkpoint (default: student-<variant>.qvit in ~/qvit/runs).")
     Path out;
+    @Option(names = "--force", description = "Write over an existing checkpoint file.")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
         QuantizationConfig config = quantization.config();
         DistillationSettings dgd = quantization.distillation();
         TrainingConfig training = new TrainingConfig(epochs, batch, lr, minLr, 0, 0, 0, seed, !noAugment, !noShuffle);
+        Path target = qvit.outputs().file(out, "student-" + quantization.variantName() + ".qvit", force);
         VisionTransformer teacher = loadTeacher(teacherFile);
         if (expectedConfig != null && !VitConfig.named(expectedConfig).equals(teacher.config())) {
             throw new IllegalArgumentException("%s is a %s model, not %s".formatted(teacherFile,
                     teacher.config().describe(), VitConfig.named(expectedConfig).describe()));
         }
         FashionMnist.Splits splits = data.load();
-        Path target = out != null ? out : Path.of("checkpoints", "student-" + quantization.variantName() + ".qvit");
-        System.out.printf("quantizing %s from %s: %s, %s; %,d train / %,d test images, %d threads%n",
+        System.out.printf("quantizing %s from %s: %s, %s; %,d train / %,d test images, %d threads -> %s%n",
                 teacher.config().describe(), teacherFile, quantization.describe(), splits.description(),
-                splits.train().count(), splits.test().count(), threads.count());
+                splits.train().count(), splits.test().count(), threads.count(), target);
         VisionTransformer student = QuantizedStudent.fromTeacher(teacher, config, BatchLoader.firstImages(splits.train(), 128));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("training", training);
         meta.put("distillation", dgd);
         meta.put("teacher", teacherFile.toString());
+        meta.put("label", quantization.label());
         CheckpointingListener listener = new CheckpointingListener(epochs, target, "student", student, meta);
         try (ParallelWorkers<QuantizationAwareObjective> workers =
                      QuantizationAwareTraining.workers(threads.count(), student, teacher, dgd)) {

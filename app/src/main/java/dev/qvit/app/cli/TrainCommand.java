@@ -15,11 +15,14 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code qvit train}: the full-precision teacher (method doc section 6). */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a full-precision ViT teacher on Fashion-MNIST and save it as a checkpoint.")
 public final class TrainCommand implements Callable<Integer> {
+    @ParentCommand
+    QvitCommand qvit;
     @Mixin
     ModelOptions model;
     @Mixin
@@ -45,18 +48,20 @@ public final class TrainCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--no-augment", description = "Disable pad-2 random crop and horizontal flip.")
     boolean noAugment;
-    @Option(names = "--out", description = "Checkpoint file (default: checkpoints/teacher-<config>.qvit).")
+    @Option(names = "--out", description = "Checkpoint file (default: teacher-<config>.qvit in ~/qvit/runs).")
     Path out;
+    @Option(names = "--force", description = "Write over an existing checkpoint file.")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
         VitConfig config = model.config();
         TrainingConfig training = new TrainingConfig(epochs, batch, lr, minLr, warmup, weightDecay, clip, seed, !noAugment);
+        Path target = qvit.outputs().file(out, "teacher-" + model.name() + ".qvit", force);
         FashionMnist.Splits splits = data.load();
-        Path target = out != null ? out : Path.of("checkpoints", "teacher-" + model.name() + ".qvit");
-        System.out.printf("training %s, %,d parameters, on %s: %,d train / %,d test images, %d threads%n",
+        System.out.printf("training %s, %,d parameters, on %s: %,d train / %,d test images, %d threads -> %s%n",
                 config.describe(), config.parameterCount(), splits.description(), splits.train().count(),
-                splits.test().count(), threads.count());
+                splits.test().count(), threads.count(), target);
         VisionTransformer teacher = VisionTransformer.create(config, seed);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("training", training);

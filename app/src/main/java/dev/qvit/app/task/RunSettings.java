@@ -57,8 +57,8 @@ public record RunSettings(Kind kind, String preset, int bits, boolean irm, Strin
         if (!(lambda >= 0) || lambda > 100) {
             p.put("lambda", "λ must be between 0 and 100");
         }
-        if (epochs < 1 || epochs > 1000) {
-            p.put("epochs", "epochs must be between 1 and 1000");
+        if (epochs < 1 || epochs > TrainingConfig.MAX_EPOCHS) {
+            p.put("epochs", "epochs must be between 1 and " + TrainingConfig.MAX_EPOCHS);
         }
         if (!(lr > 0) || lr > 1) {
             p.put("lr", "learning rate must be in (0, 1]");

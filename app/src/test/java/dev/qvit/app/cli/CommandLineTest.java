@@ -17,18 +17,27 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class CommandLineTest {
-    private static final String[] SMALL = {"--dim", "16", "--depth", "1", "--heads", "2", "--mlp", "32", "--threads", "2"};
+    static final String[] SMALL = {"--dim", "16", "--depth", "1", "--heads", "2", "--mlp", "32", "--threads", "2"};
 
     record Run(int exit, String out, String err) {
     }
 
-    private static Run run(String... args) {
-        CommandLine cli = QvitCommand.commandLine();
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err));
+    /** A window check that must stop every launch: the tests never start the real window. */
+    static WindowLauncher noWindow(WindowCheck check) {
+        return new WindowLauncher(check, () -> {
+            throw new AssertionError("the test started the workbench window");
+        });
+    }
+
+    /** Runs a command with default outputs in {@code outputs} and {@code window} as the workbench window. */
+    static Run run(Outputs outputs, WindowCheck window, String... args) {
         PrintStream previous = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        // built after the redirection: picocli's execution strategy keeps the System.out of its creation
+        CommandLine cli = QvitCommand.commandLine(new QvitCommand(outputs, noWindow(window)));
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
         try {
             int exit = cli.execute(args);
             return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString());
@@ -37,7 +46,14 @@ class CommandLineTest {
         }
     }
 
-    private static String[] concat(String[] a, String... b) {
+    @TempDir
+    Path home;
+
+    private Run run(String... args) {
+        return run(new Outputs(home.resolve("runs"), null), new WindowCheck(java.util.Map.of(), lib -> false, "x"), args);
+    }
+
+    static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
@@ -71,7 +87,8 @@ class CommandLineTest {
                 "--threads", "2", "--out", student.toString());
         // then it reports progress and saves a student that eval can read
         assertThat(q.exit()).as(q.err()).isZero();
-        assertThat(q.out()).contains("2-bit, IRM token, DGD lambda 0.1").contains("epoch   1/1");
+        assertThat(q.out()).as("the IRM form defaults to the paper's and is named in the label")
+                .contains("W2A2 IRM(distribution)+DGD, lambda 0.1").contains("epoch   1/1");
         Run eval = run("eval", "--model", student.toString(), "--data", "bundled", "--test-limit", "64");
         assertThat(eval.exit()).as(eval.err()).isZero();
         // and bad settings are one sentence each
@@ -103,8 +120,10 @@ class CommandLineTest {
         assertThat(first.out()).contains("2 cells (0 done, 2 to run)");
         assertThat(second.out()).contains("2 cells (2 done, 0 to run)");
         String md = Files.readString(dir.resolve("abl/results.md"));
-        assertThat(md).contains("| bits | base | irm+dgd |").contains("| 2 |").contains("σ_q S/T");
-        assertThat(Files.readAllLines(dir.resolve("abl/results.csv"))).hasSize(3);
+        assertThat(md).contains("| bits | baseline | IRM(distribution)+DGD |").contains("| W2A2 |").contains("σ_q S/T")
+                .contains("| W2A2 IRM(distribution)+DGD | 0 |");
+        assertThat(Files.readAllLines(dir.resolve("abl/results.csv"))).hasSize(3)
+                .anyMatch(line -> line.startsWith("W2A2 IRM(distribution)+DGD,2,irm+dgd,0,distribution,"));
         assertThat(Files.readAllLines(dir.resolve("abl/blocks.csv"))).hasSize(1 + 2 * 1);
         Checkpoint.Header kept = Checkpoint.readHeader(dir.resolve("abl/students/w2-irm+dgd-seed0.qvit"));
         assertThat(kept.quantization()).as("the cell's student is saved as a quantized checkpoint").isNotNull();

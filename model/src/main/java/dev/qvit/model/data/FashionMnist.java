@@ -18,6 +18,7 @@ public final class FashionMnist {
     public static final float STD = 0.3530f;
     /** Where {@code apt-get install dataset-fashion-mnist} puts the files. */
     public static final Path SYSTEM_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+    private static final String BUNDLED = "Fashion-MNIST bundled 10% subset";
     static final String BUNDLED_RESOURCE = "/dev/qvit/data/fashion-mnist-subset/";
     private static final String HOW_TO_GET = "install it with 'apt-get install dataset-fashion-mnist' or pass "
             + "--data DIR with train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz) "
@@ -35,16 +36,35 @@ public final class FashionMnist {
      * else bundled) or a folder path.
      */
     public static Splits load(String spec) {
+        Path dir = folder(spec);
+        return dir == null ? bundled() : fromDirectory(dir);
+    }
+
+    /** The test split alone, by the same names as {@link #load}: evaluation reads no training images. */
+    public record TestSet(ImageDataset images, String description) {
+    }
+
+    public static TestSet test(String spec) {
+        Path dir = folder(spec);
+        if (dir == null) {
+            return new TestSet(bundledSplit("t10k"), BUNDLED);
+        }
+        requireFolder(dir);
+        return new TestSet(split(dir, "t10k"), "Fashion-MNIST from " + dir);
+    }
+
+    /** The folder that {@code spec} names, null for the bundled subset. */
+    private static Path folder(String spec) {
         return switch (spec) {
-            case "bundled" -> bundled();
+            case "bundled" -> null;
             case "full" -> {
                 if (!Files.isDirectory(SYSTEM_DIR)) {
                     throw new DatasetException("The full Fashion-MNIST is not installed at " + SYSTEM_DIR + ": " + HOW_TO_GET);
                 }
-                yield fromDirectory(SYSTEM_DIR);
+                yield SYSTEM_DIR;
             }
-            case "auto" -> Files.isDirectory(SYSTEM_DIR) ? fromDirectory(SYSTEM_DIR) : bundled();
-            default -> fromDirectory(Path.of(spec));
+            case "auto" -> Files.isDirectory(SYSTEM_DIR) ? SYSTEM_DIR : null;
+            default -> Path.of(spec);
         };
     }
 
@@ -53,14 +73,18 @@ public final class FashionMnist {
     }
 
     public static Splits bundled() {
-        return new Splits(bundledSplit("train"), bundledSplit("t10k"), "Fashion-MNIST bundled 10% subset");
+        return new Splits(bundledSplit("train"), bundledSplit("t10k"), BUNDLED);
     }
 
     public static Splits fromDirectory(Path dir) {
+        requireFolder(dir);
+        return new Splits(split(dir, "train"), split(dir, "t10k"), "Fashion-MNIST from " + dir);
+    }
+
+    private static void requireFolder(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new DatasetException("No data folder at " + dir + ": " + HOW_TO_GET);
         }
-        return new Splits(split(dir, "train"), split(dir, "t10k"), "Fashion-MNIST from " + dir);
     }
 
     private static ImageDataset split(Path dir, String prefix) {

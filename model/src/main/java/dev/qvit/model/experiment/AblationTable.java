@@ -1,7 +1,9 @@
 package dev.qvit.model.experiment;
 
+import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.stats.BlockStatistics;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,22 +17,22 @@ public final class AblationTable {
     }
 
     public static String cellsCsv(List<CellResult> cells) {
-        StringBuilder out = new StringBuilder("bits,variant,seed,irm_form,lambda,test_accuracy,dgd_loss,seconds\n");
+        StringBuilder out = new StringBuilder("label,bits,variant,seed,irm_form,lambda,test_accuracy,dgd_loss,seconds\n");
         for (CellResult c : cells) {
-            out.append(String.format(Locale.ROOT, "%d,%s,%d,%s,%s,%.4f,%.4f,%.0f%n", c.bits(), c.variant(), c.seed(),
-                    c.irmForm(), c.lambda(), c.testAccuracy(), c.distillation(), c.seconds()));
+            out.append(String.format(Locale.ROOT, "%s,%d,%s,%d,%s,%s,%.4f,%.4f,%.0f%n", label(c), c.bits(), c.variant(),
+                    c.seed(), c.irmForm(), c.lambda(), c.testAccuracy(), c.distillation(), c.seconds()));
         }
         return out.toString();
     }
 
     public static String blocksCsv(List<CellResult> cells) {
-        StringBuilder out = new StringBuilder("bits,variant,seed,block,q_mean_teacher,q_std_teacher,q_mean_student,"
+        StringBuilder out = new StringBuilder("label,bits,variant,seed,block,q_mean_teacher,q_std_teacher,q_mean_student,"
                 + "q_std_student,q_std_rectified,q_std_quantized,q_entropy_bits,k_std_teacher,k_std_quantized,"
                 + "k_entropy_bits\n");
         for (CellResult c : cells) {
             for (BlockStatistics b : c.blocks()) {
-                out.append(String.format(Locale.ROOT, "%d,%s,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.4f,%.4f,%.3f%n",
-                        c.bits(), c.variant(), c.seed(), b.layer(), b.teacherQuery().mean(), b.teacherQuery().std(),
+                out.append(String.format(Locale.ROOT, "%s,%d,%s,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.4f,%.4f,%.3f%n",
+                        label(c), c.bits(), c.variant(), c.seed(), b.layer(), b.teacherQuery().mean(), b.teacherQuery().std(),
                         b.studentQuery().mean(), b.studentQuery().std(), b.rectifiedQuery().std(),
                         b.quantizedQuery().std(), b.queryEntropyBits(), b.teacherKey().std(), b.quantizedKey().std(),
                         b.keyEntropyBits()));
@@ -43,15 +45,16 @@ public final class AblationTable {
     public static String markdown(List<CellResult> cells, double teacherAccuracy, String recipe) {
         StringBuilder out = new StringBuilder("# Q-ViT ablation\n\n").append(recipe).append("\n\n");
         out.append(String.format(Locale.ROOT, "Full-precision teacher: %.2f %% test accuracy.%n%n", 100 * teacherAccuracy));
-        List<String> variants = cells.stream().map(c -> Variant.parse(c.variant())).distinct().sorted()
-                .map(Variant::label).toList();                                   // base, irm, dgd, irm+dgd
-        out.append("| bits | ").append(String.join(" | ", variants)).append(" |\n|---|");
+        List<String> variants = cells.stream().sorted(Comparator.comparing((CellResult c) -> Variant.parse(c.variant()))
+                .thenComparing(c -> QuantizationConfig.Rectification.parse(c.irmForm()))).map(AblationTable::variantOf)
+                .distinct().toList();
+        out.append("| bits | ").append(String.join(" | ", variants)).append(" |\n|---|");   // baseline, IRM(form), DGD, ...
         variants.forEach(v -> out.append("---|"));
         out.append('\n');
         for (int bits : cells.stream().map(CellResult::bits).distinct().sorted((a, b) -> b - a).toList()) {
-            out.append("| ").append(bits).append(" |");
+            out.append("| W").append(bits).append('A').append(bits).append(" |");
             for (String v : variants) {
-                List<CellResult> group = cells.stream().filter(c -> c.bits() == bits && c.variant().equals(v)).toList();
+                List<CellResult> group = cells.stream().filter(c -> c.bits() == bits && variantOf(c).equals(v)).toList();
                 out.append(' ').append(summary(group, c -> 100 * c.testAccuracy(), "%.2f")).append(" |");
             }
             out.append('\n');
@@ -60,16 +63,16 @@ public final class AblationTable {
         out.append("## Queries and keys per block (mean over seeds)\n\n");
         out.append("σ: standard deviation over all heads, tokens and channels of the probe images; S = student after its "
                 + "quantizer, T = teacher; H: entropy of the quantized codes in bits.\n\n");
-        out.append("| bits | variant | block | σ_q T | σ_q S | σ_q S/T | H(q) | σ_k T | σ_k S | H(k) |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|\n");
-        Map<String, List<CellResult>> groups = new TreeMap<>(cells.stream().collect(
-                Collectors.groupingBy(c -> "%02d|%s".formatted(100 - c.bits(), c.variant()))));
+        out.append("| run | block | σ_q T | σ_q S | σ_q S/T | H(q) | σ_k T | σ_k S | H(k) |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|\n");
+        Map<String, List<CellResult>> groups = new TreeMap<>(cells.stream().collect(Collectors.groupingBy(
+                c -> "%02d|%d|%s".formatted(100 - c.bits(), Variant.parse(c.variant()).ordinal(), label(c)))));
         for (List<CellResult> group : groups.values()) {
             int blocks = group.get(0).blocks().size();
             for (int l = 0; l < blocks; l++) {
                 int layer = l;
-                out.append(String.format(Locale.ROOT, "| %d | %s | %d | %.3f | %.3f | %.2f | %.2f | %.3f | %.3f | %.2f |%n",
-                        group.get(0).bits(), group.get(0).variant(), l,
+                out.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %.3f | %.2f | %.2f | %.3f | %.3f | %.2f |%n",
+                        label(group.get(0)), l,
                         mean(group, c -> c.blocks().get(layer).teacherQuery().std()),
                         mean(group, c -> c.blocks().get(layer).quantizedQuery().std()),
                         mean(group, c -> c.blocks().get(layer).queryStdRatio()),
@@ -80,6 +83,15 @@ public final class AblationTable {
             }
         }
         return out.toString();
+    }
+
+    /** The cell's run label, e.g. "W4A4 IRM(distribution)+DGD" (the IRM form only where the variant uses IRM). */
+    public static String label(CellResult c) {
+        return Variant.parse(c.variant()).runLabel(c.bits(), QuantizationConfig.Rectification.parse(c.irmForm()));
+    }
+
+    private static String variantOf(CellResult c) {
+        return Variant.parse(c.variant()).describe(QuantizationConfig.Rectification.parse(c.irmForm()));
     }
 
     static String summary(List<CellResult> group, ToDoubleFunction<CellResult> value, String format) {

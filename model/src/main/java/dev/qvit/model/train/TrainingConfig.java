@@ -24,8 +24,11 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, dou
                 true);
     }
 
+    /** The most epochs a run may ask for, in the window and on the command line alike. */
+    public static final int MAX_EPOCHS = 1000;
+
     public TrainingConfig {
-        check(epochs >= 1 && epochs <= 10_000, "epochs must be between 1 and 10000, got " + epochs);
+        check(epochs >= 1 && epochs <= MAX_EPOCHS, "epochs must be between 1 and " + MAX_EPOCHS + ", got " + epochs);
         check(batchSize >= 2 && batchSize <= 4096, "batch size must be between 2 and 4096, got " + batchSize);
         check(learningRate > 0 && learningRate <= 1, "learning rate must be in (0, 1], got " + learningRate);
         check(minLearningRate >= 0 && minLearningRate <= learningRate,
