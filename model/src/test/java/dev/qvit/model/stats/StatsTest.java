@@ -31,6 +31,21 @@ class StatsTest {
     }
 
     @Test
+    void fitAndEntropyOfSmallSamplesAreTheHandComputedValues() {
+        // {1, 2, 3, 6}: mean 3, population variance (4 + 1 + 0 + 9) / 4 = 3.5
+        GaussianFit fit = GaussianFit.of(new float[] {1, 2, 3, 6});
+        assertThat(fit.mean()).isEqualTo(3.0);
+        assertThat(fit.std()).isCloseTo(Math.sqrt(3.5), within(1e-15));
+        assertThat(fit.count()).isEqualTo(4);
+        // codes -2, -2, 0, 1 of [-2, 1]: p = 1/2, 0, 1/4, 1/4 -> H = 1/2 + 2 * 1/2 = 1.5 bits
+        float[] codes = {-2, -2, 0, 1};
+        CodeUsage u = CodeUsage.of(2, -2, 1, codes, codes);
+        assertThat(u.counts()).containsExactly(2, 0, 1, 1);
+        assertThat(u.entropyBits()).isCloseTo(1.5, within(1e-15));
+        assertThat(u.usedCodes()).isEqualTo(3);
+    }
+
+    @Test
     void oneCodeHasZeroEntropyAndClippedValuesAreCounted() {
         float[] codes = {1, 1, 1, 1};
         float[] scaled = {1.2f, 3f, 0.9f, -7f};   // outside [-2, 1]: 1.2, 3 and -7
