@@ -149,12 +149,18 @@ class AttentionProbeTest {
         assertThat(HeadMetric.KEY_CODE_ENTROPY.of(t, s, null, 1, 2)).isEqualTo(k.get(2).entropyBits())
                 .isNotEqualTo(k.get(3).entropyBits());
         assertThat(HeadMetric.ATTENTION_ENTROPY.of(t, s, null, 3, 1)).isEqualTo(s.attentionEntropy(3, 1));
+        // a head the quantizer does not have: NaN
+        assertThat(HeadMetric.QUERY_CODE_ENTROPY.of(t, s, null, 1, q.size())).isNaN();
         // no teacher or no quantizer: NaN, not a made-up number
         assertThat(HeadMetric.QUERY_STD_RATIO.of(null, s, null, 1, 2)).isNaN();
         assertThat(HeadMetric.KEY_CODE_ENTROPY.of(null, t, null, 0, 0)).isNaN();
         DistillationLoss dgd = new DistillationLoss(4, 4, new double[16], sequence(16));
         assertThat(HeadMetric.DGD_LOSS.grid(t, s, dgd)[3][1]).isEqualTo(13.0);
         assertThat(HeadMetric.DGD_LOSS.of(t, s, null, 0, 0)).isNaN();
+        // DGD of fewer layers than the model (the student's last layers not distilled): NaN beyond them
+        double[][] twoLayers = HeadMetric.DGD_LOSS.grid(t, s, new DistillationLoss(2, 4, new double[8], sequence(8)));
+        assertThat(twoLayers[1][3]).isEqualTo(7.0);
+        assertThat(twoLayers[2][0]).isNaN();
         assertThat(List.of(HeadMetric.values())).allMatch(m -> !m.formula().isBlank());
     }
 

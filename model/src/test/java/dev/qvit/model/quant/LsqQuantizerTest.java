@@ -155,7 +155,10 @@ class LsqQuantizerTest {
         ParameterSet params = new ParameterSet(DataType.DOUBLE);
         LsqQuantizer q = LsqQuantizer.forActivation(params, "a", 4, 1, 1);
         params.allocate();
+        assertThat(q.initialized()).isFalse();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.forward(row(X), false))
                 .hasMessageContaining("before initialisation");
+        q.forward(row(X), true);
+        assertThat(q.initialized()).isTrue();
     }
 }

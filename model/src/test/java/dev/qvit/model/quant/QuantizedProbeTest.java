@@ -187,6 +187,7 @@ class QuantizedProbeTest {
             assertThat(b.queryEntropyBits()).isCloseTo(NaiveQuantization.entropyBits(q.counts(-1)), within(1e-12));
             assertThat(b.keyEntropyBits()).isCloseTo(NaiveQuantization.entropyBits(k.counts(-1)), within(1e-12));
             assertThat(b.queryStdRatio()).isCloseTo(std(q.values()) / std(values(t.lastQuery())), within(1e-6));
+            assertThat(b.keyStdRatio()).isCloseTo(std(k.values()) / std(values(t.lastKey())), within(1e-6));
         }
     }
 
