@@ -30,11 +30,15 @@ class AugmentationTest {
         float[] b = new float[9];
         Augmentation first = new Augmentation(7);
         Augmentation second = new Augmentation(7);
+        int changed = 0;
         for (int i = 0; i < 20; i++) {
             first.apply(IMAGE, 0, a, 0, 3, 3);
             second.apply(IMAGE, 0, b, 0, 3, 3);
             assertThat(a).containsExactly(b);
+            changed += java.util.Arrays.equals(a, IMAGE) ? 0 : 1;
         }
+        // and it does augment: an augmentation that did nothing would pass the comparison above
+        assertThat(changed).isPositive();
     }
 
     @Test
@@ -43,14 +47,17 @@ class AugmentationTest {
         float[] big = new float[28 * 28];
         java.util.Arrays.fill(big, 1f);
         float[] out = new float[28 * 28];
+        int most = 0;
         for (int i = 0; i < 200; i++) {
             aug.apply(big, 0, out, 0, 28, 28);
             int zeros = 0;
             for (float v : out) {
                 zeros += v == 0 ? 1 : 0;
             }
-            // at most 2 rows and 2 columns are shifted in
-            assertThat(zeros).isLessThanOrEqualTo(2 * 28 + 2 * 28);
+            most = Math.max(most, zeros);
         }
+        // at most 2 rows and 2 columns are shifted in, and in some of the 200 draws exactly that many:
+        // 2 * 28 + 2 * 28 - 2 * 2 zero pixels
+        assertThat(most).isEqualTo(108);
     }
 }

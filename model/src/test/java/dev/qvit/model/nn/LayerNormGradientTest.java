@@ -2,16 +2,14 @@ package dev.qvit.model.nn;
 
 import static dev.qvit.model.GradientCheck.ALL;
 import static dev.qvit.model.GradientCheck.TOLERANCE;
-import static dev.qvit.model.GradientCheck.check;
 import static dev.qvit.model.GradientCheck.fillGaussian;
 import static dev.qvit.model.GradientCheck.gaussian;
-import static dev.qvit.model.GradientCheck.weightedSum;
 
+import dev.qvit.model.LayerGradients;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** LayerNorm over the last dimension against central differences of L = sum(y * R), float64. */
 class LayerNormGradientTest {
@@ -22,9 +20,7 @@ class LayerNormGradientTest {
     private final Random random = new Random(1202);
     private final ParameterSet params = new ParameterSet(DataType.DOUBLE);
     private final LayerNorm norm = new LayerNorm(params, "norm", DIM, EPS);
-    private INDArray x;
-    private INDArray r;
-    private INDArray dx;
+    private LayerGradients gradients;
 
     @BeforeEach
     void forwardAndBackward() {
@@ -32,28 +28,22 @@ class LayerNormGradientTest {
         norm.init();
         fillGaussian(norm.gamma().value(), random, 1.0, 0.5);   // gamma != 1 so dx depends on gamma
         fillGaussian(norm.beta().value(), random, 0.0, 0.5);
-        x = gaussian(random, 0.7, 2.0, ROWS, DIM);               // off-centre, not unit variance
-        r = gaussian(random, ROWS, DIM);
-        norm.forward(x);
-        dx = norm.backward(r).dup();
-    }
-
-    private double loss() {
-        return weightedSum(norm.forward(x), r);
+        // off-centre, not unit variance
+        gradients = LayerGradients.of(random, gaussian(random, 0.7, 2.0, ROWS, DIM), norm::forward, norm::backward);
     }
 
     @Test
     void layerNormInputGradientMatchesFiniteDifferences() {
-        check("norm dx", x, dx, this::loss, ALL, random).assertBelow(TOLERANCE);
+        gradients.checkInput("norm dx").assertBelow(TOLERANCE);
     }
 
     @Test
     void layerNormGammaGradientMatchesFiniteDifferences() {
-        check(norm.gamma(), this::loss, ALL, random).assertBelow(TOLERANCE);
+        gradients.checkParameter(norm.gamma(), ALL).assertBelow(TOLERANCE);
     }
 
     @Test
     void layerNormBetaGradientMatchesFiniteDifferences() {
-        check(norm.beta(), this::loss, ALL, random).assertBelow(TOLERANCE);
+        gradients.checkParameter(norm.beta(), ALL).assertBelow(TOLERANCE);
     }
 }

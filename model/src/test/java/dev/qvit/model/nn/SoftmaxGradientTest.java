@@ -1,11 +1,9 @@
 package dev.qvit.model.nn;
 
-import static dev.qvit.model.GradientCheck.ALL;
 import static dev.qvit.model.GradientCheck.TOLERANCE;
-import static dev.qvit.model.GradientCheck.check;
 import static dev.qvit.model.GradientCheck.gaussian;
-import static dev.qvit.model.GradientCheck.weightedSum;
 
+import dev.qvit.model.LayerGradients;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,17 +21,15 @@ class SoftmaxGradientTest {
     void softmaxInputGradientMatchesFiniteDifferences() {
         // given peaked but not saturated rows (std 2)
         INDArray x = gaussian(random, 0.0, 2.0, ROWS, COLS);
-        INDArray r = gaussian(random, ROWS, COLS);
         INDArray p = Nd4j.create(DataType.DOUBLE, ROWS, COLS);
         INDArray dx = Nd4j.create(DataType.DOUBLE, ROWS, COLS);
+        INDArray rowSums = Nd4j.create(DataType.DOUBLE, ROWS);
 
         // when
-        Softmax.forward(x, p);
-        Softmax.backward(p, r, dx, Nd4j.create(DataType.DOUBLE, ROWS));
+        LayerGradients gradients = LayerGradients.of(random, x, v -> Softmax.forward(v, p),
+                dp -> Softmax.backward(p, dp, dx, rowSums));
 
         // then
-        INDArray out = Nd4j.create(DataType.DOUBLE, ROWS, COLS);
-        check("softmax dx", x, dx, () -> weightedSum(Softmax.forward(x, out), r), ALL, random)
-                .assertBelow(TOLERANCE);
+        gradients.checkInput("softmax dx").assertBelow(TOLERANCE);
     }
 }

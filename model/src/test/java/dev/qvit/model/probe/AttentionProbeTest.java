@@ -8,14 +8,16 @@ import dev.qvit.model.data.ImageDataset;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedStudent;
 import dev.qvit.model.snapshot.DistillationLoss;
+import dev.qvit.model.snapshot.HeadDistribution;
 import dev.qvit.model.snapshot.HeadMetric;
 import dev.qvit.model.snapshot.LayerProbe;
 import dev.qvit.model.snapshot.LayerProbe.Stage;
 import dev.qvit.model.snapshot.ModelSnapshot;
 import dev.qvit.model.snapshot.Tensor;
-import dev.qvit.model.stats.GaussianFit;
+import dev.qvit.model.stats.CodeUsage;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,34 +53,75 @@ class AttentionProbeTest {
     }
 
     @Test
-    void fullPrecisionSnapshotMatchesTheRawProbeAndHasEqualStages() {
+    void fullPrecisionSnapshotSummarisesEveryHeadOfTheRawProbes() {
+        // given the teacher's snapshot of a probe batch and, taken independently, its raw probes of that batch
         ProbeBatch batch = ProbeBatch.of(test, 2);
         ModelSnapshot s = new AttentionProbe(batch, 5).capture(teacher);
+        teacher.forward(batch.normalised(), false);
+        List<LayerProbe> probes = teacher.probes(batch.count());
+        // then
         assertThat(s.quantized()).isFalse();
         assertThat(s.layers()).isEqualTo(4);
         assertThat(s.attentionImages()).isEqualTo(5);
-        // the Gaussian fit of head 1 in layer 2 is the one of the raw probe's queries of that head
-        teacher.forward(batch.normalised(), false);
-        LayerProbe raw = teacher.probes(batch.count()).get(2);
-        GaussianFit expected = GaussianFit.of(raw.queryOfHead(1));
-        GaussianFit fit = s.distribution(2, 1, Tensor.QUERY, Stage.RAW).fit();
-        assertThat(fit.mean()).isCloseTo(expected.mean(), within(1e-9));
-        assertThat(fit.std()).isCloseTo(expected.std(), within(1e-9));
-        assertThat(s.distribution(2, 1, Tensor.QUERY, Stage.QUANTIZED).fit()).isEqualTo(fit);
-        // attention rows are distributions: cls row sums to 1 with its own column
-        float[] map = s.attentionMap(0, 4, 3);
-        double row = 0;
-        for (int j = 0; j < s.tokens(); j++) {
-            row += map[j];
+        for (LayerProbe p : probes) {
+            float[] attention = p.attention();
+            for (int h = 0; h < s.heads(); h++) {
+                // every stage of a full-precision model is the raw one: mean and population std of the head
+                for (Stage stage : Stage.values()) {
+                    assertFit(s.distribution(p.layer(), h, Tensor.QUERY, stage), ofHead(p.query(), p, h));
+                    assertFit(s.distribution(p.layer(), h, Tensor.KEY, stage), ofHead(p.key(), p, h));
+                }
+                assertThat(s.attentionEntropy(p.layer(), h)).as("layer %d head %d entropy", p.layer(), h)
+                        .isCloseTo(meanRowEntropyBits(attention, p, h), within(1e-9));
+                for (int b = 0; b < s.attentionImages(); b++) {
+                    int start = (b * p.heads() + h) * p.tokens() * p.tokens();
+                    float[] map = Arrays.copyOfRange(attention, start, start + p.tokens() * p.tokens());
+                    assertThat(s.attentionMap(p.layer(), b, h)).containsExactly(map);
+                    assertThat(s.clsAttention(p.layer(), b, h)).containsExactly(Arrays.copyOfRange(map, 1, p.tokens()));
+                }
+            }
         }
-        assertThat(row).isCloseTo(1, within(1e-4));
-        float[] cls = s.clsAttention(0, 4, 3);
-        assertThat(cls).hasSize(49);
-        assertThat(cls[0]).isEqualTo(map[1]);
-        // entropy of a row of N probabilities lies in [0, log2 N]
-        for (int h = 0; h < 4; h++) {
-            assertThat(s.attentionEntropy(1, h)).isBetween(0.0, Math.log(50) / Math.log(2));
+    }
+
+    /** Head h of a flat [B, H, N, d] probe array, by index arithmetic. */
+    private static float[] ofHead(float[] flat, LayerProbe p, int h) {
+        int perHead = p.tokens() * p.headDim();
+        float[] out = new float[p.images() * perHead];
+        for (int b = 0; b < p.images(); b++) {
+            System.arraycopy(flat, (b * p.heads() + h) * perHead, out, b * perHead, perHead);
         }
+        return out;
+    }
+
+    private static void assertFit(HeadDistribution distribution, float[] values) {
+        double mean = 0;
+        for (float v : values) {
+            mean += v;
+        }
+        mean /= values.length;
+        double squares = 0;
+        for (float v : values) {
+            squares += (v - mean) * (v - mean);
+        }
+        double std = Math.sqrt(squares / values.length);
+        assertThat(distribution.fit().mean()).isCloseTo(mean, within(1e-12 * std));
+        assertThat(distribution.fit().std()).isCloseTo(std, within(1e-12 * std));
+        assertThat(distribution.histogram().total()).isEqualTo(values.length);
+    }
+
+    /** Mean over images and query tokens i of -sum_j a_ij log2 a_ij for head h, from the flat [B, H, N, N] array. */
+    private static double meanRowEntropyBits(float[] attention, LayerProbe p, int h) {
+        int n = p.tokens();
+        double total = 0;
+        for (int b = 0; b < p.images(); b++) {
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    double a = attention[((b * p.heads() + h) * n + i) * n + j];
+                    total -= a > 0 ? a * Math.log(a) / Math.log(2) : 0;
+                }
+            }
+        }
+        return total / (p.images() * n);
     }
 
     @Test
@@ -94,14 +137,30 @@ class AttentionProbeTest {
         double ratio = HeadMetric.QUERY_STD_RATIO.of(t, s, null, 1, 2);
         assertThat(ratio).isCloseTo(s.distribution(1, 2, Tensor.QUERY, Stage.QUANTIZED).fit().std()
                 / t.distribution(1, 2, Tensor.QUERY, Stage.RAW).fit().std(), within(1e-12));
-        // 2-bit codes: entropy in (0, 2] bits
-        assertThat(HeadMetric.QUERY_CODE_ENTROPY.of(t, s, null, 1, 2)).isGreaterThan(0).isLessThanOrEqualTo(2.0);
+        assertThat(HeadMetric.QUERY_STD_RATIO.grid(t, s, null)[1][2]).isEqualTo(ratio);
+        assertThat(HeadMetric.KEY_STD_RATIO.of(t, s, null, 1, 2)).isEqualTo(s.distribution(1, 2, Tensor.KEY,
+                Stage.QUANTIZED).fit().std() / t.distribution(1, 2, Tensor.KEY, Stage.RAW).fit().std());
+        // code entropy: that of head 2 of the layer's q (k) quantizer, whose counts QuantizedProbeTest checks;
+        // the heads' and tensors' entropies differ, so a wrong head or tensor would show
+        List<CodeUsage> q = s.quantizer("blocks.1.attn.q_quant").orElseThrow().perChannel();
+        List<CodeUsage> k = s.quantizer("blocks.1.attn.k_quant").orElseThrow().perChannel();
+        assertThat(HeadMetric.QUERY_CODE_ENTROPY.of(t, s, null, 1, 2)).isEqualTo(q.get(2).entropyBits())
+                .isNotEqualTo(q.get(1).entropyBits()).isNotEqualTo(k.get(2).entropyBits());
+        assertThat(HeadMetric.KEY_CODE_ENTROPY.of(t, s, null, 1, 2)).isEqualTo(k.get(2).entropyBits())
+                .isNotEqualTo(k.get(3).entropyBits());
+        assertThat(HeadMetric.ATTENTION_ENTROPY.of(t, s, null, 3, 1)).isEqualTo(s.attentionEntropy(3, 1));
+        // a head the quantizer does not have: NaN
+        assertThat(HeadMetric.QUERY_CODE_ENTROPY.of(t, s, null, 1, q.size())).isNaN();
         // no teacher or no quantizer: NaN, not a made-up number
         assertThat(HeadMetric.QUERY_STD_RATIO.of(null, s, null, 1, 2)).isNaN();
         assertThat(HeadMetric.KEY_CODE_ENTROPY.of(null, t, null, 0, 0)).isNaN();
         DistillationLoss dgd = new DistillationLoss(4, 4, new double[16], sequence(16));
         assertThat(HeadMetric.DGD_LOSS.grid(t, s, dgd)[3][1]).isEqualTo(13.0);
         assertThat(HeadMetric.DGD_LOSS.of(t, s, null, 0, 0)).isNaN();
+        // DGD of fewer layers than the model (the student's last layers not distilled): NaN beyond them
+        double[][] twoLayers = HeadMetric.DGD_LOSS.grid(t, s, new DistillationLoss(2, 4, new double[8], sequence(8)));
+        assertThat(twoLayers[1][3]).isEqualTo(7.0);
+        assertThat(twoLayers[2][0]).isNaN();
         assertThat(List.of(HeadMetric.values())).allMatch(m -> !m.formula().isBlank());
     }
 

@@ -1,9 +1,11 @@
 package dev.qvit.model.quant;
 
+import static dev.qvit.model.GradientCheck.gaussian;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.qvit.model.nn.ParameterSet;
+import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -108,18 +110,32 @@ class LsqQuantizerTest {
 
     @ParameterizedTest
     @ValueSource(ints = {2, 3, 4, 8})
-    void initialStepIsTwiceMeanAbsOverSqrtQpAndCodesStayInRange(int bits) {
+    void initialisationFollowsTheMethodDocAndTheCodesFollowFromIt(int bits) {
+        // given 4 channels of N(0.4, 3^2) values, min < 0: a signed quantizer
         ParameterSet params = new ParameterSet(DataType.DOUBLE);
         LsqQuantizer q = LsqQuantizer.forActivation(params, "a", bits, 4, 1);
         params.allocate();
-        INDArray x = Nd4j.randn(DataType.DOUBLE, 50, 4).muli(3);
+        INDArray x = gaussian(new Random(31 + bits), 0.4, 3.0, 50, 4);
+        // when the first training batch initialises it
         q.forward(x, true);
+        // then s = 2 mean|x| / sqrt(Qp) and z = 0.1 (min x - s Qn) in every channel, over the whole tensor
+        int qn = -(1 << (bits - 1));
         int qp = (1 << (bits - 1)) - 1;
-        assertThat(q.step().value().getDouble(2))
-                .isCloseTo(2 * x.ameanNumber().doubleValue() / Math.sqrt(qp), within(1e-12));
+        double[] v = x.dup().data().asDouble();
+        double meanAbs = java.util.Arrays.stream(v).map(Math::abs).sum() / v.length;
+        double min = java.util.Arrays.stream(v).min().orElseThrow();
+        double s = 2 * meanAbs / Math.sqrt(qp);
+        double z = 0.1 * (min - s * qn);
         assertThat(q.range().signed()).isTrue();
-        assertThat(q.lastCodes().minNumber().doubleValue()).isGreaterThanOrEqualTo(-(1 << (bits - 1)));
-        assertThat(q.lastCodes().maxNumber().doubleValue()).isLessThanOrEqualTo(qp);
+        assertThat(q.step().value().toDoubleVector()).containsExactly(new double[] {s, s, s, s}, within(1e-12));
+        assertThat(q.zeroPoint().value().toDoubleVector()).containsExactly(new double[] {z, z, z, z}, within(1e-12));
+        assertThat(q.gradScale()).isCloseTo(1 / Math.sqrt(200.0 * qp), within(1e-15));
+        // and every code is round-half-even(clamp(x / s + round(z), Qn, Qp)), worked out element by element
+        double[] codes = q.lastCodes().dup().data().asDouble();
+        for (int i = 0; i < v.length; i++) {
+            double expected = Math.rint(Math.max(qn, Math.min(qp, v[i] / s + Math.rint(z))));
+            assertThat(codes[i]).as("code %d", i).isEqualTo(expected);
+        }
     }
 
     @Test
@@ -128,7 +144,7 @@ class LsqQuantizerTest {
         ParameterSet params = new ParameterSet(DataType.DOUBLE);
         LsqQuantizer q = LsqQuantizer.forActivation(params, "attn", 2, 1, 1);
         params.allocate();
-        q.forward(Nd4j.rand(DataType.DOUBLE, 10, 1), true);
+        q.forward(Nd4j.createFromArray(new Random(5).doubles(10).toArray()).reshape(10, 1), true);
         assertThat(q.range().signed()).isFalse();
         assertThat(q.range().qn()).isZero();
         assertThat(q.range().qp()).isEqualTo(3);
@@ -139,7 +155,10 @@ class LsqQuantizerTest {
         ParameterSet params = new ParameterSet(DataType.DOUBLE);
         LsqQuantizer q = LsqQuantizer.forActivation(params, "a", 4, 1, 1);
         params.allocate();
+        assertThat(q.initialized()).isFalse();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.forward(row(X), false))
                 .hasMessageContaining("before initialisation");
+        q.forward(row(X), true);
+        assertThat(q.initialized()).isTrue();
     }
 }

@@ -6,8 +6,11 @@ import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.CrossEntropy;
+import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -53,14 +56,43 @@ class QuantizedStudentTest {
         INDArray logits = student.forward(x, true);
         double loss = ce.forward(logits, ce.oneHot(labels, 10));
         student.backward(ce.backward());
-        // then every parameter, including steps, zero points and IRM, receives a finite gradient
+        // then every parameter, including steps and IRM, receives a finite non-zero gradient; a zero point one
+        // exactly when its quantizer clamped some input (dL/dz = -s sum of u over the clamped elements); the
+        // distribution IRM's running statistics (not learned) none
         assertThat(loss).isFinite();
-        assertThat(student.parameters().grads().norm2Number().doubleValue()).isFinite().isPositive();
-        INDArray qStep = student.parameters().get("blocks.0.attn.q_quant.step").grad();
-        assertThat(qStep.norm2Number().doubleValue()).isPositive();
-        if (form != QuantizationConfig.Rectification.NONE) {
-            assertThat(student.parameters().get("blocks.1.attn.norm_k.weight").grad().norm2Number().doubleValue()).isPositive();
+        Set<String> zeroPoints = new HashSet<>();
+        for (LsqQuantizer q : student.quantizers()) {
+            if (q.zeroPoint() != null) {
+                zeroPoints.add(q.zeroPoint().name());
+                double n = norm(q.zeroPoint().grad());
+                assertThat(n).as("%s gradient", q.zeroPoint().name()).isFinite();
+                assertThat(n > 0).as("%s gradient %s is non-zero exactly when an input was clamped",
+                        q.zeroPoint().name(), n).isEqualTo(clampedAny(q));
+            }
         }
+        for (Parameter p : student.parameters().parameters()) {
+            if (p.name().contains(".running_")) {
+                assertThat(norm(p.grad())).as("%s gradient", p.name()).isZero();
+            } else if (!zeroPoints.contains(p.name())) {
+                assertThat(norm(p.grad())).as("%s gradient", p.name()).isFinite().isPositive();
+            }
+        }
+        long irm = student.parameters().parameters().stream().filter(p -> p.name().contains(".norm_")).count();
+        assertThat(irm).isEqualTo(switch (form) {
+            case NONE -> 0L;
+            case TOKEN -> 2L * 2 * SMALL.depth();           // q and k: gamma, beta
+            case DISTRIBUTION -> 2L * 4 * SMALL.depth();    // q and k: gamma, beta, running mean and variance
+        });
+    }
+
+    private static double norm(INDArray a) {
+        return a.norm2Number().doubleValue();
+    }
+
+    /** Whether any pre-clamp value v of the quantizer's last forward lay outside [Qn, Qp]. */
+    private static boolean clampedAny(LsqQuantizer q) {
+        INDArray v = q.lastScaled();
+        return v.minNumber().doubleValue() < q.range().qn() || v.maxNumber().doubleValue() > q.range().qp();
     }
 
     @Test

@@ -5,8 +5,8 @@ import static dev.qvit.model.GradientCheck.TOLERANCE;
 import static dev.qvit.model.GradientCheck.check;
 import static dev.qvit.model.GradientCheck.fillGaussian;
 import static dev.qvit.model.GradientCheck.gaussian;
-import static dev.qvit.model.GradientCheck.weightedSum;
 
+import dev.qvit.model.LayerGradients;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.ParameterSet;
 import java.util.Random;
@@ -27,29 +27,30 @@ class RectificationAndDistillationGradientTest {
         params.allocate();
         fillGaussian(irm.gamma().value(), random, 1.0, 0.4);
         fillGaussian(irm.beta().value(), random, 0.0, 0.4);
-        INDArray x = gaussian(random, 0.5, 1.7, SHAPE);
-        INDArray r = gaussian(random, SHAPE);
-        irm.forward(x, true);
-        INDArray dx = irm.backward(r).dup();
-        // then
-        check("irm dx", x, dx, () -> weightedSum(irm.forward(x, true), r), ALL, random).assertBelow(TOLERANCE);
-        check(irm.gamma(), () -> weightedSum(irm.forward(x, true), r), ALL, random).assertBelow(TOLERANCE);
-        check(irm.beta(), () -> weightedSum(irm.forward(x, true), r), ALL, random).assertBelow(TOLERANCE);
+        // when
+        LayerGradients gradients = LayerGradients.of(random, gaussian(random, 0.5, 1.7, SHAPE),
+                x -> irm.forward(x, true), irm::backward);
+        // then dx, gamma and beta match; the running statistics neither get a gradient nor change the training
+        // forward (both sides 0)
+        gradients.checkInput("irm dx").assertBelow(TOLERANCE);
+        gradients.assertEveryParameterGradient(params, ALL,
+                "norm_q.weight", "norm_q.bias", "norm_q.running_mean", "norm_q.running_var");
     }
 
     @Test
     void tokenIrmGradientsMatchFiniteDifferences() {
+        // given gamma/beta of size d, shared by the heads, away from 1 and 0
         ParameterSet params = new ParameterSet(DataType.DOUBLE);
         TokenRectification irm = new TokenRectification(params, "norm_k", 4);
         params.allocate();
         fillGaussian(irm.norm().gamma().value(), random, 1.0, 0.4);
         fillGaussian(irm.norm().beta().value(), random, 0.0, 0.4);
-        INDArray x = gaussian(random, -0.3, 1.2, SHAPE);
-        INDArray r = gaussian(random, SHAPE);
-        irm.forward(x, true);
-        INDArray dx = irm.backward(r).dup();
-        check("token irm dx", x, dx, () -> weightedSum(irm.forward(x, true), r), ALL, random).assertBelow(TOLERANCE);
-        check(irm.norm().gamma(), () -> weightedSum(irm.forward(x, true), r), ALL, random).assertBelow(TOLERANCE);
+        // when
+        LayerGradients gradients = LayerGradients.of(random, gaussian(random, -0.3, 1.2, SHAPE),
+                x -> irm.forward(x, true), irm::backward);
+        // then dx, gamma and beta match
+        gradients.checkInput("token irm dx").assertBelow(TOLERANCE);
+        gradients.assertEveryParameterGradient(params, ALL, "norm_k.weight", "norm_k.bias");
     }
 
     @Test

@@ -2,19 +2,16 @@ package dev.qvit.model.vit;
 
 import static dev.qvit.model.GradientCheck.ALL;
 import static dev.qvit.model.GradientCheck.TOLERANCE;
-import static dev.qvit.model.GradientCheck.check;
 import static dev.qvit.model.GradientCheck.gaussian;
 import static dev.qvit.model.GradientCheck.perturbAll;
-import static dev.qvit.model.GradientCheck.weightedSum;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.qvit.model.nn.Parameter;
+import dev.qvit.model.LayerGradients;
 import dev.qvit.model.nn.ParameterSet;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Multi-head self-attention (2 images, 5 tokens, D 8, 2 heads) against central differences, float64. */
 class MultiHeadSelfAttentionGradientTest {
@@ -26,9 +23,7 @@ class MultiHeadSelfAttentionGradientTest {
     private final Random random = new Random(2101);
     private final ParameterSet params = new ParameterSet(DataType.DOUBLE);
     private final MultiHeadSelfAttention attention = new MultiHeadSelfAttention(params, "attn", DIM, HEADS);
-    private INDArray x;
-    private INDArray r;
-    private INDArray dx;
+    private LayerGradients gradients;
 
     @BeforeEach
     void forwardAndBackward() {
@@ -36,35 +31,26 @@ class MultiHeadSelfAttentionGradientTest {
         attention.init(random);
         // trunc-normal(0.02) weights give almost uniform attention; std 0.4 makes the softmax path matter
         perturbAll(params, random, 0.4);
-        x = gaussian(random, BATCH * TOKENS, DIM);
-        r = gaussian(random, BATCH * TOKENS, DIM);
-        attention.forward(x, BATCH);
-        dx = attention.backward(r).dup();
-    }
-
-    private double loss() {
-        return weightedSum(attention.forward(x, BATCH), r);
+        gradients = LayerGradients.of(random, gaussian(random, BATCH * TOKENS, DIM),
+                x -> attention.forward(x, BATCH), attention::backward);
     }
 
     @Test
     void attentionInputGradientMatchesFiniteDifferences() {
-        check("attn dx", x, dx, this::loss, ALL, random).assertBelow(TOLERANCE);
+        gradients.checkInput("attn dx").assertBelow(TOLERANCE);
     }
 
     @Test
     void attentionQkvAndProjectionGradientsMatchFiniteDifferences() {
-        assertThat(params.parameters()).extracting(Parameter::name)
-                .containsExactly("attn.qkv.weight", "attn.qkv.bias", "attn.proj.weight", "attn.proj.bias");
-        for (Parameter p : params.parameters()) {
-            check(p, this::loss, ALL, random).assertBelow(TOLERANCE);
-        }
+        gradients.assertEveryParameterGradient(params, ALL,
+                "attn.qkv.weight", "attn.qkv.bias", "attn.proj.weight", "attn.proj.bias");
     }
 
     @Test
     void attentionIsNotNearlyUniformSoTheSoftmaxPathIsExercised() {
         // guards the premise of the checks above: with near-uniform attention a wrong softmax backward
         // could hide below the tolerance
-        attention.forward(x, BATCH);
+        attention.forward(gradients.input(), BATCH);
         assertThat(attention.lastAttention().maxNumber().doubleValue()).isGreaterThan(0.5);
     }
 }

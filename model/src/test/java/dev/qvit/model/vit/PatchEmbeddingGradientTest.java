@@ -1,20 +1,15 @@
 package dev.qvit.model.vit;
 
 import static dev.qvit.model.GradientCheck.ALL;
-import static dev.qvit.model.GradientCheck.TOLERANCE;
-import static dev.qvit.model.GradientCheck.check;
 import static dev.qvit.model.GradientCheck.gaussian;
 import static dev.qvit.model.GradientCheck.perturbAll;
-import static dev.qvit.model.GradientCheck.weightedSum;
-import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.qvit.model.nn.Parameter;
+import dev.qvit.model.LayerGradients;
 import dev.qvit.model.nn.ParameterSet;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Patch embedding of 8x8 images with 4x4 patches (4 patches + cls = 5 tokens, D 8) against central differences
@@ -27,30 +22,21 @@ class PatchEmbeddingGradientTest {
     private final Random random = new Random(2404);
     private final ParameterSet params = new ParameterSet(DataType.DOUBLE);
     private final PatchEmbedding embedding = new PatchEmbedding(params, CONFIG);
-    private INDArray images;
-    private INDArray r;
+    private LayerGradients gradients;
 
     @BeforeEach
     void forwardAndBackward() {
         params.allocate();
         embedding.init(random);
         perturbAll(params, random, 0.4);
-        images = gaussian(random, BATCH, CONFIG.channels(), CONFIG.imageSize(), CONFIG.imageSize());
-        r = gaussian(random, (long) BATCH * CONFIG.numTokens(), CONFIG.dim());
-        embedding.forward(images);
-        embedding.backward(r);
-    }
-
-    private double loss() {
-        return weightedSum(embedding.forward(images), r);
+        gradients = LayerGradients.parametersOnly(random,
+                gaussian(random, BATCH, CONFIG.channels(), CONFIG.imageSize(), CONFIG.imageSize()),
+                embedding::forward, embedding::backward);
     }
 
     @Test
     void patchEmbeddingParameterGradientsMatchFiniteDifferences() {
-        assertThat(params.parameters()).extracting(Parameter::name)
-                .containsExactly("patch_embed.weight", "patch_embed.bias", "cls_token", "pos_embed");
-        for (Parameter p : params.parameters()) {
-            check(p, this::loss, ALL, random).assertBelow(TOLERANCE);
-        }
+        gradients.assertEveryParameterGradient(params, ALL, "patch_embed.weight", "patch_embed.bias", "cls_token",
+                "pos_embed");
     }
 }

@@ -1,20 +1,15 @@
 package dev.qvit.model.vit;
 
-import static dev.qvit.model.GradientCheck.ALL;
 import static dev.qvit.model.GradientCheck.TOLERANCE;
-import static dev.qvit.model.GradientCheck.check;
 import static dev.qvit.model.GradientCheck.gaussian;
 import static dev.qvit.model.GradientCheck.perturbAll;
-import static dev.qvit.model.GradientCheck.weightedSum;
-import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.qvit.model.nn.Parameter;
+import dev.qvit.model.LayerGradients;
 import dev.qvit.model.nn.ParameterSet;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Pre-norm block x + Attn(LN1(x)), then + MLP(LN2(.)), against central differences, float64. */
 class TransformerBlockGradientTest {
@@ -27,41 +22,30 @@ class TransformerBlockGradientTest {
     private final Random random = new Random(2303);
     private final ParameterSet params = new ParameterSet(DataType.DOUBLE);
     private final TransformerBlock block = new TransformerBlock(params, "blocks.0", CONFIG);
-    private INDArray x;
-    private INDArray r;
-    private INDArray dx;
+    private LayerGradients gradients;
 
     @BeforeEach
     void forwardAndBackward() {
         params.allocate();
         block.init(random);
         perturbAll(params, random, 0.4);             // LN gains/shifts and biases away from 1 and 0
-        x = gaussian(random, BATCH * TOKENS, CONFIG.dim());
-        r = gaussian(random, BATCH * TOKENS, CONFIG.dim());
-        block.forward(x, BATCH);
-        dx = block.backward(r).dup();
-    }
-
-    private double loss() {
-        return weightedSum(block.forward(x, BATCH), r);
+        gradients = LayerGradients.of(random, gaussian(random, BATCH * TOKENS, CONFIG.dim()),
+                x -> block.forward(x, BATCH), block::backward);
     }
 
     @Test
     void blockInputGradientMatchesFiniteDifferences() {
-        check("block dx", x, dx, this::loss, ALL, random).assertBelow(TOLERANCE);
+        gradients.checkInput("block dx").assertBelow(TOLERANCE);
     }
 
     @Test
     void blockParameterGradientsMatchFiniteDifferences() {
-        assertThat(params.parameters()).extracting(Parameter::name).containsExactly(
+        gradients.assertEveryParameterGradient(params, SAMPLES,
                 "blocks.0.norm1.weight", "blocks.0.norm1.bias",
                 "blocks.0.attn.qkv.weight", "blocks.0.attn.qkv.bias",
                 "blocks.0.attn.proj.weight", "blocks.0.attn.proj.bias",
                 "blocks.0.norm2.weight", "blocks.0.norm2.bias",
                 "blocks.0.mlp.fc1.weight", "blocks.0.mlp.fc1.bias",
                 "blocks.0.mlp.fc2.weight", "blocks.0.mlp.fc2.bias");
-        for (Parameter p : params.parameters()) {
-            check(p, this::loss, SAMPLES, random).assertBelow(TOLERANCE);
-        }
     }
 }
