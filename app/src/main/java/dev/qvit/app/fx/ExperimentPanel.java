@@ -58,7 +58,7 @@ public final class ExperimentPanel extends VBox {
         bits.setValue(4);
         bits.setId("bits");
         irmForm.getItems().addAll("token", "distribution");
-        irmForm.setValue("token");
+        irmForm.setValue(RunSettings.defaults().irmForm());
         irm.setSelected(true);
         irm.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         dgd.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
