@@ -2,9 +2,12 @@ package dev.qvit.viz.fx;
 
 import java.util.function.Consumer;
 import javafx.geometry.Insets;
+import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.Region;
 import javafx.util.Duration;
 
 /**
@@ -84,6 +87,19 @@ public abstract class WorkbenchView extends BorderPane {
         tip.setShowDelay(Duration.millis(250));
         label.setTooltip(tip);
         return label;
+    }
+
+    /** A view's bar of pickers: its groups wrap to a second line rather than being cut when the view is narrow. */
+    public static FlowPane toolbar(Node... groups) {
+        FlowPane bar = new FlowPane(12, 4, groups);
+        bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(0, 0, 4, 0));
+        for (Node n : groups) {
+            if (n instanceof Region r) {
+                r.setMinWidth(Region.USE_PREF_SIZE);
+            }
+        }
+        return bar;
     }
 
     /** A label that never shrinks below its text. */
