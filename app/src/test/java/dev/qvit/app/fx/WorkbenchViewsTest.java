@@ -29,7 +29,8 @@ import javafx.stage.Stage;
 import javafx.stage.Window;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.AxisState;
-import org.jfree.chart.axis.NumberTick;
+import org.jfree.chart.axis.LogTick;
+import org.jfree.chart.axis.ValueTick;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
@@ -249,10 +250,24 @@ class WorkbenchViewsTest {
         Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB).createGraphics();
         try {
             List<?> ticks = axis.refreshTicks(g, new AxisState(), pane.dataArea(), RectangleEdge.LEFT);
-            return ticks.stream().map(t -> ((NumberTick) t).getText()).toList();
+            return ticks.stream().map(WorkbenchViewsTest::label).filter(t -> !t.isEmpty()).toList();
         } finally {
             g.dispose();
         }
+    }
+
+    /** A tick's label as drawn: JFreeChart's own log axis writes powers as attributed text ("10" + "0.18" raised). */
+    private static String label(Object tick) {
+        if (tick instanceof LogTick log && log.getAttributedLabel() != null) {
+            var text = log.getAttributedLabel().getIterator();
+            StringBuilder b = new StringBuilder();
+            for (char c = text.first(); c != java.text.CharacterIterator.DONE; c = text.next()) {
+                b.append(c);
+            }
+            return b.insert(Math.min(2, b.length()), "^").toString();
+        }
+        String text = ((ValueTick) tick).getText();
+        return text == null ? "" : text;
     }
 
     /** Relative luminance (0 black .. 1 white) of the colour the attention difference map gives to 0. */
