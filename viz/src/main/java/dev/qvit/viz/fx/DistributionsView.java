@@ -70,6 +70,7 @@ public final class DistributionsView extends WorkbenchView {
             }
         });
         stage.setId("stagePicker");
+        stage.setPromptText("full precision");
         main.setId("distributionChart");
         ratio.setId("stdRatio");
         allHeads.setId("allHeads");
@@ -117,7 +118,9 @@ public final class DistributionsView extends WorkbenchView {
         updating = true;
         try {
             (sel.tensor() == Tensor.QUERY ? query : key).setSelected(true);
-            stage.setValue(sel.stage());
+            boolean quantized = data.model() != null && data.model().quantized();
+            stage.setValue(quantized ? sel.stage() : null);     // a full-precision model has no stages to pick
+            stage.setDisable(!quantized);
         } finally {
             updating = false;
         }
@@ -226,6 +229,7 @@ public final class DistributionsView extends WorkbenchView {
         } else {
             teacherStats.setText("");                            // the model shown is the teacher
         }
+        teacherStats.setManaged(!teacherStats.getText().isEmpty());
         HeadMetric entropyMetric = t == Tensor.QUERY ? HeadMetric.QUERY_CODE_ENTROPY : HeadMetric.KEY_CODE_ENTROPY;
         double r = stdRatio(data.teacher(), model, sel.layer(), sel.head(), t, shown);
         ratio.setText(Double.isNaN(r) ? "σS/σT –" : String.format(Locale.ROOT, "σS/σT (%s) %.3f", stageName(shown), r));

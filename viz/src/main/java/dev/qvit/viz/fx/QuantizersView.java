@@ -47,13 +47,13 @@ public final class QuantizersView extends WorkbenchView {
         table.getColumns().add(column("quantizer", q -> shortName(q.name())));
         table.getColumns().add(column("bits", q -> q.bits() + (q.signed() ? " signed" : " unsigned")));
         table.getColumns().add(column("channels", q -> String.valueOf(q.steps().length)));
-        table.getColumns().add(column("mean step s", q -> String.format(Locale.ROOT, "%.4g", mean(q.steps()))));
+        table.getColumns().add(column("mean step", q -> String.format(Locale.ROOT, "%.4g", mean(q.steps()))));
         table.getColumns().add(column("clipped", q -> String.format(Locale.ROOT, "%.2f %%", 100 * q.usage().clipFraction())));
-        table.getColumns().add(column("entropy (bits)", q -> String.format(Locale.ROOT, "%.3f of %d",
+        table.getColumns().add(column("entropy", q -> String.format(Locale.ROOT, "%.3f of %d",
                 q.usage().entropyBits(), q.bits())));
         table.getColumns().add(column("codes used", q -> q.usage().usedCodes() + " / " + (1 << q.bits())));
-        // columns as wide as their texts (never "mean ste…"); a table wider than the view scrolls sideways
-        table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
+        // columns at least as wide as their texts (never "mean ste…"), the last one takes the rest
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
             if (!updating && b != null) {
                 chosen = b.name();
@@ -102,7 +102,7 @@ public final class QuantizersView extends WorkbenchView {
             for (QuantizerSnapshot q : table.getItems()) {
                 width = Math.max(width, textWidth(text.apply(q), font));
             }
-            c.setMinWidth(Math.ceil(width + 2.2 * font.getSize()));          // the cells' padding, in em
+            c.setMinWidth(Math.ceil(width + 1.6 * font.getSize()));          // the cells' padding, in em
             c.setPrefWidth(c.getMinWidth());
         }
     }
@@ -144,8 +144,8 @@ public final class QuantizersView extends WorkbenchView {
         } finally {
             updating = false;
         }
-        note.setText("Per-channel steps: weights per output channel, q/k/v/attention per head. "
-                + "Numbers are on the probe batch at step " + (data.current().step() + 1) + ".");
+        note.setText("Steps per channel: weights per output channel, q/k/v/attention per head; code entropy in bits, "
+                + "at most b. Numbers are on the probe batch at step " + (data.current().step() + 1) + ".");
         QuantizerSnapshot q = model.quantizer(chosen).orElse(layer.get(0));
         boolean perHead = !q.perChannel().isEmpty();
         double marker = data.current().step() + 1;
@@ -190,8 +190,9 @@ public final class QuantizersView extends WorkbenchView {
         return lines;
     }
 
+    /** "attn.qkv.input" for "blocks.2.attn.qkv.input_quant": the parameter name inside the block, without "_quant". */
     static String shortName(String name) {
-        return name.replaceFirst("^blocks\\.\\d+\\.", "");
+        return name.replaceFirst("^blocks\\.\\d+\\.", "").replaceFirst("_quant$", "");
     }
 
     static double mean(double[] v) {
