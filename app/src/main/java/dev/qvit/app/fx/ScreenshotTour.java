@@ -55,15 +55,10 @@ final class ScreenshotTour {
         views("");
         then("dark theme", () -> true, () -> window.setDark(true));
         views("-dark");
-        then("presentation, dark", () -> true, () -> {
-            w.tabs.getSelectionModel().select(0);
-            window.setPresentation(true);
-        });
-        then("shoot presentation, dark", this::chartsDrawn, () -> shoot("presentation-dark"));
+        then("presentation, dark", () -> true, () -> window.setPresentation(true));
+        views("-presentation-dark");
         then("presentation, light", () -> true, () -> window.setDark(false));
-        then("shoot presentation", this::chartsDrawn, () -> shoot("presentation"));
-        then("presentation, attention", () -> true, () -> w.tabs.getSelectionModel().select(1));
-        then("shoot presentation, attention", this::chartsDrawn, () -> shoot("presentation-attention"));
+        views("-presentation");
         then("stop", () -> true, () -> {
             w.cancel();
             LOG.info("screenshots written to {}", out.toAbsolutePath());

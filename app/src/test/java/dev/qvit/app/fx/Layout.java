@@ -51,7 +51,7 @@ final class Layout {
     static List<String> clippedControls(Scene scene) {
         List<String> clipped = new ArrayList<>();
         visit(scene.getRoot(), node -> {
-            if (node instanceof Control c && shown(c) && !scrolls(c)) {
+            if (node instanceof Control c && shown(c) && !scrolls(c) && !insideComboBox(c)) {
                 Bounds b = c.localToScene(c.getBoundsInLocal());
                 Bounds limit = clipOf(c, scene);
                 if (b.getWidth() < 1 || b.getMinX() < limit.getMinX() - 1 || b.getMaxX() > limit.getMaxX() + 1
@@ -146,6 +146,16 @@ final class Layout {
     private static boolean scrolls(Node node) {
         for (Node n = node.getParent(); n != null; n = n.getParent()) {
             if (n instanceof VirtualFlow<?> || n instanceof ScrollPane || n instanceof TableHeaderRow) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A box's own parts (its cell, its unshown list) are checked as the box. */
+    private static boolean insideComboBox(Node node) {
+        for (Node n = node.getParent(); n != null; n = n.getParent()) {
+            if (n instanceof javafx.scene.control.ComboBoxBase<?>) {
                 return true;
             }
         }

@@ -55,6 +55,20 @@ class WorkbenchLayoutTest {
     }
 
     @Test
+    void theFirstViewOfTheTeacherCutsNothing(FxRobot robot) throws Exception {
+        // given the window as it opens: the bundled teacher, no student yet
+        TeacherSource teacher = RecordedRun.teacher();
+        robot.interact(() -> window.workbench().adoptTeacher(teacher));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> WorkbenchKeyboardTest.status(robot)
+                .startsWith("Teacher ready"));
+        // then no view cuts anything, and the stage picker offers no stage of a full-precision model
+        assertThat(defectsOfEveryTab(robot, "teacher")).isEmpty();
+        robot.clickOn("#tab-distributions");
+        assertThat(robot.lookup("#stagePicker").queryComboBox().isDisabled()).isTrue();
+        assertThat(robot.lookup("#stagePicker").queryComboBox().getValue()).isNull();
+    }
+
+    @Test
     void presentationModeCollapsesTheExperimentPanelAndCutsNothing(FxRobot robot) throws Exception {
         // given the window showing a student run
         showRecordedRun(robot);
