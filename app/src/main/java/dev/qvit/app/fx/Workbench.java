@@ -88,6 +88,7 @@ public final class Workbench extends BorderPane {
         views.forEach(v -> {
             v.setOnSelect(this::select);
             v.setErrorHandler(this::showError);
+            v.setStatusHandler(this::say);
         });
         split = new SplitPane(experiment, tabs, overview);
         split.setDividerPositions(0.2, 0.78);

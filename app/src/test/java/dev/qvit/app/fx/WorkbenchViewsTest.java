@@ -211,6 +211,7 @@ class WorkbenchViewsTest {
         Path png = dir.resolve("q.png");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> Files.exists(png));
         assertThat(javax.imageio.ImageIO.read(png.toFile()).getWidth()).isGreaterThanOrEqualTo(640);
+        assertThat(WorkbenchKeyboardTest.status(robot)).isEqualTo("Exported " + png);
     }
 
     private void showRecordedRun(FxRobot robot) throws Exception {

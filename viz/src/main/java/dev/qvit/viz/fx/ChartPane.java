@@ -58,6 +58,7 @@ public final class ChartPane extends Region {
     private long shown = -1;
     private ChartRenderingInfo info;
     private Consumer<String> errors = message -> { };
+    private Consumer<String> news = message -> { };
     private Consumer<ChartEntity> onClick = entity -> { };
 
     public ChartPane() {
@@ -194,6 +195,11 @@ public final class ChartPane extends Region {
         this.errors = handler;
     }
 
+    /** Where what went well is said ("Exported /home/me/q.png"; the workbench's status line). */
+    public void setStatusHandler(Consumer<String> handler) {
+        this.news = handler;
+    }
+
     /** Receives the chart entity (a heatmap cell, a data item) the user clicks on. */
     public void setOnChartClick(Consumer<ChartEntity> handler) {
         this.onClick = handler;
@@ -242,6 +248,7 @@ public final class ChartPane extends Region {
                     lastDirectory = file.getParent().toFile();
                     try {
                         export(format, file);
+                        news.accept("Exported " + file);
                     } catch (IOException | RuntimeException e) {
                         errors.accept("Could not export " + file.getFileName() + ": " + e.getMessage());
                     }

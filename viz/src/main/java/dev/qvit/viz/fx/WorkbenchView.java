@@ -21,6 +21,7 @@ public abstract class WorkbenchView extends BorderPane {
     private boolean active = true;
     private Consumer<Selection> onSelect = s -> { };
     protected Consumer<String> errors = s -> { };
+    private Consumer<String> news = s -> { };
 
     protected WorkbenchView() {
         setPadding(new Insets(6));
@@ -58,6 +59,11 @@ public abstract class WorkbenchView extends BorderPane {
 
     public void setErrorHandler(Consumer<String> handler) {
         this.errors = handler;
+    }
+
+    /** Where the view's charts say what went well (an export). */
+    public void setStatusHandler(Consumer<String> handler) {
+        this.news = handler;
     }
 
     protected void select(Selection s) {
@@ -112,6 +118,7 @@ public abstract class WorkbenchView extends BorderPane {
     protected ChartPane chartPane() {
         ChartPane pane = new ChartPane();
         pane.setErrorHandler(m -> errors.accept(m));
+        pane.setStatusHandler(m -> news.accept(m));
         return pane;
     }
 }
