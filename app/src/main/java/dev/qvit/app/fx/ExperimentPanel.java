@@ -1,46 +1,60 @@
 package dev.qvit.app.fx;
 
+import atlantafx.base.theme.Styles;
 import dev.qvit.app.task.RunSettings;
 import dev.qvit.model.data.FashionMnist;
-import java.util.HashMap;
+import dev.qvit.viz.fx.WorkbenchView;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
+import javafx.scene.control.Control;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
+import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 /**
- * What to run: model size, data, bits, IRM, DGD with lambda, epochs, learning rate, seed; train a teacher or
- * quantize a student; pause, resume, cancel. A setting out of range is refused with its reason under the field.
- * FX thread only.
+ * What to run: model size, data, bits, IRM and its form, DGD with lambda, epochs, learning rate, seed; train a
+ * teacher or quantize a student; pause, resume, cancel. A setting out of range is refused: its field is marked and
+ * the reason is listed under the buttons, so that nothing the user is about to click moves. The defaults are
+ * {@link RunSettings#defaults()}. FX thread only.
  */
 public final class ExperimentPanel extends VBox {
+    private static final RunSettings DEFAULTS = RunSettings.defaults();
     final ComboBox<String> model = new ComboBox<>();
     final ComboBox<String> data = new ComboBox<>();
-    final TextField images = field("trainImages", "0");
+    final TextField images = field("trainImages", DEFAULTS.trainLimit());
     final ComboBox<Integer> bits = new ComboBox<>();
-    final CheckBox irm = new CheckBox("IRM");
+    final CheckBox irm = new CheckBox("rectify q and k");
     final ComboBox<String> irmForm = new ComboBox<>();
-    final CheckBox dgd = new CheckBox("DGD");
-    final TextField lambda = field("lambda", "0.1");
-    final TextField epochs = field("epochs", "2");
+    final CheckBox dgd = new CheckBox("distil q/k maps");
+    final TextField lambda = field("lambda", DEFAULTS.lambda());
+    final TextField epochs = field("epochs", DEFAULTS.epochs());
     final TextField lr = field("lr", "");
-    final TextField seed = field("seed", "0");
+    final TextField seed = field("seed", DEFAULTS.seed());
     final Label teacher = new Label("teacher: none yet");
     final Button trainTeacher = button("trainTeacher", "Train teacher");
     final Button quantize = button("quantize", "Quantize student");
     final Button pause = button("pause", "Pause");
     final Button cancel = button("cancel", "Cancel");
-    private final Map<String, Label> errors = new HashMap<>();
+    /** Field key -> the field's label text (names the field in its error) and the input marked when invalid. */
+    private final Map<String, String> names = new LinkedHashMap<>();
+    private final Map<String, Node> inputs = new LinkedHashMap<>();
+    private final Map<String, Label> errors = new LinkedHashMap<>();
+    private final VBox problems = new VBox(2);
     private final GridPane form = new GridPane();
+    private Consumer<String> onProblemsChanged = p -> { };
     private int row;
 
     public ExperimentPanel() {
@@ -48,79 +62,101 @@ public final class ExperimentPanel extends VBox {
         setPadding(new Insets(10));
         setPrefWidth(280);
         setMinWidth(250);
-        model.getItems().addAll("tiny", "small");
-        model.setValue("tiny");
-        model.setId("modelSize");
-        data.getItems().addAll("bundled", "full");
-        data.setValue("bundled");
-        data.setId("dataSet");
-        bits.getItems().addAll(2, 3, 4, 8);
-        bits.setValue(4);
-        bits.setId("bits");
-        irmForm.getItems().addAll("token", "distribution");
-        irmForm.setValue("token");
-        irm.setSelected(true);
-        irm.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        dgd.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        irm.setId("irm");
-        dgd.setSelected(true);
-        dgd.setId("dgd");
-        irmForm.disableProperty().bind(irm.selectedProperty().not());
-        lambda.disableProperty().bind(dgd.selectedProperty().not());
+        choices();
         form.setHgap(6);
-        form.setVgap(2);
+        form.setVgap(6);
+        ColumnConstraints labels = new ColumnConstraints();
+        labels.setMinWidth(Region.USE_PREF_SIZE);
+        ColumnConstraints inputsColumn = new ColumnConstraints();
+        inputsColumn.setHgrow(Priority.ALWAYS);
+        inputsColumn.setFillWidth(true);
+        form.getColumnConstraints().addAll(labels, inputsColumn);
         Label title = new Label("EXPERIMENT");
         title.getStyleClass().add("section-title");
-        add("model", "model size", model, "tiny: dim 64, 4 blocks, 4 heads; small: dim 96, 6 blocks, 3 heads");
-        add("data", "data", data, "bundled: the 10 % Fashion-MNIST subset shipped with the workbench; full: "
-                + "the 60k/10k set (apt-get install dataset-fashion-mnist)");
-        add("images", "train images", images, "use only the first N training images (0 = all)");
-        add("bits", "bits", bits, "weights and activations of the blocks, incl. q, k, v and attention; patch "
-                + "embedding and head stay at 8 bits");
-        add("irm", "", new HBox(6, irm, irmForm), "Information Rectification: re-normalise q and k before their "
-                + "quantizers (token: official code, distribution: paper)");
-        add("lambda", "", new HBox(6, dgd, new Label("λ"), lambda), "Distribution-Guided Distillation of the q/k "
-                + "similarity matrices, weight λ");
-        add("epochs", "epochs", epochs, "passes over the training images");
-        lr.setPromptText("recipe");
-        add("lr", "learning rate", lr, "peak AdamW learning rate; empty = the method doc's recipe (teacher 1e-3, "
-                + "student 2e-4)");
-        add("seed", "seed", seed, "seeds initialisation, shuffling and augmentation");
+        fields();
         teacher.setWrapText(true);
         teacher.setId("teacherInfo");
         HBox control = new HBox(6, pause, cancel);
+        for (Button b : new Button[]{pause, cancel}) {             // "Pause" becomes "Resume": nothing moves
+            b.setMaxWidth(Double.MAX_VALUE);
+            HBox.setHgrow(b, Priority.ALWAYS);
+        }
         trainTeacher.setMaxWidth(Double.MAX_VALUE);
         quantize.setMaxWidth(Double.MAX_VALUE);
-        quantize.setDefaultButton(true);
-        getChildren().addAll(title, form, teacher, trainTeacher, quantize, control);
+        problems.setId("problems");
+        getChildren().addAll(title, form, trainTeacher, quantize, control, problems, teacher);
         for (TextField f : new TextField[]{images, lambda, epochs, lr, seed}) {
             f.textProperty().addListener((o, a, b) -> validate(RunSettings.Kind.STUDENT));
         }
         data.setOnAction(e -> validate(RunSettings.Kind.STUDENT));
     }
 
-    private void add(String key, String label, Node field, String help) {
-        Label l = dev.qvit.viz.fx.WorkbenchView.fixed(label);
-        Tooltip.install(l, new Tooltip(help));
-        if (field instanceof javafx.scene.control.Control c) {
-            c.setTooltip(new Tooltip(help));
+    private void choices() {
+        model.getItems().addAll("tiny", "small");
+        model.setValue(DEFAULTS.preset());
+        model.setId("modelSize");
+        data.getItems().addAll("bundled", "full");
+        data.setValue(DEFAULTS.data());
+        data.setId("dataSet");
+        bits.getItems().addAll(2, 3, 4, 8);
+        bits.setValue(DEFAULTS.bits());
+        bits.setId("bits");
+        irmForm.getItems().addAll("distribution", "token");
+        irmForm.setValue(DEFAULTS.irmForm());
+        irmForm.setId("irmForm");
+        irm.setSelected(DEFAULTS.irm());
+        irm.setId("irm");
+        dgd.setSelected(DEFAULTS.dgd());
+        dgd.setId("dgd");
+        for (Control c : new Control[]{irm, dgd, model, data, bits, irmForm}) {
+            c.setMinWidth(Region.USE_PREF_SIZE);                // never cut to "bundl…"
         }
-        Label error = new Label();
-        error.getStyleClass().add("field-error");
-        error.setId("error-" + key);
-        error.setWrapText(true);
-        error.setManaged(false);
-        error.setVisible(false);
-        errors.put(key, error);
-        form.add(l, 0, row);
-        form.add(field, 1, row++);
-        form.add(error, 0, row++, 2, 1);
+        irmForm.disableProperty().bind(irm.selectedProperty().not());
+        lambda.disableProperty().bind(dgd.selectedProperty().not());
     }
 
-    private static TextField field(String id, String text) {
-        TextField f = new TextField(text);
+    private void fields() {
+        add("model", "model size", model, "tiny: dim 64, 4 blocks, 4 heads; small: dim 96, 6 blocks, 3 heads");
+        add("data", "data", data, "bundled: the 10 % Fashion-MNIST subset shipped with the workbench; full: "
+                + "the 60k/10k set (apt-get install dataset-fashion-mnist)");
+        add("images", "train images", images, "use only the first N training images (0 = all)");
+        add("bits", "bits", bits, "weights and activations of the blocks, incl. q, k, v and attention; patch "
+                + "embedding and head stay at 8 bits");
+        String irmHelp = "Information Rectification: re-normalise q and k before their quantizers (distribution: the "
+                + "paper's per-head statistics; token: the official code's per-token LayerNorm, about 3 points worse "
+                + "in the README's ablation)";
+        add("irmOn", "IRM", irm, irmHelp);
+        add("irm", "IRM form", irmForm, irmHelp);
+        String dgdHelp = "Distribution-Guided Distillation of the q/k similarity matrices, weight λ";
+        add("dgd", "DGD", dgd, dgdHelp);
+        add("lambda", "λ", lambda, dgdHelp);
+        add("epochs", "epochs", epochs, "passes over the training images");
+        lr.setPromptText("recipe");
+        add("lr", "learning rate", lr, "peak AdamW learning rate; empty = the method doc's recipe (teacher 1e-3, "
+                + "student 2e-4)");
+        add("seed", "seed", seed, "seeds initialisation, shuffling and augmentation");
+        names.put("threads", "threads");
+    }
+
+    private void add(String key, String label, Node field, String help) {
+        Label l = WorkbenchView.fixed(label);
+        Tooltip.install(l, new Tooltip(help));
+        if (field instanceof Control c) {
+            c.setTooltip(new Tooltip(help));
+        }
+        names.put(key, label);
+        inputs.put(key, field);
+        if (field instanceof Region r && !(field instanceof CheckBox)) {
+            r.setMaxWidth(Double.MAX_VALUE);                 // inputs fill the column, none is wider than it
+        }
+        form.add(l, 0, row);
+        form.add(field, 1, row++);
+    }
+
+    private static TextField field(String id, Object text) {
+        TextField f = new TextField(String.valueOf(text));
         f.setId(id);
-        f.setPrefColumnCount(7);
+        f.setPrefColumnCount(5);
         return f;
     }
 
@@ -130,27 +166,31 @@ public final class ExperimentPanel extends VBox {
         return b;
     }
 
-    /** The settings of a run, or empty with every problem shown next to its field. */
+    /** Called with the first problem (or null) whenever the shown problems are recomputed. */
+    void setOnProblemsChanged(Consumer<String> handler) {
+        onProblemsChanged = handler;
+    }
+
+    /** The settings of a run, or empty with every problem listed under the buttons and its field marked. */
     public Optional<RunSettings> settings(RunSettings.Kind kind) {
-        errors.values().forEach(e -> show(e, null));
-        Map<String, String> problems = new HashMap<>();
-        int n = parseInt("images", images, problems);
-        double lam = parseDouble("lambda", lambda, problems);
-        int ep = parseInt("epochs", epochs, problems);
+        Map<String, String> found = new LinkedHashMap<>();
+        int n = parseInt("images", images, found);
+        double lam = parseDouble("lambda", lambda, found);
+        int ep = parseInt("epochs", epochs, found);
         double rate = lr.getText().isBlank() ? (kind == RunSettings.Kind.TEACHER ? 1e-3 : 2e-4)
-                : parseDouble("lr", lr, problems);
-        long s = parseInt("seed", seed, problems);
+                : parseDouble("lr", lr, found);
+        long s = parseInt("seed", seed, found);
         if (data.getValue().equals("full") && !FashionMnist.fullSetInstalled()) {
-            problems.put("data", "the full set is not installed: apt-get install dataset-fashion-mnist");
+            found.put("data", "the full set is not installed: apt-get install dataset-fashion-mnist");
         }
         RunSettings settings = null;
-        if (problems.isEmpty()) {
+        if (found.isEmpty()) {
             settings = new RunSettings(kind, model.getValue(), bits.getValue(), irm.isSelected(), irmForm.getValue(),
                     dgd.isSelected(), lam, ep, rate, s, data.getValue(), n, Runtime.getRuntime().availableProcessors());
-            problems.putAll(settings.problems());
+            found.putAll(settings.problems());
         }
-        problems.forEach((k, v) -> show(errors.getOrDefault(k, errors.get("model")), v));
-        return problems.isEmpty() ? Optional.of(settings) : Optional.empty();
+        show(found);
+        return found.isEmpty() ? Optional.of(settings) : Optional.empty();
     }
 
     /** Shows the problems of the current input without starting anything. */
@@ -160,13 +200,27 @@ public final class ExperimentPanel extends VBox {
 
     /** The first shown problem, or null. */
     public String firstProblem() {
-        return errors.values().stream().filter(Label::isVisible).map(Label::getText).findFirst().orElse(null);
+        return errors.values().stream().findFirst().map(Label::getText).orElse(null);
     }
 
-    private static void show(Label error, String message) {
-        error.setText(message == null ? "" : message);
-        error.setVisible(message != null);
-        error.setManaged(message != null);
+    private void show(Map<String, String> found) {
+        errors.clear();
+        problems.getChildren().clear();
+        inputs.forEach((key, input) -> input.pseudoClassStateChanged(Styles.STATE_DANGER, false));
+        found.forEach((key, message) -> {
+            String name = names.getOrDefault(key, key);
+            Label error = new Label(message.startsWith(name) ? message : name + ": " + message);
+            error.getStyleClass().add("field-error");
+            error.setId("error-" + key);
+            error.setWrapText(true);
+            errors.put(key, error);
+            problems.getChildren().add(error);
+            Node input = inputs.get(key);
+            if (input != null) {
+                input.pseudoClassStateChanged(Styles.STATE_DANGER, true);   // a red border of the same size
+            }
+        });
+        onProblemsChanged.accept(firstProblem());
     }
 
     private static int parseInt(String key, TextField f, Map<String, String> problems) {

@@ -1,5 +1,6 @@
 package dev.qvit.app.fx;
 
+import dev.qvit.model.snapshot.HeadMetric;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
 import javafx.application.Platform;
 import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.TextField;
 import javafx.util.Duration;
 import javax.imageio.ImageIO;
@@ -50,17 +52,13 @@ final class ScreenshotTour {
         then("run", () -> w.state().snapshotCount() >= snapshots || !w.running(), () -> {
             w.select(w.selection().withLayerHead(3, 1));
         });
-        String[] names = {"distributions", "attention", "losses", "quantizers"};
-        for (int i = 0; i < names.length; i++) {
-            int tab = i;
-            then("tab " + names[i], () -> true, () -> w.tabs.getSelectionModel().select(tab));
-            then("shoot " + names[i], this::chartsDrawn, () -> shoot(names[tab]));
-        }
-        then("dark theme", () -> true, () -> {
-            window.setDark(true);
-            w.tabs.getSelectionModel().select(0);
-        });
-        then("shoot dark", this::chartsDrawn, () -> shoot("dark"));
+        views("");
+        then("dark theme", () -> true, () -> window.setDark(true));
+        views("-dark");
+        then("presentation, dark", () -> true, () -> window.setPresentation(true));
+        views("-presentation-dark");
+        then("presentation, light", () -> true, () -> window.setDark(false));
+        views("-presentation");
         then("stop", () -> true, () -> {
             w.cancel();
             LOG.info("screenshots written to {}", out.toAbsolutePath());
@@ -68,6 +66,27 @@ final class ScreenshotTour {
         });
         ticker.setCycleCount(Timeline.INDEFINITE);
         ticker.play();
+    }
+
+    /** One picture per tab, then the overview showing another number (q code entropy), named with {@code suffix}. */
+    private void views(String suffix) {
+        String[] names = {"distributions", "attention", "losses", "quantizers"};
+        for (int i = 0; i < names.length; i++) {
+            int tab = i;
+            then("tab " + names[i] + suffix, () -> true, () -> w.tabs.getSelectionModel().select(tab));
+            then("shoot " + names[i] + suffix, this::chartsDrawn, () -> shoot(names[tab] + suffix));
+        }
+        then("overview metric" + suffix, () -> true, () -> {
+            w.tabs.getSelectionModel().select(0);
+            overviewMetric(HeadMetric.QUERY_CODE_ENTROPY);
+        });
+        then("shoot overview" + suffix, this::chartsDrawn, () -> shoot("overview" + suffix));
+        then("overview metric back" + suffix, () -> true, () -> overviewMetric(HeadMetric.QUERY_STD_RATIO));
+    }
+
+    @SuppressWarnings("unchecked")
+    private void overviewMetric(HeadMetric metric) {
+        ((ComboBox<HeadMetric>) window.scene().lookup("#overviewMetric")).setValue(metric);
     }
 
     private void then(String name, BooleanSupplier ready, Runnable action) {

@@ -43,6 +43,8 @@ public final class Workbench extends BorderPane {
     /** How often a run's probe snapshots are taken (training thread) and its events shown (FX thread). */
     static final long PROBE_INTERVAL_MILLIS = 700;
     static final Duration REFRESH = Duration.millis(250);
+    /** Where the overview starts at most without the experiment panel: its larger fonts get the panel's room. */
+    static final double PRESENTATION_OVERVIEW_START = 0.7;
 
     final ExperimentPanel experiment = new ExperimentPanel();
     final DistributionsView distributions = new DistributionsView();
@@ -72,6 +74,10 @@ public final class Workbench extends BorderPane {
     private VisionTransformer trained;
     private TrainingTask task;
     private RunFeed feed;
+    /** The "Not started: …" text the status line shows, or null. */
+    private String notStarted;
+    /** The split's divider positions while the experiment panel is collapsed. */
+    private double[] dividers;
 
     public Workbench() {
         BackgroundPriority.setForWorkers(TRAINING_NICE);
@@ -82,6 +88,7 @@ public final class Workbench extends BorderPane {
         views.forEach(v -> {
             v.setOnSelect(this::select);
             v.setErrorHandler(this::showError);
+            v.setStatusHandler(this::say);
         });
         split = new SplitPane(experiment, tabs, overview);
         split.setDividerPositions(0.2, 0.78);
@@ -95,6 +102,7 @@ public final class Workbench extends BorderPane {
         experiment.pause.setOnAction(e -> togglePause());
         experiment.cancel.setOnAction(e -> cancel());
         experiment.setRunning(false, false);
+        experiment.setOnProblemsChanged(this::onProblemsChanged);
         activateSelectedTab();
         refresh();
     }
@@ -151,6 +159,14 @@ public final class Workbench extends BorderPane {
         return new StaticProbe(start, snapshot);
     }
 
+    /** Shows the events of a run recorded elsewhere (a reopened session, a test's run); nothing is trained. */
+    void showRun(List<Object> events) {
+        state.reset("recorded run");
+        state.apply(events);
+        selectedStep = -1;
+        refresh();
+    }
+
     /** Runs {@code work} on the I/O thread; hands its result to {@code done} on the FX thread. */
     <T> void background(String message, java.util.concurrent.Callable<T> work, java.util.function.Consumer<T> done) {
         Task<T> t = new Task<>() {
@@ -172,6 +188,7 @@ public final class Workbench extends BorderPane {
         var settings = experiment.settings(kind);
         if (settings.isEmpty()) {
             showError("Not started: " + experiment.firstProblem());
+            notStarted = timeline.status().getText();
             return;
         }
         TrainingJob job;
@@ -194,6 +211,21 @@ public final class Workbench extends BorderPane {
         poll.play();
         executor.submit(task);
         refresh();
+    }
+
+    /** Keeps a "Not started: …" status line in step with the fields: updated while wrong, cleared once fixed. */
+    private void onProblemsChanged(String first) {
+        if (notStarted == null || !notStarted.equals(timeline.status().getText())) {
+            notStarted = null;                                  // something else was said since
+            return;
+        }
+        if (first == null) {
+            notStarted = null;
+            say("Settings fixed: ready to start.");
+        } else {
+            showError("Not started: " + first);
+            notStarted = timeline.status().getText();
+        }
     }
 
     private void onTaskState(Worker.State s, RunSettings settings) {
@@ -335,16 +367,22 @@ public final class Workbench extends BorderPane {
         }
     }
 
-    /** Moves the selected head (dx) or layer (dy) by one, as the arrow keys do. */
-    void moveSelection(int dLayer, int dHead) {
-        ViewData data = state.view(selectedStep);
-        if (data.model() == null) {
+    /**
+     * Shows the experiment panel, or collapses it (presentation mode, which widens the overview); shown again, the
+     * split gets back the sizes it had.
+     */
+    void showExperiment(boolean shown) {
+        if (shown == split.getItems().contains(experiment)) {
             return;
         }
-        int heads = data.model().heads();
-        int layers = data.model().layers();
-        select(selection.withLayerHead(Math.floorMod(selection.layer() + dLayer, layers),
-                Math.floorMod(selection.head() + dHead, heads)));
+        if (shown) {
+            split.getItems().add(0, experiment);
+            split.setDividerPositions(dividers);
+        } else {
+            dividers = split.getDividerPositions();
+            split.getItems().remove(experiment);
+            split.setDividerPositions(Math.min(dividers[1], PRESENTATION_OVERVIEW_START));
+        }
     }
 
     WorkbenchView currentView() {

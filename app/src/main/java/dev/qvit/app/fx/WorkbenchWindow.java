@@ -18,30 +18,29 @@ import javafx.scene.control.CheckMenuItem;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
-import javafx.scene.control.TextInputControl;
-import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCombination;
-import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 
 /**
- * The window around the {@link Workbench}: menus, keyboard (arrows move the head/layer, space pauses, Ctrl+E
- * exports the current chart), light/dark theme, presentation mode, and the question before closing over a run.
+ * The window around the {@link Workbench}: menus with their accelerators (Ctrl+Space pauses or resumes, Ctrl+E
+ * exports the current chart; no shortcut takes a key a focused control uses: the arrows move the selected head only
+ * in the focused overview), light/dark theme, presentation mode, and the question before closing over a run.
  */
 public final class WorkbenchWindow {
     private final Workbench workbench = new Workbench();
     private final BorderPane root = new BorderPane(workbench);
     private final Stage stage;
     private final Scene scene;
+    private final CheckMenuItem presentation = new CheckMenuItem("Presentation mode");
+    private final CheckMenuItem dark = new CheckMenuItem("Dark theme");
 
     public WorkbenchWindow(Stage stage) {
         this.stage = stage;
         root.setTop(menus());
         scene = new Scene(root, 1280, 800);
         scene.getStylesheets().add(WorkbenchWindow.class.getResource("workbench.css").toExternalForm());
-        scene.addEventFilter(KeyEvent.KEY_PRESSED, this::onKey);
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         stage.setTitle("Q-ViT Workbench");
         stage.setScene(scene);
@@ -72,7 +71,7 @@ public final class WorkbenchWindow {
         Menu run = new Menu("Run", null,
                 item("Train teacher", null, () -> workbench.start(dev.qvit.app.task.RunSettings.Kind.TEACHER)),
                 item("Quantize student", null, () -> workbench.start(dev.qvit.app.task.RunSettings.Kind.STUDENT)),
-                item("Pause / resume (space)", null, workbench::togglePause),
+                item("Pause / resume", "Shortcut+Space", workbench::togglePause),
                 item("Cancel", null, workbench::cancel));
         Menu view = new Menu("View");
         for (int i = 0; i < workbench.tabs.getTabs().size(); i++) {
@@ -80,10 +79,9 @@ public final class WorkbenchWindow {
             view.getItems().add(item(workbench.tabs.getTabs().get(i).getText(), "Shortcut+" + (i + 1),
                     () -> workbench.tabs.getSelectionModel().select(index)));
         }
-        CheckMenuItem presentation = new CheckMenuItem("Presentation mode");
+        presentation.setId("presentationMode");
         presentation.setAccelerator(KeyCombination.keyCombination("F5"));
         presentation.setOnAction(e -> setPresentation(presentation.isSelected()));
-        CheckMenuItem dark = new CheckMenuItem("Dark theme");
         dark.setId("darkTheme");
         dark.setOnAction(e -> setDark(dark.isSelected()));
         view.getItems().addAll(presentation, dark);
@@ -102,36 +100,21 @@ public final class WorkbenchWindow {
         return item;
     }
 
-    private void onKey(KeyEvent e) {
-        if (e.getTarget() instanceof TextInputControl || e.isShortcutDown()) {
-            return;
-        }
-        switch (e.getCode()) {
-            case LEFT -> workbench.moveSelection(0, -1);
-            case RIGHT -> workbench.moveSelection(0, 1);
-            case UP -> workbench.moveSelection(-1, 0);
-            case DOWN -> workbench.moveSelection(1, 0);
-            case SPACE -> workbench.togglePause();
-            default -> {
-                return;
-            }
-        }
-        e.consume();
-    }
-
     /** The dark window theme with dark charts, or the light one. */
     void setDark(boolean on) {
+        dark.setSelected(on);
         Application.setUserAgentStylesheet(on ? new PrimerDark().getUserAgentStylesheet()
                 : new PrimerLight().getUserAgentStylesheet());
         Charts.setDark(on);
         workbench.refresh();
     }
 
-    /** Larger fonts and thicker lines, the experiment panel collapsed, for projectors. */
+    /** Larger fonts and thicker lines, the experiment panel collapsed (the Run menu still starts runs), for projectors. */
     void setPresentation(boolean on) {
+        presentation.setSelected(on);
         Charts.setFontScale(on ? 1.45 : 1.0);
         root.setStyle(on ? "-fx-font-size: 17px;" : "");
-        workbench.split.setDividerPosition(0, on ? 0.0 : 0.2);
+        workbench.showExperiment(!on);
         workbench.refresh();
     }
 

@@ -52,9 +52,12 @@ public final class TrainingTask extends Task<TrainingJob.Result> {
         }, control);
     }
 
+    /** The status line: names the task loss and, when DGD is added to it, the objective task + λ·DGD. */
     static String status(StepMetrics m) {
-        return String.format("epoch %d · step %d/%d · loss %.3f · %.0f img/s · ETA %s", m.epoch() + 1, m.step() + 1,
-                m.totalSteps(), m.loss(), m.imagesPerSecond(), clock(m.etaSeconds()));
+        String loss = String.format("task loss %.3f", m.taskLoss())
+                + (m.loss() == m.taskLoss() ? "" : String.format(" · task + λ·DGD %.3f", m.loss()));
+        return String.format("epoch %d · step %d/%d · %s · %.0f img/s · ETA %s", m.epoch() + 1, m.step() + 1,
+                m.totalSteps(), loss, m.imagesPerSecond(), clock(m.etaSeconds()));
     }
 
     static String clock(double seconds) {

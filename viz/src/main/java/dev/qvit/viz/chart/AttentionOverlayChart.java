@@ -41,8 +41,8 @@ public final class AttentionOverlayChart {
         attentionRenderer.setBlockHeight(patch);
         PaintScale scale = ColorMaps.viridisOverlay(0, upper, 200);
         attentionRenderer.setPaintScale(scale);
-        NumberAxis x = HeatmapChart.integerAxis("column (pixel)", size);
-        NumberAxis y = HeatmapChart.integerAxis("row (pixel)", size);
+        NumberAxis x = HeatmapChart.integerAxis("column (px)", size);
+        NumberAxis y = HeatmapChart.integerAxis("row (px)", size);
         y.setInverted(true);
         XYPlot plot = new XYPlot(image, x, y, imageRenderer);
         plot.setDataset(1, weights);

@@ -30,12 +30,14 @@ public final class ChartExport {
 
     public static void svg(JFreeChart chart, Path file, int width, int height) throws IOException {
         SVGGraphics2D g = new SVGGraphics2D(width, height);
-        var area = Charts.area(chart, width, height);
-        if (area.getWidth() < width || area.getHeight() < height) {
-            g.setPaint(chart.getBackgroundPaint());
-            g.fillRect(0, 0, width, height);
+        synchronized (chart) {                                // laid out for this size, as on screen
+            var area = Charts.area(chart, width, height);
+            if (area.getWidth() < width || area.getHeight() < height) {
+                g.setPaint(chart.getBackgroundPaint());
+                g.fillRect(0, 0, width, height);
+            }
+            chart.draw(g, area);
         }
-        chart.draw(g, area);
         Path tmp = temporary(file);
         SVGUtils.writeToSVG(tmp.toFile(), g.getSVGElement());
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

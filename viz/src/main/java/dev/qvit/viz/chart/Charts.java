@@ -28,6 +28,9 @@ public final class Charts {
         }
     };
 
+    /** The plot insets of a square-cell chart before it is fitted to a size. */
+    private static final RectangleInsets SQUARE_PLOT_INSETS = new RectangleInsets(4, 8, 4, 8);
+
     private Charts() {
     }
 
@@ -138,17 +141,19 @@ public final class Charts {
         chart.getRenderingHints().put(SQUARE_CELLS, Boolean.TRUE);
     }
 
-    /** Draws {@code chart} into a new w x h image; charts with square cells are narrowed or shortened to keep them. */
+    /** Draws {@code chart} into a new w x h image, keeping square cells (see {@link #area}). */
     public static BufferedImage image(JFreeChart chart, int w, int h, ChartRenderingInfo info) {
         BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
         Graphics2D g = image.createGraphics();
         try {
-            Rectangle2D area = area(chart, w, h);
-            if (!area.equals(new Rectangle2D.Double(0, 0, w, h)) && chart.getBackgroundPaint() != null) {
-                g.setPaint(chart.getBackgroundPaint());
-                g.fillRect(0, 0, w, h);
+            synchronized (chart) {                            // area() lays the chart out for this size
+                Rectangle2D area = area(chart, w, h);
+                if (!area.equals(new Rectangle2D.Double(0, 0, w, h)) && chart.getBackgroundPaint() != null) {
+                    g.setPaint(chart.getBackgroundPaint());
+                    g.fillRect(0, 0, w, h);
+                }
+                chart.draw(g, area, null, info);
             }
-            chart.draw(g, area, null, info);
         } finally {
             g.dispose();
         }
@@ -156,9 +161,11 @@ public final class Charts {
     }
 
     /**
-     * Where in a w x h canvas to draw {@code chart}: all of it, or for charts with square cells the centred part in
-     * which the data area's aspect equals the ratio of the axis ranges. Measured by layout passes, repeated because
-     * a shorter or narrower chart may get other tick labels.
+     * Where in a w x h canvas to draw {@code chart}, laid out for that size: all of it, or for charts with square
+     * cells the full width with the plot narrowed by equal side insets (so titles keep the whole width and do not
+     * wrap more than needed) and the height shortened and centred, until the data area's aspect equals the ratio of
+     * the axis ranges; the colour bar then spans the data area. Measured by layout passes, repeated because a
+     * narrower plot may get other tick labels. Call with the chart's lock held when it may be drawn elsewhere.
      */
     public static Rectangle2D area(JFreeChart chart, int w, int h) {
         Rectangle2D area = new Rectangle2D.Double(0, 0, w, h);
@@ -166,8 +173,9 @@ public final class Charts {
                 || !(chart.getPlot() instanceof XYPlot plot)) {
             return area;
         }
+        plot.setInsets(SQUARE_PLOT_INSETS, false);
         double wanted = plot.getDomainAxis().getRange().getLength() / plot.getRangeAxis().getRange().getLength();
-        for (int pass = 0; pass < 3; pass++) {
+        for (int pass = 0; pass < 4; pass++) {
             Rectangle2D data = dataArea(chart, area);
             if (data.getWidth() <= 0 || data.getHeight() <= 0 || !(wanted > 0)) {
                 return area;
@@ -177,17 +185,25 @@ public final class Charts {
             if (Math.abs(excessWidth) < 1 && Math.abs(excessHeight) < 1) {
                 break;
             }
-            double width = area.getWidth();
-            double height = area.getHeight();
-            if (excessWidth > 0 || height >= h) {
-                width = Math.min(w, width - Math.max(excessWidth, -(w - width)));
+            RectangleInsets in = plot.getInsets();
+            double side = Math.max(SQUARE_PLOT_INSETS.getLeft(), in.getLeft() + excessWidth / 2);
+            plot.setInsets(new RectangleInsets(in.getTop(), side, in.getBottom(), side), false);
+            if (excessHeight > 0 || area.getHeight() < h) {
+                double height = Math.min(h, area.getHeight() - excessHeight);
+                area = new Rectangle2D.Double(0, (h - height) / 2, w, height);
             }
-            if (excessHeight > 0 || width >= w) {
-                height = Math.min(h, height - Math.max(excessHeight, -(h - height)));
-            }
-            area = new Rectangle2D.Double((w - width) / 2, (h - height) / 2, width, height);
         }
+        alignColourBars(chart, dataArea(chart, area), w);
         return area;
+    }
+
+    /** Puts the colour bars (bottom legends) of a square-cell chart right under its data area. */
+    private static void alignColourBars(JFreeChart chart, Rectangle2D data, int w) {
+        for (Object t : chart.getSubtitles()) {
+            if (t instanceof org.jfree.chart.title.PaintScaleLegend legend) {
+                legend.setMargin(2, Math.max(0, data.getMinX() - 4), 2, Math.max(0, w - data.getMaxX() - 4));
+            }
+        }
     }
 
     private static Rectangle2D dataArea(JFreeChart chart, Rectangle2D area) {

@@ -9,7 +9,7 @@ import org.jfree.chart.renderer.xy.XYBarRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** How often each of a quantizer's 2^b integer codes is used: one bar per code. */
+/** How often each of a quantizer's 2^b integer codes is used: one bar per code, and no other code on the axis. */
 public final class CodeUsageChart {
     private CodeUsageChart() {
     }
@@ -29,6 +29,7 @@ public final class CodeUsageChart {
         renderer.setSeriesPaint(0, color);
         NumberAxis x = Charts.axis("integer code");
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        x.setRange(lowestCode - 0.5, lowestCode + counts.length - 0.5);    // the 2^b codes only, no -9 or 8 at 4 bits
         NumberAxis y = Charts.axis("share of values");
         y.setAutoRangeIncludesZero(true);
         XYPlot plot = new XYPlot(new XYSeriesCollection(s), x, y, renderer);

@@ -2,7 +2,7 @@ package dev.qvit.viz.chart;
 
 import java.util.List;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
@@ -12,8 +12,16 @@ import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** Lines against training step: losses, accuracies, DGD terms, step sizes; optional log scale and reference lines. */
+/**
+ * Lines against training step: losses, accuracies, DGD terms, step sizes; optional log scale and reference lines.
+ * The value axis always shows the reference lines (a teacher's accuracy above every student point stays in view)
+ * and never zooms into rounding noise: its span is at least {@link #FLAT_SPAN} of the largest |value|, at least the
+ * caller's minimum, and 1 when every value is 0 (not ±4E-9).
+ */
 public final class CurveChart {
+    /** Smallest span of the value axis, relative to the largest |value|. */
+    static final double FLAT_SPAN = 1e-3;
+
     private CurveChart() {
     }
 
@@ -32,8 +40,18 @@ public final class CurveChart {
     public record Reference(String label, double value) {
     }
 
+    /**
+     * @param logScale a log value axis (its label says so; values <= 0 are left out)
+     * @param markerX  the step marked by a vertical line (the replayed snapshot), or NaN
+     */
     public static JFreeChart create(String title, String xLabel, String yLabel, List<Line> lines, boolean logScale,
                                     List<Reference> references, double markerX) {
+        return create(title, xLabel, yLabel, lines, logScale, references, markerX, 0);
+    }
+
+    /** @param minSpan the smallest span of a linear value axis, in the values' unit (e.g. 1 percentage point) */
+    public static JFreeChart create(String title, String xLabel, String yLabel, List<Line> lines, boolean logScale,
+                                    List<Reference> references, double markerX, double minSpan) {
         XYSeriesCollection data = new XYSeriesCollection();
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
         for (int i = 0; i < lines.size(); i++) {
@@ -50,15 +68,17 @@ public final class CurveChart {
             renderer.setSeriesStroke(i, Charts.stroke(1.5f));
             renderer.setSeriesShapesVisible(i, line.x().length <= 40);
         }
-        ValueAxis yAxis = logScale ? logAxis(yLabel) : Charts.axis(yLabel);
+        ValueAxis yAxis = logScale ? logAxis(yLabel) : linearAxis(yLabel, data, references, minSpan);
         XYPlot plot = new XYPlot(data, Charts.axis(xLabel), yAxis, renderer);
         for (Reference r : references) {
             ValueMarker m = new ValueMarker(r.value(), Palette.reference(), Charts.dashed(1.5f));
             m.setLabel(r.label());
             m.setLabelFont(Charts.font(java.awt.Font.PLAIN, 11));
             m.setLabelPaint(Charts.foreground());
-            m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
-            m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+            m.setLabelBackgroundColor(Palette.withAlpha(Charts.background(), 0));
+            m.setLabelAnchor(RectangleAnchor.BOTTOM_LEFT);
+            m.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+            m.setLabelOffset(new org.jfree.chart.ui.RectangleInsets(3, 6, 3, 6));
             plot.addRangeMarker(m);
         }
         if (Double.isFinite(markerX)) {
@@ -67,9 +87,36 @@ public final class CurveChart {
         return Charts.xy(title, plot, lines.size() > 1);
     }
 
-    private static LogAxis logAxis(String label) {
-        LogAxis axis = new LogAxis(label + " (log scale)");
-        axis.setSmallestValue(1e-6);
+    /** The value axis over the data and the references, with 5 % margins; a non-negative curve stays above 0. */
+    private static NumberAxis linearAxis(String label, XYSeriesCollection data, List<Reference> references,
+                                         double minSpan) {
+        NumberAxis axis = Charts.axis(label);
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int s = 0; s < data.getSeriesCount(); s++) {
+            for (int i = 0; i < data.getItemCount(s); i++) {
+                lo = Math.min(lo, data.getYValue(s, i));
+                hi = Math.max(hi, data.getYValue(s, i));
+            }
+        }
+        for (Reference r : references) {
+            lo = Math.min(lo, r.value());
+            hi = Math.max(hi, r.value());
+        }
+        if (lo > hi) {
+            return axis;                                      // nothing to show: JFreeChart's default range
+        }
+        double largest = Math.max(Math.abs(lo), Math.abs(hi));
+        double span = Math.max(Math.max(hi - lo, FLAT_SPAN * largest), largest == 0 ? Math.max(1, minSpan) : minSpan);
+        double half = span / 2 * 1.1;
+        double middle = (lo + hi) / 2;
+        double bottom = lo >= 0 && middle - half < 0 ? 0 : middle - half;
+        axis.setRange(bottom, Math.max(middle + half, bottom + 2 * half));
+        return axis;
+    }
+
+    private static ValueAxis logAxis(String label) {
+        ReadableLogAxis axis = new ReadableLogAxis(label + ", log scale");
         Charts.styleAxis(axis);
         return axis;
     }

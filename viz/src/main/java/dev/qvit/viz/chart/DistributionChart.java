@@ -66,7 +66,7 @@ public final class DistributionChart {
             GaussianFit fit = c.distribution().fit();
             histograms.addSeries(densitySteps(c.name() + " " + describe(fit), h));
             fits.addSeries(gaussian(c.name() + " Gaussian fit", fit, h.min(), h.max()));
-            histogramRenderer.setSeriesPaint(i, Palette.withAlpha(c.color(), 70));
+            histogramRenderer.setSeriesPaint(i, Palette.withAlpha(c.color(), Charts.dark() ? 130 : 70));  // fills show on dark
             histogramRenderer.setSeriesOutlinePaint(i, c.color());
             fitRenderer.setSeriesPaint(i, Palette.fitLine(c.color()));
             fitRenderer.setSeriesStroke(i, Charts.stroke(2f));

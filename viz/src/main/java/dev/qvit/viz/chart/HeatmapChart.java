@@ -1,14 +1,16 @@
 package dev.qvit.viz.chart;
 
-import java.awt.Color;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.PaintScale;
+import org.jfree.chart.labels.XYToolTipGenerator;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
 import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.xy.DefaultXYZDataset;
+import org.jfree.data.xy.XYDataset;
+import org.jfree.data.xy.XYZDataset;
 
 /**
  * A matrix as coloured cells (row 0 at the top) with a colour bar: attention matrices, differences, the
@@ -18,15 +20,35 @@ public final class HeatmapChart {
     private HeatmapChart() {
     }
 
+    /** The colour bar of a heatmap chart. */
+    public static PaintScaleLegend colourBarOf(JFreeChart chart) {
+        for (Object t : chart.getSubtitles()) {
+            if (t instanceof PaintScaleLegend legend) {
+                return legend;
+            }
+        }
+        throw new IllegalArgumentException("the chart has no colour bar");
+    }
+
     /**
      * @param values row-major [rows][cols]; NaN cells are grey
      */
     public static JFreeChart create(String title, String columnLabel, String rowLabel, double[][] values,
                                     PaintScale scale, String scaleLabel) {
+        return create(title, columnLabel, rowLabel, values, scale, scaleLabel, Double.NaN, null);
+    }
+
+    /**
+     * @param mark     a value to mark on the colour bar (the ideal of the number shown), or NaN
+     * @param tooltips the text a hover over a cell shows, or null for none
+     */
+    public static JFreeChart create(String title, String columnLabel, String rowLabel, double[][] values,
+                                    PaintScale scale, String scaleLabel, double mark, XYToolTipGenerator tooltips) {
         DefaultXYZDataset data = new DefaultXYZDataset();
         data.addSeries(title, cells(values));
         XYBlockRenderer renderer = new XYBlockRenderer();
         renderer.setPaintScale(scale);
+        renderer.setDefaultToolTipGenerator(tooltips);
         NumberAxis x = integerAxis(columnLabel, values.length == 0 ? 0 : values[0].length);
         NumberAxis y = integerAxis(rowLabel, values.length);
         y.setInverted(true);
@@ -35,8 +57,13 @@ public final class HeatmapChart {
         plot.setRangeGridlinesVisible(false);
         JFreeChart chart = Charts.xy(title, plot, false);
         Charts.keepSquareCells(chart);
-        chart.addSubtitle(colourBar(scale, scaleLabel));
+        chart.addSubtitle(colourBar(scale, scaleLabel, mark));
         return chart;
+    }
+
+    /** The value of one cell of a heatmap's dataset (for tooltips). */
+    public static double cellValue(XYDataset dataset, int series, int item) {
+        return ((XYZDataset) dataset).getZValue(series, item);
     }
 
     /** Flattens a matrix to JFreeChart's {x[], y[], z[]} (x = column, y = row). */
@@ -65,7 +92,11 @@ public final class HeatmapChart {
     }
 
     static PaintScaleLegend colourBar(PaintScale scale, String label) {
-        NumberAxis axis = Charts.axis(label);
+        return colourBar(scale, label, Double.NaN);
+    }
+
+    static PaintScaleLegend colourBar(PaintScale scale, String label, double mark) {
+        NumberAxis axis = new ColourBarAxis(label, mark);
         axis.setRange(scale.getLowerBound(), Math.max(scale.getUpperBound(), scale.getLowerBound() + 1e-12));
         PaintScaleLegend legend = new PaintScaleLegend(scale, axis);
         legend.setPosition(RectangleEdge.BOTTOM);         // beside the plot it would narrow the square cells
@@ -89,6 +120,18 @@ public final class HeatmapChart {
             }
         }
         return lo > hi ? new double[]{0, 1} : new double[]{lo, hi};
+    }
+
+    /** True if any value is finite (not NaN or infinite). */
+    public static boolean hasFiniteValue(double[][] values) {
+        for (double[] row : values) {
+            for (double v : row) {
+                if (Double.isFinite(v)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Largest finite |value|. */

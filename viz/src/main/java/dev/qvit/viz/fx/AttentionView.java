@@ -27,14 +27,20 @@ public final class AttentionView extends WorkbenchView {
 
     public AttentionView() {
         image.setId("imagePicker");
+        String[] who = {"Teacher", "Student", "Difference"};
+        for (int c = 0; c < 3; c++) {
+            overlays[c].setId("cls" + who[c]);
+            matrices[c].setId("matrix" + who[c]);
+        }
         image.setOnAction(e -> {
             if (!updating && image.getValue() != null) {
                 select(selection().withImage(image.getValue()));
             }
         });
-        HBox bar = new HBox(10, picker, fixed("test image"), image, entropy);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        setTop(bar);
+        image.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox imageBox = new HBox(6, fixed("test image"), image);
+        imageBox.setAlignment(Pos.CENTER_LEFT);
+        setTop(toolbar(picker, imageBox, entropy));
         GridPane grid = ChartGrid.of(3, 50, 50);
         for (int c = 0; c < 3; c++) {
             grid.add(overlays[c], c, 0);
@@ -90,25 +96,41 @@ public final class AttentionView extends WorkbenchView {
             matrices[0].setChart(matrix("attention matrix, teacher", teacherMap, mapTop));
             double[][] clsDiff = difference(studentCls, teacherCls);
             double[][] mapDiff = difference(studentMap, teacherMap);
-            overlays[2].setChart(HeatmapChart.create("cls attention, student − teacher", "patch column",
-                    "patch row", clsDiff, ColorMaps.diverging(HeatmapChart.extent(clsDiff)), "Δ weight"));
-            matrices[2].setChart(HeatmapChart.create("attention, student − teacher", "key token", "query token",
-                    mapDiff, ColorMaps.diverging(HeatmapChart.extent(mapDiff)), "Δ weight"));
+            overlays[2].setChart(HeatmapChart.create("cls attention, difference", "patch column", "patch row",
+                    clsDiff, ColorMaps.diverging(HeatmapChart.extent(clsDiff)), "Δ weight, student − teacher"));
+            matrices[2].setChart(HeatmapChart.create("attention, difference", "key token", "query token", mapDiff,
+                    ColorMaps.diverging(HeatmapChart.extent(mapDiff)), "Δ weight, student − teacher", Double.NaN,
+                    TOKEN_TIPS));
         }
         entropy.setText(String.format(Locale.ROOT, "attention entropy: %s %.3f bits%s", who,
                 model.attentionEntropy(sel.layer(), sel.head()), teacher == null ? ""
                         : String.format(Locale.ROOT, ", teacher %.3f bits", teacher.attentionEntropy(sel.layer(), sel.head()))));
     }
 
-    /** The layer, head and image under the title, so that the title stays on one line. */
+    /**
+     * The layer, head and image under the title, so that the title stays on one line; left out in presentation mode,
+     * where the pickers right above the charts say it in large type and the charts need the room.
+     */
     private static JFreeChart withSubtitle(JFreeChart chart, String where) {
-        chart.addSubtitle(0, dev.qvit.viz.chart.Charts.subtitle(where));
+        if (dev.qvit.viz.chart.Charts.fontScale() == 1.0) {
+            chart.addSubtitle(0, dev.qvit.viz.chart.Charts.subtitle(where));
+        }
         return chart;
     }
 
     private static JFreeChart matrix(String title, double[][] values, double top) {
-        return HeatmapChart.create(title, "key token (0 = cls)", "query token (0 = cls)", values,
-                ColorMaps.viridis(0, top), "weight");
+        return HeatmapChart.create(title, "key token", "query token", values, ColorMaps.viridis(0, top), "weight",
+                Double.NaN, TOKEN_TIPS);
+    }
+
+    /** "query token 0 (cls) → key token 12: 0.034" (token 0 is the cls token, 1..49 the patches). */
+    private static final org.jfree.chart.labels.XYToolTipGenerator TOKEN_TIPS = (dataset, series, item) ->
+            String.format(Locale.ROOT, "query token %s → key token %s: %.4f", token(dataset.getYValue(series, item)),
+                    token(dataset.getXValue(series, item)), HeatmapChart.cellValue(dataset, series, item));
+
+    private static String token(double t) {
+        long i = Math.round(t);
+        return i == 0 ? "0 (cls)" : String.valueOf(i);
     }
 
     private void fillImages(ProbeImages images, int count, int selected) {

@@ -16,9 +16,9 @@ import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.Tooltip;
 import javafx.scene.image.ImageView;
 import javafx.scene.layout.Region;
-import javafx.stage.FileChooser;
 import org.jfree.chart.ChartRenderingInfo;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.entity.ChartEntity;
@@ -26,7 +26,8 @@ import org.jfree.chart.entity.ChartEntity;
 /**
  * One chart in the workbench. The chart is drawn off the FX thread (Java2D into an image on a shared render
  * thread; only the finished image is swapped in on the FX thread), so a redraw never pauses the UI. Right-click
- * exports the chart as PNG or SVG and its data as CSV; clicks report the chart entity under the mouse.
+ * exports the chart as PNG or SVG and its data as CSV; clicks report the chart entity under the mouse, and a hover
+ * shows its tooltip text (a heatmap cell's value) at once. A focusable pane takes the focus when clicked.
  * FX thread only, except the rendering it starts.
  */
 public final class ChartPane extends Region {
@@ -51,9 +52,13 @@ public final class ChartPane extends Region {
     private final Label placeholder = new Label("nothing to show yet");
     private final AtomicLong generation = new AtomicLong();
     private final ContextMenu menu = new ContextMenu();
+    private final Tooltip hover = new Tooltip();
     private JFreeChart current;
+    /** The generation whose image is on screen (FX thread). */
+    private long shown = -1;
     private ChartRenderingInfo info;
     private Consumer<String> errors = message -> { };
+    private Consumer<String> news = message -> { };
     private Consumer<ChartEntity> onClick = entity -> { };
 
     public ChartPane() {
@@ -69,6 +74,15 @@ public final class ChartPane extends Region {
             menu.getItems().add(item);
         }
         setOnContextMenuRequested(e -> menu.show(this, e.getScreenX(), e.getScreenY()));
+        hover.setWrapText(true);
+        hover.setMaxWidth(360);
+        setOnMouseMoved(e -> showTooltip(e.getX(), e.getY(), e.getScreenX(), e.getScreenY()));
+        setOnMouseExited(e -> hover.hide());
+        setOnMousePressed(e -> {
+            if (isFocusTraversable()) {
+                requestFocus();
+            }
+        });
         setOnMouseClicked(e -> {
             if (info != null && e.getButton() == javafx.scene.input.MouseButton.PRIMARY) {
                 ChartEntity entity = info.getEntityCollection() == null ? null
@@ -103,6 +117,7 @@ public final class ChartPane extends Region {
         int w = (int) Math.floor(getWidth());
         int h = (int) Math.floor(getHeight());
         if (chart == null || w < 20 || h < 20) {
+            shown = ticket;                                   // nothing to draw at this size
             return;
         }
         RENDERER.submit(() -> {
@@ -111,14 +126,50 @@ public final class ChartPane extends Region {
             }
             ChartRenderingInfo rendered = new ChartRenderingInfo();
             BufferedImage drawn = Charts.image(chart, w, h, rendered);
-            javafx.scene.image.WritableImage shown = SwingFXUtils.toFXImage(drawn, null);  // not yet on screen
+            javafx.scene.image.WritableImage drawnImage = SwingFXUtils.toFXImage(drawn, null);  // not yet on screen
             Platform.runLater(() -> {
                 if (generation.get() == ticket) {
-                    image.setImage(shown);
+                    image.setImage(drawnImage);
                     info = rendered;
+                    shown = ticket;
                 }
             });
         });
+    }
+
+    /** Shows the tooltip of the chart entity under the mouse (e.g. a heatmap cell's value), or hides it. */
+    private void showTooltip(double x, double y, double screenX, double screenY) {
+        String text = tooltipAt(x, y);
+        if (text == null) {
+            hover.hide();
+            return;
+        }
+        hover.setText(text);
+        if (hover.isShowing()) {
+            hover.setAnchorX(screenX + 14);
+            hover.setAnchorY(screenY + 14);
+        } else {
+            hover.show(this, screenX + 14, screenY + 14);
+        }
+    }
+
+    /** The tooltip text of the drawn entity at (x, y) in pane coordinates, or null. */
+    public String tooltipAt(double x, double y) {
+        if (info == null || info.getEntityCollection() == null) {
+            return null;
+        }
+        ChartEntity entity = info.getEntityCollection().getEntity(x, y);
+        return entity == null ? null : entity.getToolTipText();
+    }
+
+    /** The hover tooltip (showing while the mouse is over an entity that has a text). */
+    public Tooltip hoverTooltip() {
+        return hover;
+    }
+
+    /** The data area of the drawn chart in pane coordinates, or null before the first drawing. */
+    public java.awt.geom.Rectangle2D dataArea() {
+        return info == null ? null : info.getPlotInfo().getDataArea();
     }
 
     public void setPlaceholder(String text) {
@@ -129,6 +180,11 @@ public final class ChartPane extends Region {
         return current;
     }
 
+    /** True when the image on screen is of the current chart at the current size (no drawing pending). */
+    public boolean settled() {
+        return shown == generation.get();
+    }
+
     /** True once the current chart's image is on screen. */
     public boolean drawn() {
         return current != null && image.getImage() != null && info != null;
@@ -137,6 +193,11 @@ public final class ChartPane extends Region {
     /** Where export failures are reported (the workbench's status line). */
     public void setErrorHandler(Consumer<String> handler) {
         this.errors = handler;
+    }
+
+    /** Where what went well is said ("Exported /home/me/q.png"; the workbench's status line). */
+    public void setStatusHandler(Consumer<String> handler) {
+        this.news = handler;
     }
 
     /** Receives the chart entity (a heatmap cell, a data item) the user clicks on. */
@@ -173,28 +234,24 @@ public final class ChartPane extends Region {
         }
     }
 
+    /** Asks where to write the current chart (a dialog that fits the screen), then writes it. */
     public void exportWithDialog(Format format) {
         if (current == null) {
             errors.accept("There is no chart to export yet.");
             return;
         }
-        FileChooser chooser = new FileChooser();
-        chooser.setTitle("Export " + format);
-        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(format + " files", "*." + format.extension));
-        if (lastDirectory != null && lastDirectory.isDirectory()) {
-            chooser.setInitialDirectory(lastDirectory);
-        }
         String title = current.getTitle() == null ? "chart" : current.getTitle().getText();
-        chooser.setInitialFileName(title.replaceAll("[^A-Za-z0-9_.-]+", "_") + "." + format.extension);
-        File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
-        if (file == null) {
-            return;
-        }
-        lastDirectory = file.getParentFile();
-        try {
-            export(format, file.toPath());
-        } catch (IOException | RuntimeException e) {
-            errors.accept("Could not export " + file.getName() + ": " + e.getMessage());
-        }
+        Path start = lastDirectory != null && lastDirectory.isDirectory() ? lastDirectory.toPath()
+                : Path.of(System.getProperty("user.home"));
+        new ExportDialog(getScene() == null ? null : getScene().getWindow(), format.name(), start,
+                title.replaceAll("[^A-Za-z0-9_.-]+", "_") + "." + format.extension).whenChosen(file -> {
+                    lastDirectory = file.getParent().toFile();
+                    try {
+                        export(format, file);
+                        news.accept("Exported " + file);
+                    } catch (IOException | RuntimeException e) {
+                        errors.accept("Could not export " + file.getFileName() + ": " + e.getMessage());
+                    }
+                });
     }
 }

@@ -45,7 +45,7 @@ public final class DistributionsView extends WorkbenchView {
             + "tensor and head over the probe batch (images × tokens × channels): the fitted Gaussian.");
     private final Label studentStats = readout("μ and σ of the student's values at the selected stage, same head "
             + "and probe batch.");
-    private final Label ratio = readout(HeadMetric.QUERY_STD_RATIO.formula());
+    private final Label ratio = readout(stdRatioFormula(Tensor.QUERY, Stage.QUANTIZED));
     private final Label entropy = readout(HeadMetric.QUERY_CODE_ENTROPY.formula());
     private final Label clipped = readout("share of this head's quantizer inputs (after IRM) that fall outside the "
             + "clipping range [s·(Qn − z), s·(Qp − z)] and are clamped to an end level.");
@@ -70,6 +70,9 @@ public final class DistributionsView extends WorkbenchView {
             }
         });
         stage.setId("stagePicker");
+        stage.setPromptText("full precision");
+        main.setId("distributionChart");
+        ratio.setId("stdRatio");
         allHeads.setId("allHeads");
         for (javafx.scene.control.Control c : new javafx.scene.control.Control[]{query, key, allHeads}) {
             c.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
@@ -85,8 +88,10 @@ public final class DistributionsView extends WorkbenchView {
             }
         });
         allHeads.setOnAction(e -> show(data(), selection()));
-        HBox bar = new HBox(10, picker, query, key, WorkbenchView.fixed("stage"), stage, allHeads);
-        bar.setAlignment(Pos.CENTER_LEFT);
+        stage.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox stageBox = new HBox(6, WorkbenchView.fixed("stage"), stage);
+        stageBox.setAlignment(Pos.CENTER_LEFT);
+        FlowPane bar = toolbar(picker, new HBox(4, query, key), stageBox, allHeads);
         FlowPane readouts = new FlowPane(18, 4, teacherStats, studentStats, ratio, entropy, clipped);
         setTop(bar);
         setCenter(main);
@@ -113,7 +118,9 @@ public final class DistributionsView extends WorkbenchView {
         updating = true;
         try {
             (sel.tensor() == Tensor.QUERY ? query : key).setSelected(true);
-            stage.setValue(sel.stage());
+            boolean quantized = data.model() != null && data.model().quantized();
+            stage.setValue(quantized ? sel.stage() : null);     // a full-precision model has no stages to pick
+            stage.setDisable(!quantized);
         } finally {
             updating = false;
         }
@@ -178,6 +185,28 @@ public final class DistributionsView extends WorkbenchView {
         return DistributionChart.create(title, t.symbol() + " value", curves, levels);
     }
 
+    /**
+     * σS/σT of the stage on screen: the std of the student's q (or k) at {@code stage} over the probe batch divided by
+     * the std of the teacher's q (or k); NaN without a teacher. The overview's std ratio is this after the quantizer.
+     */
+    static double stdRatio(ModelSnapshot teacher, ModelSnapshot student, int layer, int head, Tensor t, Stage stage) {
+        if (teacher == null || teacher == student) {
+            return Double.NaN;
+        }
+        return student.distribution(layer, head, t, stage).fit().std()
+                / teacher.distribution(layer, head, t, Stage.RAW).fit().std();
+    }
+
+    static String stdRatioFormula(Tensor t, Stage stage) {
+        String what = switch (stage) {
+            case RAW -> "the student's " + t.symbol() + " before IRM (the block's own projection)";
+            case RECTIFIED -> "the student's " + t.symbol() + " after IRM (the quantizer's input)";
+            case QUANTIZED -> "the student's quantized " + t.symbol() + " (after IRM and the quantizer)";
+        };
+        return "σS/σT at the stage shown (" + stageName(stage) + "): std of " + what + " over the probe batch divided "
+                + "by the std of the teacher's " + t.symbol() + "; same layer and head. 1 = the teacher's spread.";
+    }
+
     /** The head's quantizer levels and clipped share, if the model quantizes this tensor. */
     static Optional<Levels> levels(ModelSnapshot model, int layer, int head, Tensor t) {
         return model.quantizer(t.quantizerName(layer)).filter(q -> head < q.steps().length).map(q -> {
@@ -200,11 +229,11 @@ public final class DistributionsView extends WorkbenchView {
         } else {
             teacherStats.setText("");                            // the model shown is the teacher
         }
-        HeadMetric ratioMetric = t == Tensor.QUERY ? HeadMetric.QUERY_STD_RATIO : HeadMetric.KEY_STD_RATIO;
+        teacherStats.setManaged(!teacherStats.getText().isEmpty());
         HeadMetric entropyMetric = t == Tensor.QUERY ? HeadMetric.QUERY_CODE_ENTROPY : HeadMetric.KEY_CODE_ENTROPY;
-        double r = ratioMetric.of(data.teacher(), model, null, sel.layer(), sel.head());
-        ratio.setText(Double.isNaN(r) ? "σS/σT –" : String.format(Locale.ROOT, "σS/σT %.3f", r));
-        ratio.getTooltip().setText(ratioMetric.formula());
+        double r = stdRatio(data.teacher(), model, sel.layer(), sel.head(), t, shown);
+        ratio.setText(Double.isNaN(r) ? "σS/σT –" : String.format(Locale.ROOT, "σS/σT (%s) %.3f", stageName(shown), r));
+        ratio.getTooltip().setText(stdRatioFormula(t, shown));
         Optional<QuantizerSnapshot> q = model.quantizer(t.quantizerName(sel.layer()));
         entropy.setText(q.map(x -> String.format(Locale.ROOT, "code entropy %.3f of %d bits",
                 entropyMetric.of(data.teacher(), model, null, sel.layer(), sel.head()), x.bits())).orElse("code entropy –"));

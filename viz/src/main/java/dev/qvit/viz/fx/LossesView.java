@@ -9,12 +9,10 @@ import dev.qvit.viz.chart.CurveChart.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javafx.geometry.Pos;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.layout.GridPane;
-import javafx.scene.layout.HBox;
 
 /**
  * The run's curves against step: task loss, accuracy (train batches, test per epoch, the teacher as reference) and
@@ -33,14 +31,15 @@ public final class LossesView extends WorkbenchView {
 
     public LossesView() {
         log.setId("logScale");
+        loss.setId("lossChart");
+        accuracy.setId("accuracyChart");
+        dgd.setId("dgdChart");
         dgdSplit.setId("dgdSplit");
         dgdSplit.getItems().addAll("DGD per layer", "DGD per head of the selected layer");
         dgdSplit.setValue(dgdSplit.getItems().get(0));
         log.setOnAction(e -> show(data(), selection()));
         dgdSplit.setOnAction(e -> show(data(), selection()));
-        HBox bar = new HBox(12, log, dgdSplit, summary);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        setTop(bar);
+        setTop(toolbar(log, dgdSplit, summary));
         GridPane grid = ChartGrid.of(2, 50, 50);
         grid.add(loss, 0, 0);
         grid.add(accuracy, 1, 0);
@@ -84,8 +83,8 @@ public final class LossesView extends WorkbenchView {
                 100 * data.teacherAccuracy()));
         accuracy.setChart(CurveChart.create("Accuracy — " + data.title(), "step", "accuracy (%)", accLines, false, refs,
                 marker));
-        dgd.setChart(CurveChart.create(dgdTitle(sel), "step", "DGD loss (sum of ||G_T − G_S|| terms)",
-                dgdLines(steps, sel), logScale, List.of(), marker));
+        dgd.setChart(CurveChart.create(dgdTitle(sel), "step", "DGD loss", dgdLines(steps, sel), logScale, List.of(),
+                marker));
         summary.setText(n == 0 ? "no steps yet" : String.format(Locale.ROOT, "step %d: task loss %.4f%s", n,
                 task[n - 1], data.epochs().isEmpty() ? ""
                         : String.format(Locale.ROOT, ", test accuracy %.2f %%",
@@ -93,7 +92,8 @@ public final class LossesView extends WorkbenchView {
     }
 
     private String dgdTitle(Selection sel) {
-        return perHead() ? "DGD loss of layer " + sel.layer() + " per head (q + k)" : "DGD loss per layer (q + k, summed over heads)";
+        return perHead() ? "DGD loss Σ‖G_T − G_S‖ of layer " + sel.layer() + " per head (q + k)"
+                : "DGD loss Σ‖G_T − G_S‖ per layer (q + k, summed over heads)";
     }
 
     private boolean perHead() {

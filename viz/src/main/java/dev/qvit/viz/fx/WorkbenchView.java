@@ -2,9 +2,12 @@ package dev.qvit.viz.fx;
 
 import java.util.function.Consumer;
 import javafx.geometry.Insets;
+import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.Region;
 import javafx.util.Duration;
 
 /**
@@ -18,6 +21,7 @@ public abstract class WorkbenchView extends BorderPane {
     private boolean active = true;
     private Consumer<Selection> onSelect = s -> { };
     protected Consumer<String> errors = s -> { };
+    private Consumer<String> news = s -> { };
 
     protected WorkbenchView() {
         setPadding(new Insets(6));
@@ -57,6 +61,11 @@ public abstract class WorkbenchView extends BorderPane {
         this.errors = handler;
     }
 
+    /** Where the view's charts say what went well (an export). */
+    public void setStatusHandler(Consumer<String> handler) {
+        this.news = handler;
+    }
+
     protected void select(Selection s) {
         if (!s.equals(selection)) {
             onSelect.accept(s);
@@ -86,6 +95,19 @@ public abstract class WorkbenchView extends BorderPane {
         return label;
     }
 
+    /** A view's bar of pickers: its groups wrap to a second line rather than being cut when the view is narrow. */
+    public static FlowPane toolbar(Node... groups) {
+        FlowPane bar = new FlowPane(12, 4, groups);
+        bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(0, 0, 4, 0));
+        for (Node n : groups) {
+            if (n instanceof Region r) {
+                r.setMinWidth(Region.USE_PREF_SIZE);
+            }
+        }
+        return bar;
+    }
+
     /** A label that never shrinks below its text. */
     public static Label fixed(String text) {
         Label l = new Label(text);
@@ -96,6 +118,7 @@ public abstract class WorkbenchView extends BorderPane {
     protected ChartPane chartPane() {
         ChartPane pane = new ChartPane();
         pane.setErrorHandler(m -> errors.accept(m));
+        pane.setStatusHandler(m -> news.accept(m));
         return pane;
     }
 }

@@ -95,6 +95,81 @@ class ChartsTest {
         }
     }
 
+    /** The labelled ticks of a chart's axis as drawn at 600 x 300. */
+    private static List<String> ticks(JFreeChart chart, boolean range) {
+        var info = new org.jfree.chart.ChartRenderingInfo();
+        Charts.image(chart, 600, 300, info);
+        XYPlot plot = (XYPlot) chart.getPlot();
+        var g = new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_ARGB).createGraphics();
+        var axis = range ? plot.getRangeAxis() : plot.getDomainAxis();
+        List<?> ticks = axis.refreshTicks(g, new org.jfree.chart.axis.AxisState(), info.getPlotInfo().getDataArea(),
+                range ? org.jfree.chart.ui.RectangleEdge.LEFT : org.jfree.chart.ui.RectangleEdge.BOTTOM);
+        g.dispose();
+        return ticks.stream().map(t -> ((org.jfree.chart.axis.ValueTick) t).getText())
+                .filter(t -> t != null && !t.isEmpty()).toList();                // minor ticks have no label
+    }
+
+    private static CurveChart.Line line(double... y) {
+        double[] x = new double[y.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i + 1;
+        }
+        return new CurveChart.Line("line", x, y);
+    }
+
+    @Test
+    void logScaleTicksAreRoundNumbersWrittenOut() {
+        // a loss from 1.3 to 4.2 (less than a decade) and a DGD loss from 4.8 to 6.8 (less than a factor 1.5)
+        for (CurveChart.Line l : List.of(line(4.2, 3.1, 2.2, 1.3), line(6.8, 5.9, 5.1, 4.8), line(20, 2, 0.2, 0.01))) {
+            JFreeChart chart = CurveChart.create("loss", "step", "loss", List.of(l), true, List.of(), Double.NaN);
+            assertThat(ticks(chart, true)).as("ticks of %s", java.util.Arrays.toString(l.y()))
+                    .hasSizeGreaterThanOrEqualTo(3).allMatch(t -> t.matches("\\d+(\\.\\d+)?"));
+        }
+        assertThat(ReadableLogAxis.tickValues(1.3, 4.2)).containsExactly(2.0, 3.0, 4.0);
+        assertThat(ReadableLogAxis.tickValues(4.8, 6.8)).containsExactly(5.0, 5.5, 6.0, 6.5);
+        assertThat(ReadableLogAxis.tickValues(0.005, 20)).containsExactly(0.01, 0.1, 1.0, 10.0);
+    }
+
+    @Test
+    void theValueAxisReachesAReferenceLineAboveEveryPoint() {
+        JFreeChart chart = CurveChart.create("accuracy", "step", "accuracy (%)", List.of(line(35, 42, 52)), false,
+                List.of(new CurveChart.Reference("FP teacher 89.33 %", 89.33)), Double.NaN);
+        var range = ((XYPlot) chart.getPlot()).getRangeAxis().getRange();
+        assertThat(range.contains(89.33)).as("%s", range).isTrue();
+        assertThat(range.contains(35)).isTrue();
+    }
+
+    @Test
+    void anAllZeroLineGetsAUnitRangeFromZeroNotRoundingNoise() {
+        JFreeChart chart = CurveChart.create("clipped", "step", "clipped (%)", List.of(line(0, 0, 0)), false,
+                List.of(), Double.NaN);
+        var range = ((XYPlot) chart.getPlot()).getRangeAxis().getRange();
+        assertThat(range.getLowerBound()).isZero();
+        assertThat(range.getUpperBound()).isGreaterThanOrEqualTo(1);
+        assertThat(ticks(chart, true)).noneMatch(t -> t.contains("E")).anyMatch(t -> Double.parseDouble(t) == 0)
+                .anyMatch(t -> Double.parseDouble(t) >= 1);
+    }
+
+    @Test
+    void theCodeAxisOfAFourBitQuantizerShowsCodesMinus8To7Only() {
+        JFreeChart chart = CodeUsageChart.create("codes", -8, new long[16], Palette.STUDENT);
+        List<Integer> codes = ticks(chart, false).stream().map(Integer::parseInt).toList();
+        assertThat(codes).isNotEmpty().allMatch(c -> c >= -8 && c <= 7);
+        assertThat(codes).contains(-8).doesNotContain(-9, 8);
+    }
+
+    @Test
+    void theDivergingMapsNoChangeIsTheBackgroundsToneInTheDarkTheme() {
+        try {
+            Charts.setDark(true);
+            Color none = (Color) ColorMaps.diverging(2).getPaint(0);
+            assertThat(none.getRed() + none.getGreen() + none.getBlue()).as("%s", none).isLessThan(3 * 60);
+        } finally {
+            Charts.setDark(false);
+        }
+        assertThat(ColorMaps.diverging(2).getPaint(0)).isEqualTo(new Color(0xF7F7F7));
+    }
+
     @Test
     void heatmapCellsKeepRowAndColumnAndColourScalesClamp() {
         double[][] m = {{1, 2, 3}, {4, Double.NaN, 6}};
