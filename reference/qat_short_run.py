@@ -22,12 +22,12 @@ within 1 point. Everything that can be made identical is:
     total = epochs * ceil(n / batch) (LearningRateSchedule);
   * evaluation after every epoch: student in eval mode (distribution IRM uses its running statistics), argmax
     accuracy and mean CE on the test split;
-  * Java's data parallelism: every batch is cut into 8 slices whose mean objectives are weighted by their share
+  * Java's data parallelism: every batch is cut into 4 slices whose mean objectives are weighted by their share
     and whose distribution-IRM statistics are summed across slices (issue 12), so a Java step is the full-batch
     objective for every variant; this script computes it on the whole batch. (Before issue 12 Java took the
     distribution IRM's statistics per worker slice and this script emulated that with --java-threads.)
 
-What cannot be identical: float32 summation order (BLAS, ND4J vs PyTorch kernels, Java's 8 data-parallel
+What cannot be identical: float32 summation order (BLAS, ND4J vs PyTorch kernels, Java's 4 data-parallel
 slices), so the two runs drift apart at the 1e-6 level from the first step on and a few
 quantizer codes at rounding boundaries differ; the comparison is therefore of accuracies and losses, not bits.
 

@@ -27,7 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /** The slices of a batch compute what one model computes on the whole batch. */
 class DataParallelTest {
     private static final VitConfig SMALL = new VitConfig(28, 7, 1, 16, 1, 2, 32, 10);
-    private static final int BATCH = 21;                               // 8 slices of 3 or 2 images
+    private static final int BATCH = 21;                               // 4 slices of 6 or 5 images
     private final ImageDataset train = FashionMnist.bundled().train().head(600);
 
     @Test
