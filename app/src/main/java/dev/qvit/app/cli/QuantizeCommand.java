@@ -73,9 +73,9 @@ public final class QuantizeCommand implements Callable<Integer> {
                     teacher.config().describe(), VitConfig.named(expectedConfig).describe()));
         }
         FashionMnist.Splits splits = data.load();
-        System.out.printf("quantizing %s from %s: %s, %s; %,d train / %,d test images, %d threads -> %s%n",
+        System.out.printf("quantizing %s from %s: %s, %s; %,d train / %,d test images, %s -> %s%n",
                 teacher.config().describe(), teacherFile, quantization.describe(), splits.description(),
-                splits.train().count(), splits.test().count(), threads.count(), target);
+                splits.train().count(), splits.test().count(), threads.describe(), target);
         VisionTransformer student = QuantizedStudent.fromTeacher(teacher, config, BatchLoader.firstImages(splits.train(), 128));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("training", training);

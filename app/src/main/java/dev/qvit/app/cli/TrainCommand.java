@@ -59,9 +59,9 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingConfig training = new TrainingConfig(epochs, batch, lr, minLr, warmup, weightDecay, clip, seed, !noAugment);
         Path target = qvit.outputs().file(out, "teacher-" + model.name() + ".qvit", force);
         FashionMnist.Splits splits = data.load();
-        System.out.printf("training %s, %,d parameters, on %s: %,d train / %,d test images, %d threads -> %s%n",
+        System.out.printf("training %s, %,d parameters, on %s: %,d train / %,d test images, %s -> %s%n",
                 config.describe(), config.parameterCount(), splits.description(), splits.train().count(),
-                splits.test().count(), threads.count(), target);
+                splits.test().count(), threads.describe(), target);
         VisionTransformer teacher = VisionTransformer.create(config, seed);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("training", training);
