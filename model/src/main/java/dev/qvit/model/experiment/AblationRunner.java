@@ -2,6 +2,7 @@ package dev.qvit.model.experiment;
 
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.nn.NativeMemory;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedStudent;
 import dev.qvit.model.snapshot.EpochMetrics;
@@ -72,8 +73,16 @@ public final class AblationRunner {
             }, new RunControl());
         }
         List<BlockStatistics> blocks = QueryKeyAnalysis.analyse(teacher, student, probe);
+        releaseProbeBuffers(student);
         return new TrainedCell(new CellResult(bits, variant.label(), seed, plan.irmForm().name().toLowerCase(),
                 plan.lambda(), epochs.get(epochs.size() - 1).testAccuracy(), lastDistillation[0], epochs, blocks,
                 (System.nanoTime() - start) / 1e9), student, ResidentMemory.peakBytes());
+    }
+
+    /** The analysis ran the whole probe batch through both models: free those large buffers before the next cell. */
+    private void releaseProbeBuffers(VisionTransformer student) {
+        teacher.parameters().releaseBuffers();
+        student.parameters().releaseBuffers();
+        NativeMemory.trim();
     }
 }
