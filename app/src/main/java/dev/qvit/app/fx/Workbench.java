@@ -4,6 +4,7 @@ import dev.qvit.app.task.RunFeed;
 import dev.qvit.app.task.RunSettings;
 import dev.qvit.app.task.TrainingJob;
 import dev.qvit.app.task.TrainingTask;
+import dev.qvit.model.nn.NativeMemory;
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.probe.AttentionProbe;
 import dev.qvit.model.probe.ProbeBatch;
@@ -239,6 +240,9 @@ public final class Workbench extends BorderPane {
         timeline.status().progressProperty().unbind();
         timeline.status().setProgress(0);
         experiment.setRunning(false, false);
+        if (!executor.isShutdown()) {
+            executor.submit(NativeMemory::returnUnused);       // the run's arrays, off the FX thread, after it ended
+        }
         if (s == Worker.State.FAILED) {
             LOG.error("run failed", task.getException());
             showError(settings.label() + " stopped: " + Messages.of(task.getException()));

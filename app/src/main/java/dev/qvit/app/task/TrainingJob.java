@@ -12,6 +12,7 @@ import dev.qvit.model.snapshot.ProbeImages;
 import dev.qvit.model.snapshot.ProbeSnapshot;
 import dev.qvit.model.snapshot.StepMetrics;
 import dev.qvit.model.train.ClassificationObjective;
+import dev.qvit.model.train.InterruptOnCancel;
 import dev.qvit.model.train.ParallelWorkers;
 import dev.qvit.model.train.QuantizationAwareObjective;
 import dev.qvit.model.train.QuantizationAwareTraining;
@@ -90,7 +91,7 @@ public final class TrainingJob {
             try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(settings.threads(),
                     model)) {
                 Trainer trainer = new Trainer(settings.training(), workers, model.parameters());
-                return new Result(model, trainer.run(train, splits.test(), probing(model, probe, observer), control));
+                return new Result(model, trainer.run(train, splits.test(), probing(model, probe, observer, control), control));
             }
         }
         if (!teacher.config().equals(settings.model())) {
@@ -105,15 +106,17 @@ public final class TrainingJob {
         try (ParallelWorkers<QuantizationAwareObjective> workers = QuantizationAwareTraining.workers(settings.threads(),
                 student, teacher, settings.distillation())) {
             Trainer trainer = QuantizationAwareTraining.trainer(settings.training(), workers);
-            return new Result(student, trainer.run(train, splits.test(), probing(student, probe, observer), control));
+            return new Result(student, trainer.run(train, splits.test(), probing(student, probe, observer, control), control));
         }
     }
 
     /**
      * Forwards progress and probes {@code model} between steps, throttled, through a replica of its own (shared
-     * weights, own buffers), so that probing does not resize the training slices' buffers.
+     * weights, own buffers), so that probing does not resize the training slices' buffers. A cancel stops a probe in
+     * progress (it takes about a second on the tiny model) between two blocks.
      */
-    private TrainingListener probing(VisionTransformer model, AttentionProbe probe, Observer observer) {
+    private TrainingListener probing(VisionTransformer model, AttentionProbe probe, Observer observer,
+                                     RunControl control) {
         VisionTransformer probed = VisionTransformer.replicaOf(model);
         return new TrainingListener() {
             private long lastProbe = Long.MIN_VALUE / 2;
@@ -124,7 +127,11 @@ public final class TrainingJob {
                 long now = System.currentTimeMillis();
                 boolean last = m.step() + 1 >= m.totalSteps();
                 if (now - lastProbe >= probeIntervalMillis || last) {
-                    observer.onSnapshot(new ProbeSnapshot(m.step(), m.epoch(), probe.capture(probed)));
+                    ModelSnapshot snapshot;
+                    try (InterruptOnCancel cancellable = new InterruptOnCancel(control)) {
+                        snapshot = probe.capture(probed);
+                    }
+                    observer.onSnapshot(new ProbeSnapshot(m.step(), m.epoch(), snapshot));
                     lastProbe = System.currentTimeMillis();
                 }
             }

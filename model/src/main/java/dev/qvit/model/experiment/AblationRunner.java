@@ -83,6 +83,6 @@ public final class AblationRunner {
     private void releaseProbeBuffers(VisionTransformer student) {
         teacher.parameters().releaseBuffers();
         student.parameters().releaseBuffers();
-        NativeMemory.trim();
+        NativeMemory.returnUnused();
     }
 }

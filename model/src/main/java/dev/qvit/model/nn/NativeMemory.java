@@ -13,6 +13,16 @@ public final class NativeMemory {
     private NativeMemory() {
     }
 
+    /**
+     * Collects the arrays nothing refers to any more (their off-heap memory is freed only when the GC collects
+     * them) and trims: for between two runs, not while the user waits (0.7 s of GC and 0.4 s of trim were measured
+     * after a window run).
+     */
+    public static void returnUnused() {
+        System.gc();
+        trim();
+    }
+
     /** Returns free heap pages of the C allocator to the system; false where there is no glibc malloc_trim. */
     public static boolean trim() {
         try {

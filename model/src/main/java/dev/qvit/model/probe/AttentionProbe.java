@@ -5,6 +5,7 @@ import dev.qvit.model.snapshot.LayerProbe;
 import dev.qvit.model.snapshot.LayerProbe.Stage;
 import dev.qvit.model.snapshot.ModelSnapshot;
 import dev.qvit.model.snapshot.Tensor;
+import dev.qvit.model.train.StepCancelledException;
 import dev.qvit.model.vit.VisionTransformer;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,7 @@ public final class AttentionProbe {
         List<float[]> attention = new ArrayList<>();
         double[] entropy = new double[probes.size() * heads];
         for (LayerProbe probe : probes) {
+            StepCancelledException.throwIfInterrupted();
             for (int h = 0; h < heads; h++) {
                 for (Tensor tensor : Tensor.values()) {
                     for (Stage stage : Stage.values()) {

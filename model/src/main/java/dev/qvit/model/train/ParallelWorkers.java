@@ -1,7 +1,6 @@
 package dev.qvit.model.train;
 
 import dev.qvit.model.nn.BatchReduction;
-import dev.qvit.model.nn.NativeMemory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -209,8 +208,10 @@ public final class ParallelWorkers<W> implements AutoCloseable {
      * Stops the threads, frees the workers' buffers (closeable workers) and lets the replicas go. Off-heap memory is
      * otherwise freed only when the GC collects its arrays, and a heap that holds little but small array handles
      * rarely runs a full collection: an ablation, which builds new replicas for every cell, kept every earlier
-     * cell's buffers that way (24 GB resident by its third cell); the collection here takes what is left, and the
-     * C allocator gives the freed pages back ({@link NativeMemory}).
+     * cell's buffers that way (24 GB resident by its third cell). What is left to collect, and the pages the C
+     * allocator keeps, go back with {@link dev.qvit.model.nn.NativeMemory#returnUnused()}, which takes a second and so is left to
+     * whoever runs the next thing (an ablation between cells, the window after a run), not done here, where a
+     * cancelled run would make the user wait for it.
      */
     @Override
     public void close() {
@@ -225,7 +226,5 @@ public final class ParallelWorkers<W> implements AutoCloseable {
             }
         }
         workers.clear();
-        System.gc();
-        NativeMemory.trim();
     }
 }

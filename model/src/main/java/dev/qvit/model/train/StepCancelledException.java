@@ -2,7 +2,8 @@ package dev.qvit.model.train;
 
 /**
  * A training or evaluation step was abandoned half-way because its run was cancelled; no parameter has been
- * updated by it. Thrown on a worker thread that was interrupted by {@link RunControl#cancel()}.
+ * updated by it. Thrown on a worker thread that was interrupted by {@link RunControl#cancel()}, or on the training
+ * thread in a probe between steps ({@link InterruptOnCancel}).
  */
 public final class StepCancelledException extends RuntimeException {
 

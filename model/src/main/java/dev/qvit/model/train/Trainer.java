@@ -96,6 +96,7 @@ public final class Trainer {
                 SliceResult batch = againAfterPause(() -> trainStep(splitter, schedule.at(current), current, currentEpoch),
                         control);
                 epochParts.add(batch);
+                stepCounter[0] = step + 1;                   // done, whatever the listener does (a cancelled probe)
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 double[] distillation = batch.meanDistillation();
                 listener.onStep(new StepMetrics(step, totalSteps, epoch, batch.meanLoss(), batch.meanTaskLoss(),

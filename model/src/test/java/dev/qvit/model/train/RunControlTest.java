@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.quant.DistributionGuidedDistillation;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedStudent;
 import dev.qvit.model.snapshot.StepMetrics;
@@ -175,6 +176,56 @@ class RunControlTest {
             return new Trainer(new TrainingConfig(1, 128, 1e-3, 0, 0, 0, 0, 3, true), w, model.parameters())
                     .run(FashionMnist.bundled().train().head(640), FashionMnist.bundled().test().head(256), pauser, control);
         }
+    }
+
+    @Test
+    void aCancelDuringAProbeOnTheTrainingThreadStopsTheProbeAndTheRun() throws InterruptedException {
+        // given a quantized student whose training listener probes its quantizers after every step, and a cancel
+        // that arrives while the first probe runs
+        VitConfig config = new VitConfig(28, 7, 1, 16, 2, 2, 32, 10);
+        var train = FashionMnist.bundled().train().head(96);
+        VisionTransformer teacher = VisionTransformer.create(config, 1);
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
+                QuantizationConfig.of(2, QuantizationConfig.Rectification.NONE), BatchLoader.firstImages(train, 32));
+        RunControl control = new RunControl();
+        AtomicInteger probesFinished = new AtomicInteger();
+        TrainingListener probing = new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                try (InterruptOnCancel cancellable = new InterruptOnCancel(control)) {
+                    control.cancel();
+                    student.quantizerSnapshots();
+                    probesFinished.incrementAndGet();
+                }
+            }
+        };
+        try (ParallelWorkers<QuantizationAwareObjective> workers =
+                     QuantizationAwareTraining.workers(1, student, teacher, new DistillationSettings(false, 0.1,
+                             DistributionGuidedDistillation.Norm.HEAD, 10))) {
+            // when the run is trained
+            Trainer.Summary s = QuantizationAwareTraining.trainer(new TrainingConfig(1, 32, 1e-3, 0, 0, 0, 0, 0,
+                    false), workers).run(train, FashionMnist.bundled().test().head(32), probing, control);
+            // then the probe stopped half-way, the run ended cancelled after its first step, and the training
+            // thread carries no interrupt into what comes next
+            assertThat(probesFinished).hasValue(0);
+            assertThat(s.cancelled()).isTrue();
+            assertThat(s.steps()).isEqualTo(1);
+            assertThat(Thread.currentThread().isInterrupted()).isFalse();
+        }
+    }
+
+    @Test
+    void aPauseDoesNotInterruptAProbeAndACancelAfterItDoesNotReachTheThread() {
+        RunControl control = new RunControl();
+        try (InterruptOnCancel cancellable = new InterruptOnCancel(control)) {
+            control.pause();
+            assertThat(Thread.currentThread().isInterrupted()).as("interrupted by a pause").isFalse();
+            control.cancel();
+            assertThat(Thread.currentThread().isInterrupted()).as("interrupted by a cancel").isTrue();
+        }
+        assertThat(Thread.currentThread().isInterrupted()).as("interrupt left after the probe").isFalse();
+        control.cancel();
+        assertThat(Thread.currentThread().isInterrupted()).as("interrupted once the probe ended").isFalse();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.data.ImageDataset;
 import dev.qvit.model.experiment.ResidentMemory;
+import dev.qvit.model.nn.NativeMemory;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedStudent;
 import dev.qvit.model.vit.VisionTransformer;
@@ -29,7 +30,7 @@ class WorkerMemoryTest {
         BatchLoader loader = new BatchLoader(train, null);
         List<Long> afterCell = new ArrayList<>();
         long largestGrowth = 0;
-        // when four cells each build a student and its slices, train two steps (the second short) and close
+        // when four cells each build a student and its slices, train two steps (the second short), close and return unused memory
         for (int cell = 0; cell < 4; cell++) {
             long before = ResidentMemory.currentBytes();
             VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
@@ -46,6 +47,7 @@ class WorkerMemoryTest {
                 largestGrowth = Math.max(largestGrowth, ResidentMemory.currentBytes() - before);
             }
             teacher.parameters().releaseBuffers();
+            NativeMemory.returnUnused();
             afterCell.add(ResidentMemory.currentBytes());
         }
         // then a cell holds hundreds of MB while it runs, and none of that stays once it is closed
