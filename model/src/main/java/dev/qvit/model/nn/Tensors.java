@@ -80,12 +80,4 @@ public final class Tensors {
     public static INDArray addRow(INDArray x, INDArray row, INDArray out) {
         return x.add(row.reshape(1, x.columns()), out);
     }
-
-    /** A per-channel vector shaped to broadcast along {@code axis} of a rank-{@code rank} tensor: [1, .., C, .., 1]. */
-    public static INDArray alongAxis(INDArray vector, int rank, int axis) {
-        long[] shape = new long[rank];
-        java.util.Arrays.fill(shape, 1);
-        shape[axis] = vector.length();
-        return vector.reshape(shape);
-    }
 }

@@ -17,7 +17,6 @@ public final class TransformerBlock {
     private final LayerNorm norm2;
     private final Mlp mlp;
     private final Buffers buffers;
-    private int batch;
 
     public TransformerBlock(ParameterSet params, String name, VitConfig config) {
         this(params, name, config, null);
@@ -45,7 +44,6 @@ public final class TransformerBlock {
     }
 
     public INDArray forward(INDArray x, int batch, boolean training) {
-        this.batch = batch;
         INDArray afterAttention = attention.forward(norm1.forward(x), batch, training)
                 .add(x, buffers.get("x1", x.shape()));
         return mlp.forward(norm2.forward(afterAttention), training).add(afterAttention, buffers.get("x2", x.shape()));
@@ -62,9 +60,5 @@ public final class TransformerBlock {
 
     public Mlp mlp() {
         return mlp;
-    }
-
-    int batch() {
-        return batch;
     }
 }
