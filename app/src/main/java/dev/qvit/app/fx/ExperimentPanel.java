@@ -34,7 +34,7 @@ public final class ExperimentPanel extends VBox {
     private static final RunSettings DEFAULTS = RunSettings.defaults();
     final ComboBox<String> model = new ComboBox<>();
     final ComboBox<String> data = new ComboBox<>();
-    final TextField images = field("trainImages", DEFAULTS.trainLimit());
+    final TextField images = field("trainImages", DEFAULTS.trainLimit() == 0 ? "" : DEFAULTS.trainLimit());
     final ComboBox<Integer> bits = new ComboBox<>();
     final CheckBox irm = new CheckBox("rectify q and k");
     final ComboBox<String> irmForm = new ComboBox<>();
@@ -119,7 +119,8 @@ public final class ExperimentPanel extends VBox {
         add("model", "model size", model, "tiny: dim 64, 4 blocks, 4 heads; small: dim 96, 6 blocks, 3 heads");
         add("data", "data", data, "bundled: the 10 % Fashion-MNIST subset shipped with the workbench; full: "
                 + "the 60k/10k set (apt-get install dataset-fashion-mnist)");
-        add("images", "train images", images, "use only the first N training images (0 = all)");
+        images.setPromptText("all");
+        add("images", "train images", images, "use only the first N training images (empty or 0 = all)");
         add("bits", "bits", bits, "weights and activations of the blocks, incl. q, k, v and attention; patch "
                 + "embedding and head stay at 8 bits");
         String irmHelp = "Information Rectification: re-normalise q and k before their quantizers (distribution: the "
@@ -174,7 +175,7 @@ public final class ExperimentPanel extends VBox {
     /** The settings of a run, or empty with every problem listed under the buttons and its field marked. */
     public Optional<RunSettings> settings(RunSettings.Kind kind) {
         Map<String, String> found = new LinkedHashMap<>();
-        int n = parseInt("images", images, found);
+        int n = images.getText().isBlank() ? 0 : parseInt("images", images, found);
         double lam = parseDouble("lambda", lambda, found);
         int ep = parseInt("epochs", epochs, found);
         double rate = lr.getText().isBlank() ? (kind == RunSettings.Kind.TEACHER ? 1e-3 : 2e-4)

@@ -5,10 +5,13 @@ import static dev.qvit.app.fx.WorkbenchRunTest.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import atlantafx.base.theme.Styles;
+import dev.qvit.app.task.RunSettings;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javafx.geometry.Bounds;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.control.TextField;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -48,6 +51,29 @@ class ExperimentPanelTest {
         robot.clickOn("#quantize");
         assertThat(robot.lookup("#pause").queryButton().isDisabled()).isTrue();
         assertThat(robot.lookup("#error-epochs").queryAs(Label.class).getText()).contains("between 1 and 1000");
+    }
+
+    @Test
+    void anEmptyTrainImagesFieldSaysAllAndTrainsOnAllImages(FxRobot robot) {
+        // given the panel as it opens
+        TextField images = robot.lookup("#trainImages").queryAs(TextField.class);
+        // then the field says "all" rather than a 0 that reads as no images
+        assertThat(images.getText()).isEmpty();
+        assertThat(images.getPromptText()).isEqualTo("all");
+        // and a run from it uses every training image, as a 0 typed there does
+        assertThat(trainLimit(robot)).isZero();
+        type(robot, "#trainImages", "0");
+        assertThat(trainLimit(robot)).isZero();
+        type(robot, "#trainImages", "512");
+        assertThat(trainLimit(robot)).isEqualTo(512);
+    }
+
+    /** The training-image limit of the student run the panel describes now (read on the FX thread). */
+    private int trainLimit(FxRobot robot) {
+        AtomicInteger limit = new AtomicInteger(-1);
+        robot.interact(() -> limit.set(window.workbench().experiment.settings(RunSettings.Kind.STUDENT).orElseThrow()
+                .trainLimit()));
+        return limit.get();
     }
 
     @Test
