@@ -11,8 +11,9 @@ import dev.qvit.model.experiment.Variant;
 import dev.qvit.model.io.Checkpoint;
 import dev.qvit.model.quant.DistributionGuidedDistillation;
 import dev.qvit.model.quant.QuantizationConfig;
-import dev.qvit.model.train.TrainingConfig;
-import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.experiment.ExperimentRun;
+import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.train.DistillationSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,33 +83,35 @@ public final class AblateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AblationPlan plan = new AblationPlan(bits, variants.stream().map(Variant::parse).toList(), seeds,
-                new TrainingConfig(epochs, batch, lr, 1e-6, 0, 0, 0, 0, true), QuantizationConfig.Rectification.parse(irmForm),
-                lambda, DistributionGuidedDistillation.Norm.parse(dgdNorm), probeImages);
+        ExperimentSpec base = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.STUDENT,
+                null, data.spec(), teacherFile.toString(),
+                QuantizationConfig.of(4, QuantizationConfig.Rectification.NONE),
+                DistillationSettings.of(false, lambda, DistributionGuidedDistillation.Norm.parse(dgdNorm)),
+                ExperimentSpec.qatRecipe(epochs, lr, 0).withBatchSize(batch));
+        AblationPlan plan = new AblationPlan(base, bits, variants.stream().map(Variant::parse).toList(), seeds,
+                QuantizationConfig.Rectification.parse(irmForm), probeImages);
         requireUsed(plan);
         AblationFolder.Resume folder = AblationFolder.open(qvit.outputs(), out, plan, force);
         out = folder.dir();
-        VisionTransformer teacher = QuantizeCommand.loadTeacher(teacherFile);
-        double teacherAccuracy = Checkpoint.readHeader(teacherFile).metadata().path("testAccuracy").asDouble(Double.NaN);
-        FashionMnist.Splits splits = data.load();
+        ExperimentRun.Teacher teacher = QuantizeCommand.loadTeacher(teacherFile);
+        double teacherAccuracy = teacher.testAccuracy();
+        FashionMnist.Splits splits = ExperimentRun.loadData(base.data());
         Path cellsDir = out.resolve("cells");
         Files.createDirectories(cellsDir);
         List<CellResult> done = new ArrayList<>(folder.done());
-        List<String> todo = AblationTable.missing(plan, done);
+        List<AblationPlan.Cell> todo = AblationTable.missing(plan, done);
         String recipe = "Teacher %s; %s, %,d train / %,d test images; QAT %d epochs, lr %s cosine, batch %d; IRM form %s, "
                 + "lambda %s (%s); probe %d test images.";
         recipe = recipe.formatted(teacherFile, splits.description(), splits.train().count(), splits.test().count(), epochs,
                 lr, batch, irmForm, lambda, dgdNorm, probeImages);
-        System.out.printf("ablation: %d cells (%d done, %d to run) -> %s%n", plan.cells(), plan.cells() - todo.size(),
-                todo.size(), out);
+        int cells = plan.cells().size();
+        System.out.printf("ablation: %d cells (%d done, %d to run) -> %s%n", cells, cells - todo.size(), todo.size(), out);
         AblationRunner runner = new AblationRunner(teacher, splits, plan, threads.count());
-        for (String key : todo) {
-            String[] parts = key.split("-seed");
-            int bitsOfCell = Integer.parseInt(parts[0].substring(1, parts[0].indexOf('-')));
-            Variant variant = Variant.parse(parts[0].substring(parts[0].indexOf('-') + 1));
-            long seed = Long.parseLong(parts[1]);
+        for (AblationPlan.Cell todoCell : todo) {
+            String key = todoCell.key();
             System.out.printf("== cell %s%n", key);
-            AblationRunner.TrainedCell cell = runner.run(bitsOfCell, variant, seed, new ProgressPrinter(System.out, epochs));
+            ProgressPrinter progress = new ProgressPrinter(System.out, epochs);
+            AblationRunner.TrainedCell cell = runner.run(todoCell, e -> e.dispatch(progress));
             CellResult result = cell.result();
             if (saveStudents) {
                 saveStudent(key, cell, recipe);

@@ -2,7 +2,6 @@ package dev.qvit.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qvit.model.bench.Benchmark;
-import dev.qvit.model.data.FashionMnist;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,7 +30,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--warmup must be >= 0 and --steps >= 1");
         }
         Benchmark bench = new Benchmark(model.config(), batch, threads.count(), warmup, steps);
-        Map<String, Object> result = bench.run(model.name(), FashionMnist.bundled().train());
+        Map<String, Object> result = bench.run(model.name());
         System.out.println(new ObjectMapper().writeValueAsString(result));
         return 0;
     }

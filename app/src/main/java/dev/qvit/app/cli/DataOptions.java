@@ -1,6 +1,6 @@
 package dev.qvit.app.cli;
 
-import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.experiment.ExperimentSpec;
 import picocli.CommandLine.Option;
 
 /** Which Fashion-MNIST to use, and optional caps for quick runs, for commands that train. */
@@ -8,9 +8,8 @@ public final class DataOptions extends TestDataOptions {
     @Option(names = "--train-limit", description = "Use only the first N training images.")
     Integer trainLimit;
 
-    public FashionMnist.Splits load() {
-        FashionMnist.Splits splits = FashionMnist.load(data);
-        return new FashionMnist.Splits(limited(splits.train(), trainLimit, "--train-limit"),
-                limited(splits.test(), testLimit, "--test-limit"), splits.description());
+    /** The data of an experiment: the source and its limits (0 = all). */
+    public ExperimentSpec.Data spec() {
+        return new ExperimentSpec.Data(data, limit(trainLimit, "--train-limit"), limit(testLimit, "--test-limit"));
     }
 }

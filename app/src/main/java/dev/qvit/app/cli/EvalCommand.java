@@ -2,9 +2,7 @@ package dev.qvit.app.cli;
 
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.io.Checkpoint;
-import dev.qvit.model.train.ClassificationObjective;
-import dev.qvit.model.train.Evaluator;
-import dev.qvit.model.train.ParallelWorkers;
+import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.train.SliceResult;
 import dev.qvit.model.vit.VisionTransformer;
 import java.nio.file.Path;
@@ -28,10 +26,7 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         VisionTransformer model = Checkpoint.load(modelFile);
         FashionMnist.TestSet test = data.loadTest();
-        SliceResult result;
-        try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(threads.count(), model)) {
-            result = Evaluator.evaluate(workers, test.images());
-        }
+        SliceResult result = ExperimentRun.evaluate(model, test.images(), threads.count());
         System.out.printf("%s on %s (%,d test images): accuracy %.2f%%, loss %.4f%n", modelFile,
                 test.description(), result.count(), 100 * result.accuracy(), result.meanLoss());
         return 0;

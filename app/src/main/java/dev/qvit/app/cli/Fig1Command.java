@@ -2,8 +2,8 @@ package dev.qvit.app.cli;
 
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.io.Checkpoint;
-import dev.qvit.model.stats.BlockStatistics;
-import dev.qvit.model.stats.QueryKeyAnalysis;
+import dev.qvit.records.BlockStatistics;
+import dev.qvit.model.probe.QueryKeyAnalysis;
 import dev.qvit.model.vit.VisionTransformer;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +31,7 @@ public final class Fig1Command implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        VisionTransformer teacher = QuantizeCommand.loadTeacher(teacherFile);
+        VisionTransformer teacher = QuantizeCommand.loadTeacher(teacherFile).model();
         VisionTransformer baseline = Checkpoint.load(baselineFile);
         VisionTransformer irm = Checkpoint.load(irmFile);
         for (VisionTransformer s : List.of(baseline, irm)) {

@@ -1,12 +1,12 @@
 package dev.qvit.app.cli;
 
-import dev.qvit.model.snapshot.EpochMetrics;
-import dev.qvit.model.snapshot.StepMetrics;
-import dev.qvit.model.train.TrainingListener;
+import dev.qvit.model.experiment.RunEvent;
+import dev.qvit.records.EpochMetrics;
+import dev.qvit.records.StepMetrics;
 import java.io.PrintStream;
 
 /** Terminal progress: a live line while an epoch runs (on a console) and one summary line per epoch. */
-final class ProgressPrinter implements TrainingListener {
+final class ProgressPrinter implements RunEvent.Handler {
     private final PrintStream out;
     private final int epochs;
     private final boolean live;
@@ -20,7 +20,8 @@ final class ProgressPrinter implements TrainingListener {
     }
 
     @Override
-    public void onStep(StepMetrics m) {
+    public void step(RunEvent.Step e) {
+        StepMetrics m = e.metrics();
         last = m;
         long now = System.nanoTime();
         if (live && now - lastPrint > 500_000_000L) {
@@ -32,7 +33,8 @@ final class ProgressPrinter implements TrainingListener {
     }
 
     @Override
-    public void onEpoch(EpochMetrics m) {
+    public void epoch(RunEvent.Epoch e) {
+        EpochMetrics m = e.metrics();
         if (live) {
             out.print("\r" + " ".repeat(90) + "\r");
         }

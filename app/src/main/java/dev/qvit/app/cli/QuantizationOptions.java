@@ -1,6 +1,5 @@
 package dev.qvit.app.cli;
 
-import dev.qvit.model.experiment.Variant;
 import dev.qvit.model.quant.DistributionGuidedDistillation;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.train.DistillationSettings;
@@ -42,11 +41,7 @@ public final class QuantizationOptions {
     DistillationSettings distillation() {
         requireWith("--lambda", dgd, "--dgd", "DGD");
         requireWith("--dgd-norm", dgd, "--dgd", "DGD");
-        if (!(lambda >= 0)) {
-            throw new IllegalArgumentException("--lambda must be >= 0, got " + lambda);
-        }
-        DistributionGuidedDistillation.Norm norm = DistributionGuidedDistillation.Norm.parse(dgdNorm);
-        return dgd ? new DistillationSettings(true, lambda, norm, 1) : new DistillationSettings(false, lambda, norm, 10);
+        return DistillationSettings.of(dgd, lambda, DistributionGuidedDistillation.Norm.parse(dgdNorm));
     }
 
     /** An option that only means something with another one is refused without it, not silently ignored. */
@@ -55,19 +50,5 @@ public final class QuantizationOptions {
             throw new IllegalArgumentException("%s sets %s, which is off: add %s, or leave %s out"
                     .formatted(option, what, needed, option));
         }
-    }
-
-    /** The run label shared with the window and the ablation tables, e.g. "W4A4 IRM(distribution)+DGD". */
-    String label() {
-        return Variant.of(irm, dgd).runLabel(bits, QuantizationConfig.Rectification.parse(irmForm));
-    }
-
-    /** Short form for file names: w4-irm+dgd (distribution IRM), w4-irm+dgd-token. */
-    String variantName() {
-        return "w" + bits + "-" + Variant.of(irm, dgd).label() + (irm && irmForm.equals("token") ? "-token" : "");
-    }
-
-    String describe() {
-        return label() + (dgd ? ", lambda " + lambda + " (" + dgdNorm + " norm)" : "");
     }
 }

@@ -1,28 +1,18 @@
 package dev.qvit.app.cli;
 
-import dev.qvit.model.data.BatchLoader;
-import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.experiment.ExperimentRun;
+import dev.qvit.model.experiment.ExperimentSpec;
 import dev.qvit.model.io.Checkpoint;
-import dev.qvit.model.quant.QuantizationConfig;
-import dev.qvit.model.quant.QuantizedStudent;
-import dev.qvit.model.train.DistillationSettings;
-import dev.qvit.model.train.ParallelWorkers;
-import dev.qvit.model.train.QuantizationAwareObjective;
-import dev.qvit.model.train.QuantizationAwareTraining;
-import dev.qvit.model.train.RunControl;
-import dev.qvit.model.train.Trainer;
 import dev.qvit.model.train.TrainingConfig;
-import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+
 
 /** {@code qvit quantize}: quantization-aware training of a fully quantized student (method doc 6). */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
@@ -63,42 +53,34 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        QuantizationConfig config = quantization.config();
-        DistillationSettings dgd = quantization.distillation();
         TrainingConfig training = new TrainingConfig(epochs, batch, lr, minLr, 0, 0, 0, seed, !noAugment, !noShuffle);
-        Path target = qvit.outputs().file(out, "student-" + quantization.variantName() + ".qvit", force);
-        VisionTransformer teacher = loadTeacher(teacherFile);
-        if (expectedConfig != null && !VitConfig.named(expectedConfig).equals(teacher.config())) {
-            throw new IllegalArgumentException("%s is a %s model, not %s".formatted(teacherFile,
-                    teacher.config().describe(), VitConfig.named(expectedConfig).describe()));
-        }
-        FashionMnist.Splits splits = data.load();
+        VitConfig size = expectedConfig == null ? null : VitConfig.named(expectedConfig);  // null: the teacher's
+        ExperimentSpec spec = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.STUDENT, size,
+                data.spec(), teacherFile.toString(), quantization.config(), quantization.distillation(), training)
+                .requireValid();
+        Path target = qvit.outputs().file(out, "student-" + spec.shortName() + ".qvit", force);
+        ExperimentRun run = ExperimentRun.prepare(spec, loadTeacher(teacherFile),
+                ModelRun.savingTo(target, threads.count()));
         System.out.printf("quantizing %s from %s: %s, %s; %,d train / %,d test images, %s -> %s%n",
-                teacher.config().describe(), teacherFile, quantization.describe(), splits.description(),
-                splits.train().count(), splits.test().count(), threads.describe(), target);
-        VisionTransformer student = QuantizedStudent.fromTeacher(teacher, config, BatchLoader.firstImages(splits.train(), 128));
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("training", training);
-        meta.put("distillation", dgd);
-        meta.put("teacher", teacherFile.toString());
-        meta.put("label", quantization.label());
-        CheckpointingListener listener = new CheckpointingListener(epochs, target, "student", student, meta);
-        try (ParallelWorkers<QuantizationAwareObjective> workers =
-                     QuantizationAwareTraining.workers(threads.count(), student, teacher, dgd)) {
-            Trainer trainer = QuantizationAwareTraining.trainer(training, workers);
-            trainer.run(splits.train(), splits.test(), listener, new RunControl());
-        }
-        System.out.printf("saved %s (test accuracy %.2f%%)%n", target, 100 * listener.lastTestAccuracy());
+                run.spec().model().describe(), teacherFile, spec.describe(), run.data().description(),
+                run.data().train().count(), run.data().test().count(), threads.describe(), target);
+        double accuracy = ModelRun.run(run);
+        System.out.printf("saved %s (test accuracy %.2f%%)%n", target, 100 * accuracy);
         return 0;
     }
 
-    /** Loads a full-precision teacher; refuses students and models of another size than asked for. */
-    static VisionTransformer loadTeacher(Path file) throws IOException {
+    /**
+     * Loads a full-precision teacher with its recorded test accuracy; refuses students and models of another size
+     * than asked for.
+     */
+    static ExperimentRun.Teacher loadTeacher(Path file) throws IOException {
         Checkpoint.Header header = Checkpoint.readHeader(file);
         if (header.quantization() != null) {
             throw new IllegalArgumentException(file + " is a quantized student, not a full-precision teacher");
         }
-        return Checkpoint.load(file);
+        double accuracy = header.metadata() == null ? Double.NaN
+                : header.metadata().path("testAccuracy").asDouble(Double.NaN);
+        return new ExperimentRun.Teacher(Checkpoint.load(file), accuracy);
     }
 
 }

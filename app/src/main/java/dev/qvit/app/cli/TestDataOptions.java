@@ -1,7 +1,8 @@
 package dev.qvit.app.cli;
 
 import dev.qvit.model.data.FashionMnist;
-import dev.qvit.model.data.ImageDataset;
+import dev.qvit.model.experiment.ExperimentRun;
+import dev.qvit.model.experiment.ExperimentSpec;
 import picocli.CommandLine.Option;
 
 /** Which Fashion-MNIST to use and an optional cap on the test images, for commands that only evaluate. */
@@ -16,17 +17,17 @@ public class TestDataOptions {
 
     /** The test split alone: evaluation reads no training images (a folder needs only the t10k files). */
     public FashionMnist.TestSet loadTest() {
-        FashionMnist.TestSet set = FashionMnist.test(data);
-        return new FashionMnist.TestSet(limited(set.images(), testLimit, "--test-limit"), set.description());
+        return ExperimentRun.loadTestData(new ExperimentSpec.Data(data, 0, limit(testLimit, "--test-limit")));
     }
 
-    static ImageDataset limited(ImageDataset images, Integer limit, String option) {
+    /** A limit option: absent = 0 (all), else at least 1. */
+    static int limit(Integer limit, String option) {
         if (limit == null) {
-            return images;
+            return 0;
         }
         if (limit < 1) {
             throw new IllegalArgumentException(option + " must be at least 1, got " + limit);
         }
-        return images.head(limit);
+        return limit;
     }
 }

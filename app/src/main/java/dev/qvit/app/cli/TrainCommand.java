@@ -1,16 +1,9 @@
 package dev.qvit.app.cli;
 
-import dev.qvit.model.data.FashionMnist;
-import dev.qvit.model.train.ClassificationObjective;
-import dev.qvit.model.train.ParallelWorkers;
-import dev.qvit.model.train.RunControl;
-import dev.qvit.model.train.Trainer;
+import dev.qvit.model.experiment.ExperimentRun;
+import dev.qvit.model.experiment.ExperimentSpec;
 import dev.qvit.model.train.TrainingConfig;
-import dev.qvit.model.vit.VisionTransformer;
-import dev.qvit.model.vit.VitConfig;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,25 +48,17 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        VitConfig config = model.config();
-        TrainingConfig training = new TrainingConfig(epochs, batch, lr, minLr, warmup, weightDecay, clip, seed, !noAugment);
+        ExperimentSpec spec = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.TEACHER,
+                model.config(), data.spec(), null, null, null,
+                new TrainingConfig(epochs, batch, lr, minLr, warmup, weightDecay, clip, seed, !noAugment)).requireValid();
         Path target = qvit.outputs().file(out, "teacher-" + model.name() + ".qvit", force);
-        FashionMnist.Splits splits = data.load();
+        int cores = threads.count();
+        ExperimentRun run = ExperimentRun.prepare(spec, null, ModelRun.savingTo(target, cores));
         System.out.printf("training %s, %,d parameters, on %s: %,d train / %,d test images, %s -> %s%n",
-                config.describe(), config.parameterCount(), splits.description(), splits.train().count(),
-                splits.test().count(), threads.describe(), target);
-        VisionTransformer teacher = VisionTransformer.create(config, seed);
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("training", training);
-        meta.put("data", splits.description());
-        meta.put("trainImages", splits.train().count());
-        CheckpointingListener listener = new CheckpointingListener(epochs, target, "teacher", teacher, meta);
-        try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(threads.count(), teacher)) {
-            Trainer trainer = new Trainer(training, workers, teacher.parameters());
-            trainer.run(splits.train(), splits.test(), listener, new RunControl());
-        }
-        System.out.printf("saved %s (test accuracy %.2f%%)%n", target, 100 * listener.lastTestAccuracy());
+                spec.model().describe(), spec.model().parameterCount(), run.data().description(),
+                run.data().train().count(), run.data().test().count(), threads.describe(), target);
+        double accuracy = ModelRun.run(run);
+        System.out.printf("saved %s (test accuracy %.2f%%)%n", target, 100 * accuracy);
         return 0;
     }
-
 }

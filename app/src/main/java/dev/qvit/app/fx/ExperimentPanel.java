@@ -1,7 +1,12 @@
 package dev.qvit.app.fx;
 
 import atlantafx.base.theme.Styles;
-import dev.qvit.app.task.RunSettings;
+import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.quant.DistributionGuidedDistillation;
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.train.DistillationSettings;
+import dev.qvit.model.vit.VitConfig;
+import java.util.Locale;
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.viz.fx.WorkbenchView;
 import java.util.LinkedHashMap;
@@ -28,21 +33,25 @@ import javafx.scene.layout.VBox;
  * What to run: model size, data, bits, IRM and its form, DGD with lambda, epochs, learning rate, seed; train a
  * teacher or quantize a student; pause, resume, cancel. A setting out of range is refused: its field is marked and
  * the reason is listed under the buttons, so that nothing the user is about to click moves. The defaults are
- * {@link RunSettings#defaults()}. FX thread only.
+ * {@link #DEFAULTS}: a 4-bit student with the paper's distribution-form IRM and DGD, two epochs on the bundled
+ * data (token IRM, the official code's form, cost about 3 points in the README's ablation). The settings become an
+ * {@link ExperimentSpec}, whose problems are the ones shown. FX thread only.
  */
 public final class ExperimentPanel extends VBox {
-    private static final RunSettings DEFAULTS = RunSettings.defaults();
+    static final ExperimentSpec DEFAULTS = ExperimentSpec.student(VitConfig.tiny(), ExperimentSpec.Data.all("bundled"),
+            ExperimentSpec.BUNDLED_TEACHER, QuantizationConfig.of(4, QuantizationConfig.Rectification.DISTRIBUTION),
+            DistillationSettings.on(0.1), 2, 0);
     final ComboBox<String> model = new ComboBox<>();
     final ComboBox<String> data = new ComboBox<>();
-    final TextField images = field("trainImages", DEFAULTS.trainLimit() == 0 ? "" : DEFAULTS.trainLimit());
+    final TextField images = field("trainImages", DEFAULTS.data().trainLimit() == 0 ? "" : DEFAULTS.data().trainLimit());
     final ComboBox<Integer> bits = new ComboBox<>();
     final CheckBox irm = new CheckBox("rectify q and k");
     final ComboBox<String> irmForm = new ComboBox<>();
     final CheckBox dgd = new CheckBox("distil q/k maps");
-    final TextField lambda = field("lambda", DEFAULTS.lambda());
-    final TextField epochs = field("epochs", DEFAULTS.epochs());
+    final TextField lambda = field("lambda", DEFAULTS.distillation().lambda());
+    final TextField epochs = field("epochs", DEFAULTS.training().epochs());
     final TextField lr = field("lr", "");
-    final TextField seed = field("seed", DEFAULTS.seed());
+    final TextField seed = field("seed", DEFAULTS.training().seed());
     final Label teacher = new Label("teacher: none yet");
     final Button trainTeacher = button("trainTeacher", "Train teacher");
     final Button quantize = button("quantize", "Quantize student");
@@ -55,6 +64,8 @@ public final class ExperimentPanel extends VBox {
     private final VBox problems = new VBox(2);
     private final GridPane form = new GridPane();
     private Consumer<String> onProblemsChanged = p -> { };
+    /** What a student's spec names as its teacher; null before one is loaded. */
+    private String teacherReference;
     private int row;
 
     public ExperimentPanel() {
@@ -86,27 +97,27 @@ public final class ExperimentPanel extends VBox {
         problems.setId("problems");
         getChildren().addAll(title, form, trainTeacher, quantize, control, problems, teacher);
         for (TextField f : new TextField[]{images, lambda, epochs, lr, seed}) {
-            f.textProperty().addListener((o, a, b) -> validate(RunSettings.Kind.STUDENT));
+            f.textProperty().addListener((o, a, b) -> validate(ExperimentSpec.Kind.STUDENT));
         }
-        data.setOnAction(e -> validate(RunSettings.Kind.STUDENT));
+        data.setOnAction(e -> validate(ExperimentSpec.Kind.STUDENT));
     }
 
     private void choices() {
         model.getItems().addAll("tiny", "small");
-        model.setValue(DEFAULTS.preset());
+        model.setValue(DEFAULTS.model().presetName());
         model.setId("modelSize");
         data.getItems().addAll("bundled", "full");
-        data.setValue(DEFAULTS.data());
+        data.setValue(DEFAULTS.data().source());
         data.setId("dataSet");
         bits.getItems().addAll(2, 3, 4, 8);
-        bits.setValue(DEFAULTS.bits());
+        bits.setValue(DEFAULTS.quantization().bits());
         bits.setId("bits");
         irmForm.getItems().addAll("distribution", "token");
-        irmForm.setValue(DEFAULTS.irmForm());
+        irmForm.setValue(DEFAULTS.quantization().rectification().name().toLowerCase(Locale.ROOT));
         irmForm.setId("irmForm");
-        irm.setSelected(DEFAULTS.irm());
+        irm.setSelected(DEFAULTS.quantization().rectified());
         irm.setId("irm");
-        dgd.setSelected(DEFAULTS.dgd());
+        dgd.setSelected(DEFAULTS.distillation().enabled());
         dgd.setId("dgd");
         for (Control c : new Control[]{irm, dgd, model, data, bits, irmForm}) {
             c.setMinWidth(Region.USE_PREF_SIZE);                // never cut to "bundl…"
@@ -136,7 +147,6 @@ public final class ExperimentPanel extends VBox {
         add("lr", "learning rate", lr, "peak AdamW learning rate; empty = the method doc's recipe (teacher 1e-3, "
                 + "student 2e-4)");
         add("seed", "seed", seed, "seeds initialisation, shuffling and augmentation");
-        names.put("threads", "threads");
     }
 
     private void add(String key, String label, Node field, String help) {
@@ -172,31 +182,53 @@ public final class ExperimentPanel extends VBox {
         onProblemsChanged = handler;
     }
 
-    /** The settings of a run, or empty with every problem listed under the buttons and its field marked. */
-    public Optional<RunSettings> settings(RunSettings.Kind kind) {
+    /** Names the teacher that student specs record (see {@link TeacherSource#reference()}). */
+    void setTeacherReference(String reference) {
+        teacherReference = reference;
+    }
+
+    /**
+     * The experiment the fields describe, or empty with every problem listed under the buttons and its field
+     * marked. A student run names the teacher set by {@link #setTeacherReference} (the bundled one before any:
+     * starting without a teacher is refused by the run itself).
+     */
+    public Optional<ExperimentSpec> spec(ExperimentSpec.Kind kind) {
+        return spec(kind, teacherReference != null ? teacherReference : ExperimentSpec.BUNDLED_TEACHER);
+    }
+
+    private Optional<ExperimentSpec> spec(ExperimentSpec.Kind kind, String teacherName) {
         Map<String, String> found = new LinkedHashMap<>();
         int n = images.getText().isBlank() ? 0 : parseInt("images", images, found);
         double lam = parseDouble("lambda", lambda, found);
         int ep = parseInt("epochs", epochs, found);
-        double rate = lr.getText().isBlank() ? (kind == RunSettings.Kind.TEACHER ? 1e-3 : 2e-4)
-                : parseDouble("lr", lr, found);
+        boolean teacherRun = kind == ExperimentSpec.Kind.TEACHER;
+        double rate = lr.getText().isBlank() ? (teacherRun ? 1e-3 : 2e-4) : parseDouble("lr", lr, found);
         long s = parseInt("seed", seed, found);
         if (data.getValue().equals("full") && !FashionMnist.fullSetInstalled()) {
             found.put("data", "the full set is not installed: apt-get install dataset-fashion-mnist");
         }
-        RunSettings settings = null;
+        ExperimentSpec spec = null;
         if (found.isEmpty()) {
-            settings = new RunSettings(kind, model.getValue(), bits.getValue(), irm.isSelected(), irmForm.getValue(),
-                    dgd.isSelected(), lam, ep, rate, s, data.getValue(), n, Runtime.getRuntime().availableProcessors());
-            found.putAll(settings.problems());
+            ExperimentSpec.Data d = new ExperimentSpec.Data(data.getValue(), n, 0);
+            VitConfig size = VitConfig.named(model.getValue());
+            spec = teacherRun
+                    ? new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, kind, size, d, null, null, null,
+                    ExperimentSpec.teacherRecipe(ep, rate, s))
+                    : new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, kind, size, d, teacherName,
+                    QuantizationConfig.of(bits.getValue(), irm.isSelected()
+                            ? QuantizationConfig.Rectification.parse(irmForm.getValue())
+                            : QuantizationConfig.Rectification.NONE),
+                    DistillationSettings.of(dgd.isSelected(), lam, DistributionGuidedDistillation.Norm.HEAD),
+                    ExperimentSpec.qatRecipe(ep, rate, s));
+            found.putAll(spec.problems());
         }
         show(found);
-        return found.isEmpty() ? Optional.of(settings) : Optional.empty();
+        return found.isEmpty() ? Optional.of(spec) : Optional.empty();
     }
 
-    /** Shows the problems of the current input without starting anything. */
-    public boolean validate(RunSettings.Kind kind) {
-        return settings(kind).isPresent();
+    /** Shows the problems of the current input without starting anything (a missing teacher is not one yet). */
+    public boolean validate(ExperimentSpec.Kind kind) {
+        return spec(kind).isPresent();
     }
 
     /** The first shown problem, or null. */

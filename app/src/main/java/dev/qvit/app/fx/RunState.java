@@ -1,9 +1,9 @@
 package dev.qvit.app.fx;
 
-import dev.qvit.app.task.TrainingJob;
-import dev.qvit.model.snapshot.EpochMetrics;
-import dev.qvit.model.snapshot.ProbeSnapshot;
-import dev.qvit.model.snapshot.StepMetrics;
+import dev.qvit.model.experiment.RunEvent;
+import dev.qvit.records.EpochMetrics;
+import dev.qvit.records.ProbeSnapshot;
+import dev.qvit.records.StepMetrics;
 import dev.qvit.viz.fx.ViewData;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,7 @@ import java.util.List;
  */
 public final class RunState {
     static final int MAX_SNAPSHOTS = 120;
-    private TrainingJob.RunStart start;
+    private RunEvent.Started start;
     private String title = "no run yet";
     private final List<StepMetrics> steps = new ArrayList<>();
     private final List<EpochMetrics> epochs = new ArrayList<>();
@@ -37,28 +37,40 @@ public final class RunState {
     }
 
     /** Shows a single snapshot (e.g. the loaded teacher before any run). */
-    public void showStatic(String newTitle, TrainingJob.RunStart info, ProbeSnapshot snapshot) {
+    public void showStatic(String newTitle, RunEvent.Started info, ProbeSnapshot snapshot) {
         reset(newTitle);
         start = info;
         add(snapshot);
     }
 
     /** Applies events drained from a run's feed; true if anything changed. */
-    public boolean apply(List<Object> events) {
-        for (Object e : events) {
-            if (e instanceof TrainingJob.RunStart s) {
-                start = s;
-                title = s.settings().label();
-            } else if (e instanceof StepMetrics m) {
-                steps.add(m);
-            } else if (e instanceof EpochMetrics m) {
-                epochs.add(m);
-            } else if (e instanceof ProbeSnapshot p) {
-                add(p);
-            }
-        }
+    public boolean apply(List<RunEvent> events) {
+        events.forEach(e -> e.dispatch(recorder));
         return !events.isEmpty();
     }
+
+    private final RunEvent.Handler recorder = new RunEvent.Handler() {
+        @Override
+        public void started(RunEvent.Started e) {
+            start = e;
+            title = e.spec().label();
+        }
+
+        @Override
+        public void step(RunEvent.Step e) {
+            steps.add(e.metrics());
+        }
+
+        @Override
+        public void epoch(RunEvent.Epoch e) {
+            epochs.add(e.metrics());
+        }
+
+        @Override
+        public void probed(RunEvent.Probed e) {
+            add(e.snapshot());
+        }
+    };
 
     /**
      * Keeps the n-th snapshot of the run if n is a multiple of the stride, and always the newest; when more than
@@ -119,7 +131,7 @@ public final class RunState {
         return List.copyOf(steps);
     }
 
-    public TrainingJob.RunStart start() {
+    public RunEvent.Started start() {
         return start;
     }
 }

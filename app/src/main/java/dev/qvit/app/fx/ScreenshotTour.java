@@ -1,6 +1,6 @@
 package dev.qvit.app.fx;
 
-import dev.qvit.model.snapshot.HeadMetric;
+import dev.qvit.records.HeadMetric;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +47,7 @@ final class ScreenshotTour {
             ((TextField) w.experiment.images).setText(String.valueOf(images));
             w.experiment.epochs.setText("3");
             w.experiment.bits.setValue(bits);
-            w.start(dev.qvit.app.task.RunSettings.Kind.STUDENT);
+            w.start(dev.qvit.model.experiment.ExperimentSpec.Kind.STUDENT);
         });
         then("run", () -> w.state().snapshotCount() >= snapshots || !w.running(), () -> {
             w.select(w.selection().withLayerHead(3, 1));

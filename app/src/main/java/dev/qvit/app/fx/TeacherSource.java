@@ -1,5 +1,7 @@
 package dev.qvit.app.fx;
 
+import dev.qvit.model.experiment.ExperimentRun;
+import dev.qvit.model.experiment.ExperimentSpec;
 import dev.qvit.model.io.Checkpoint;
 import dev.qvit.model.vit.VisionTransformer;
 import java.io.IOException;
@@ -12,9 +14,11 @@ import java.nio.file.StandardCopyOption;
  * The full-precision teacher a student is quantized from: the checkpoint shipped with the workbench (trained by
  * {@code ./qvit train --config tiny --data full}, see README), one the user opens, or one trained in the window.
  *
- * @param accuracy test accuracy recorded in the checkpoint (0..1), NaN if unknown
+ * @param reference where it came from, as an experiment records it ({@link ExperimentSpec#BUNDLED_TEACHER}, a
+ *                  checkpoint file, or a note that it was trained here and not saved)
+ * @param accuracy  test accuracy recorded in the checkpoint (0..1), NaN if unknown
  */
-public record TeacherSource(VisionTransformer model, String description, double accuracy) {
+public record TeacherSource(VisionTransformer model, String description, String reference, double accuracy) {
     static final String BUNDLED = "/dev/qvit/app/teacher-tiny.qvit";
 
     /** The shipped tiny teacher. */
@@ -27,7 +31,7 @@ public record TeacherSource(VisionTransformer model, String description, double 
             try {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
                 TeacherSource t = open(tmp);
-                return new TeacherSource(t.model(), "bundled tiny teacher", t.accuracy());
+                return new TeacherSource(t.model(), "bundled tiny teacher", ExperimentSpec.BUNDLED_TEACHER, t.accuracy());
             } finally {
                 Files.deleteIfExists(tmp);
             }
@@ -42,7 +46,12 @@ public record TeacherSource(VisionTransformer model, String description, double 
         }
         double accuracy = header.metadata() == null ? Double.NaN
                 : header.metadata().path("testAccuracy").asDouble(Double.NaN);
-        return new TeacherSource(Checkpoint.load(file), file.getFileName().toString(), accuracy);
+        return new TeacherSource(Checkpoint.load(file), file.getFileName().toString(),
+                file.toAbsolutePath().toString(), accuracy);
+    }
+
+    public ExperimentRun.Teacher asTeacher() {
+        return new ExperimentRun.Teacher(model, accuracy);
     }
 
     /** "tiny teacher (bundled), 89.33 % test accuracy". */

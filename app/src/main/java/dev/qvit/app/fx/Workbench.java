@@ -1,14 +1,16 @@
 package dev.qvit.app.fx;
 
 import dev.qvit.app.task.RunFeed;
-import dev.qvit.app.task.RunSettings;
-import dev.qvit.app.task.TrainingJob;
+import dev.qvit.model.experiment.ExperimentRun;
+import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.experiment.RunEvent;
+import dev.qvit.model.experiment.RunOptions;
 import dev.qvit.app.task.TrainingTask;
 import dev.qvit.model.nn.NativeMemory;
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.probe.AttentionProbe;
 import dev.qvit.model.probe.ProbeBatch;
-import dev.qvit.model.snapshot.ProbeSnapshot;
+import dev.qvit.records.ProbeSnapshot;
 import dev.qvit.model.train.BackgroundPriority;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.viz.fx.AttentionView;
@@ -20,6 +22,7 @@ import dev.qvit.viz.fx.Selection;
 import dev.qvit.viz.fx.ViewData;
 import dev.qvit.viz.fx.WorkbenchView;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javafx.animation.KeyFrame;
@@ -73,6 +76,7 @@ public final class Workbench extends BorderPane {
     private volatile boolean busy;
     private TeacherSource teacher;
     private VisionTransformer trained;
+    private ExperimentSpec trainedSpec;
     private TrainingTask task;
     private RunFeed feed;
     /** The "Not started: …" text the status line shows, or null. */
@@ -98,8 +102,8 @@ public final class Workbench extends BorderPane {
         setCenter(split);
         setBottom(timeline);
         poll.setCycleCount(Timeline.INDEFINITE);
-        experiment.trainTeacher.setOnAction(e -> start(RunSettings.Kind.TEACHER));
-        experiment.quantize.setOnAction(e -> start(RunSettings.Kind.STUDENT));
+        experiment.trainTeacher.setOnAction(e -> start(ExperimentSpec.Kind.TEACHER));
+        experiment.quantize.setOnAction(e -> start(ExperimentSpec.Kind.STUDENT));
         experiment.pause.setOnAction(e -> togglePause());
         experiment.cancel.setOnAction(e -> cancel());
         experiment.setRunning(false, false);
@@ -134,6 +138,7 @@ public final class Workbench extends BorderPane {
     void adoptTeacher(TeacherSource source) {
         teacher = source;
         experiment.teacher.setText("teacher: " + source.summary());
+        experiment.setTeacherReference(source.reference());
         if (task == null || !task.isRunning()) {
             background("probing the teacher…", () -> probeTeacher(source), info -> {
                 if (busy) {
@@ -148,20 +153,21 @@ public final class Workbench extends BorderPane {
         }
     }
 
-    private record StaticProbe(TrainingJob.RunStart start, ProbeSnapshot snapshot) {
+    private record StaticProbe(RunEvent.Started start, ProbeSnapshot snapshot) {
     }
 
     private StaticProbe probeTeacher(TeacherSource source) {
-        ProbeBatch batch = ProbeBatch.of(FashionMnist.bundled().test(), TrainingJob.PROBES_PER_CLASS);
-        AttentionProbe probe = new AttentionProbe(batch, TrainingJob.ATTENTION_IMAGES);
+        ProbeBatch batch = ProbeBatch.of(FashionMnist.bundled().test(), ExperimentRun.PROBES_PER_CLASS);
+        AttentionProbe probe = new AttentionProbe(batch, ExperimentRun.ATTENTION_IMAGES);
         var snapshot = new ProbeSnapshot(0, 0, probe.capture(VisionTransformer.replicaOf(source.model())));
-        var start = new TrainingJob.RunStart(RunSettings.defaults().withKind(RunSettings.Kind.TEACHER),
-                source.summary(), batch.images(), null, Double.NaN, 0);
+        ExperimentSpec shown = ExperimentSpec.teacher(source.model().config(), ExperimentSpec.Data.all("bundled"), 1, 0);
+        var start = new RunEvent.Started(shown, source.summary(), 0, batch.count(), 0, batch.images(), null,
+                Double.NaN);
         return new StaticProbe(start, snapshot);
     }
 
     /** Shows the events of a run recorded elsewhere (a reopened session, a test's run); nothing is trained. */
-    void showRun(List<Object> events) {
+    void showRun(List<RunEvent> events) {
         state.reset("recorded run");
         state.apply(events);
         selectedStep = -1;
@@ -182,31 +188,32 @@ public final class Workbench extends BorderPane {
         io.submit(t);
     }
 
-    void start(RunSettings.Kind kind) {
+    void start(ExperimentSpec.Kind kind) {
         if (busy) {
             return;
         }
-        var settings = experiment.settings(kind);
-        if (settings.isEmpty()) {
+        Optional<ExperimentSpec> spec = experiment.spec(kind);
+        if (spec.isEmpty()) {
             showError("Not started: " + experiment.firstProblem());
             notStarted = timeline.status().getText();
             return;
         }
-        TrainingJob job;
+        ExperimentRun run;
         try {
-            job = new TrainingJob(settings.get(), teacher == null ? null : teacher.model(),
-                    teacher == null ? Double.NaN : teacher.accuracy(), PROBE_INTERVAL_MILLIS);
+            RunOptions options = new RunOptions(Runtime.getRuntime().availableProcessors(), PROBE_INTERVAL_MILLIS,
+                    null, 0);
+            run = ExperimentRun.prepare(spec.get(), teacher == null ? null : teacher.asTeacher(), options);
         } catch (IllegalArgumentException e) {
-            showError("Not started: " + e.getMessage());
+            showError("Not started: " + Messages.of(e));
             return;
         }
         feed = new RunFeed();
-        task = new TrainingTask(job, feed);
-        state.reset(settings.get().label());
+        task = new TrainingTask(run, feed);
+        state.reset(spec.get().label());
         selectedStep = -1;
         timeline.status().textProperty().bind(task.messageProperty());
         timeline.status().progressProperty().bind(task.progressProperty());
-        task.stateProperty().addListener((o, a, b) -> onTaskState(b, settings.get()));
+        task.stateProperty().addListener((o, a, b) -> onTaskState(b, run.spec()));
         experiment.setRunning(true, false);
         busy = true;
         poll.play();
@@ -229,7 +236,7 @@ public final class Workbench extends BorderPane {
         }
     }
 
-    private void onTaskState(Worker.State s, RunSettings settings) {
+    private void onTaskState(Worker.State s, ExperimentSpec settings) {
         if (s != Worker.State.SUCCEEDED && s != Worker.State.FAILED && s != Worker.State.CANCELLED) {
             return;
         }
@@ -248,16 +255,23 @@ public final class Workbench extends BorderPane {
             showError(settings.label() + " stopped: " + Messages.of(task.getException()));
             return;
         }
-        TrainingJob.Result result = task.getValue();
+        ExperimentRun.Result result = task.getValue();
         trained = result.model();
         var last = result.summary().last();
         String accuracy = last == null ? "no epoch finished" : "test accuracy %.2f %%".formatted(100 * last.testAccuracy());
         timeline.status().setText(settings.label() + (result.summary().cancelled() ? " cancelled after step "
                 + result.summary().steps() : " finished") + ": " + accuracy + ".");
-        if (settings.kind() == RunSettings.Kind.TEACHER && last != null) {
-            teacher = new TeacherSource(trained, "teacher trained here", last.testAccuracy());
-            experiment.teacher.setText("teacher: " + teacher.summary());
+        trainedSpec = settings;
+        if (settings.kind() == ExperimentSpec.Kind.TEACHER && last != null) {
+            adoptTrainedTeacher(new TeacherSource(trained, "teacher trained here",
+                    "trained in the window (unsaved), " + settings.describe(), last.testAccuracy()));
         }
+    }
+
+    private void adoptTrainedTeacher(TeacherSource source) {
+        teacher = source;
+        experiment.teacher.setText("teacher: " + source.summary());
+        experiment.setTeacherReference(source.reference());
     }
 
     private void drain() {
@@ -407,6 +421,11 @@ public final class Workbench extends BorderPane {
 
     VisionTransformer trainedModel() {
         return trained;
+    }
+
+    /** The experiment that trained {@link #trainedModel()}. */
+    ExperimentSpec trainedSpec() {
+        return trainedSpec;
     }
 
     TrainingTask task() {

@@ -2,13 +2,12 @@ package dev.qvit.app.fx;
 
 import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
-import dev.qvit.model.io.Checkpoint;
+import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.experiment.TrainedModelFile;
 import dev.qvit.viz.chart.Charts;
 import dev.qvit.viz.fx.ChartPane;
 import java.io.File;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.Scene;
@@ -69,8 +68,8 @@ public final class WorkbenchWindow {
         MenuItem quit = item("Quit", "Shortcut+Q", this::close);
         Menu file = new Menu("File", null, open, save, export, quit);
         Menu run = new Menu("Run", null,
-                item("Train teacher", null, () -> workbench.start(dev.qvit.app.task.RunSettings.Kind.TEACHER)),
-                item("Quantize student", null, () -> workbench.start(dev.qvit.app.task.RunSettings.Kind.STUDENT)),
+                item("Train teacher", null, () -> workbench.start(ExperimentSpec.Kind.TEACHER)),
+                item("Quantize student", null, () -> workbench.start(ExperimentSpec.Kind.STUDENT)),
                 item("Pause / resume", "Shortcut+Space", workbench::togglePause),
                 item("Cancel", null, workbench::cancel));
         Menu view = new Menu("View");
@@ -142,13 +141,10 @@ public final class WorkbenchWindow {
         if (f == null) {
             return;
         }
-        Map<String, Object> meta = new LinkedHashMap<>();
-        var last = workbench.state().view(-1).epochs();
-        if (!last.isEmpty()) {
-            meta.put("testAccuracy", last.get(last.size() - 1).testAccuracy());
-        }
+        var spec = workbench.trainedSpec();
+        var epochs = workbench.state().view(-1).epochs();
         workbench.background("saving " + f.getName() + "…", () -> {
-            Checkpoint.save(f.toPath(), model.quantization() == null ? "teacher" : "student", model, meta);
+            TrainedModelFile.save(f.toPath(), spec, model, epochs);
             return f;
         }, saved -> workbench.say("Saved " + saved));
     }

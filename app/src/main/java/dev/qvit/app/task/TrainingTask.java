@@ -1,54 +1,46 @@
 package dev.qvit.app.task;
 
-import dev.qvit.model.snapshot.EpochMetrics;
-import dev.qvit.model.snapshot.ProbeSnapshot;
-import dev.qvit.model.snapshot.StepMetrics;
+import dev.qvit.model.experiment.ExperimentRun;
+import dev.qvit.model.experiment.RunEvent;
+import dev.qvit.records.StepMetrics;
 import dev.qvit.model.train.RunControl;
 import javafx.application.Platform;
 import javafx.concurrent.Task;
 
 /**
- * A {@link TrainingJob} as a JavaFX task: progress and a status message (epoch, step, images/s, ETA) through the
+ * An {@link ExperimentRun} as a JavaFX task: progress and a status message (epoch, step, images/s, ETA) through the
  * task's coalescing updates, events through a {@link RunFeed}. Pause, resume and stop act between training steps;
  * stopping ends the task normally with a summary marked cancelled, so the model trained so far is kept.
  */
-public final class TrainingTask extends Task<TrainingJob.Result> {
-    private final TrainingJob job;
+public final class TrainingTask extends Task<ExperimentRun.Result> {
+    private final ExperimentRun run;
     private final RunFeed feed;
     private final RunControl control = new RunControl();
 
-    public TrainingTask(TrainingJob job, RunFeed feed) {
-        this.job = job;
+    public TrainingTask(ExperimentRun run, RunFeed feed) {
+        this.run = run;
         this.feed = feed;
     }
 
     @Override
-    protected TrainingJob.Result call() throws Exception {
+    protected ExperimentRun.Result call() throws Exception {
         assert !Platform.isFxApplicationThread();
         updateMessage("loading data…");
-        return job.run(new TrainingJob.Observer() {
+        RunEvent.Handler status = new RunEvent.Handler() {
             @Override
-            public void onStart(TrainingJob.RunStart start) {
-                feed.onStart(start);
-                updateMessage(start.description());
+            public void started(RunEvent.Started e) {
+                updateMessage(e.description());
             }
 
             @Override
-            public void onStep(StepMetrics m) {
-                feed.onStep(m);
-                updateProgress(m.step() + 1, m.totalSteps());
-                updateMessage(status(m));
+            public void step(RunEvent.Step e) {
+                updateProgress(e.metrics().step() + 1, e.metrics().totalSteps());
+                updateMessage(status(e.metrics()));
             }
-
-            @Override
-            public void onSnapshot(ProbeSnapshot s) {
-                feed.onSnapshot(s);
-            }
-
-            @Override
-            public void onEpoch(EpochMetrics m) {
-                feed.onEpoch(m);
-            }
+        };
+        return run.run(event -> {
+            feed.on(event);
+            event.dispatch(status);
         }, control);
     }
 

@@ -1,10 +1,10 @@
 package dev.qvit.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.qvit.app.cli.CommandLineTest.Run;
-import dev.qvit.app.task.RunSettings;
+import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.vit.VitConfig;
 import dev.qvit.model.train.TrainingConfig;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -66,12 +66,9 @@ class CommandLineRulesTest {
         assertThat(max).isEqualTo(1000);
         assertThat(run("train", "--epochs", String.valueOf(max + 1), "--data", "bundled").err())
                 .contains("epochs must be between 1 and " + max + ", got " + (max + 1));
-        assertThatThrownBy(() -> TrainingConfig.teacher(max + 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(TrainingConfig.teacher(max).epochs()).isEqualTo(max);
-        RunSettings d = RunSettings.defaults();
-        RunSettings tooMany = new RunSettings(d.kind(), d.preset(), d.bits(), d.irm(), d.irmForm(), d.dgd(), d.lambda(),
-                max + 1, d.lr(), d.seed(), d.data(), d.trainLimit(), d.threads());
-        assertThat(tooMany.problems()).containsEntry("epochs", "epochs must be between 1 and " + max);
+        ExperimentSpec tooMany = ExperimentSpec.teacher(VitConfig.tiny(), ExperimentSpec.Data.all("bundled"), max + 1, 0);
+        assertThat(tooMany.problems()).containsEntry("epochs", "epochs must be between 1 and " + max + ", got " + (max + 1));
+        assertThat(tooMany.withTraining(tooMany.training().withEpochs(max)).problems()).isEmpty();
     }
 
     @Test

@@ -95,7 +95,7 @@ class CommandLineTest {
         assertThat(run("quantize", "--teacher", teacher.toString(), "--bits", "5", "--data", "bundled").err())
                 .contains("bits must be 2, 3, 4 or 8, got 5");
         assertThat(run("quantize", "--teacher", teacher.toString(), "--dgd", "--lambda", "-1", "--data", "bundled").err())
-                .contains("lambda must be >= 0");
+                .contains("λ (the DGD weight) must be between 0 and 100, got -1.0");
         assertThat(run("quantize", "--teacher", teacher.toString(), "--config", "small", "--data", "bundled").err())
                 .contains("not small");
         assertThat(run("quantize", "--teacher", student.toString(), "--data", "bundled").err())

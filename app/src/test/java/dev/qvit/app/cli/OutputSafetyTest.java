@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qvit.app.cli.CommandLineTest.Run;
 import dev.qvit.model.experiment.CellResult;
-import dev.qvit.model.snapshot.EpochMetrics;
+import dev.qvit.records.EpochMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -5,7 +5,7 @@ import static dev.qvit.app.fx.WorkbenchRunTest.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import atlantafx.base.theme.Styles;
-import dev.qvit.app.task.RunSettings;
+import dev.qvit.model.experiment.ExperimentSpec;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javafx.geometry.Bounds;
@@ -71,8 +71,8 @@ class ExperimentPanelTest {
     /** The training-image limit of the student run the panel describes now (read on the FX thread). */
     private int trainLimit(FxRobot robot) {
         AtomicInteger limit = new AtomicInteger(-1);
-        robot.interact(() -> limit.set(window.workbench().experiment.settings(RunSettings.Kind.STUDENT).orElseThrow()
-                .trainLimit()));
+        robot.interact(() -> limit.set(window.workbench().experiment.spec(ExperimentSpec.Kind.STUDENT).orElseThrow()
+                .data().trainLimit()));
         return limit.get();
     }
 

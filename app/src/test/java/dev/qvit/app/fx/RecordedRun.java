@@ -1,9 +1,14 @@
 package dev.qvit.app.fx;
 
 import dev.qvit.app.task.RunFeed;
-import dev.qvit.app.task.RunSettings;
-import dev.qvit.app.task.TrainingJob;
+import dev.qvit.model.experiment.ExperimentRun;
+import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.experiment.RunEvent;
+import dev.qvit.model.experiment.RunOptions;
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.train.DistillationSettings;
 import dev.qvit.model.train.RunControl;
+import dev.qvit.model.vit.VitConfig;
 import java.util.List;
 
 /**
@@ -14,7 +19,7 @@ import java.util.List;
 final class RecordedRun {
     static final int IMAGES = 384;
     private static TeacherSource teacher;
-    private static List<Object> events;
+    private static List<RunEvent> events;
 
     private RecordedRun() {
     }
@@ -28,12 +33,14 @@ final class RecordedRun {
     }
 
     /** The run's events: its start (with the teacher's probe), every step, every probe snapshot, the epoch. */
-    static synchronized List<Object> events() throws Exception {
+    static synchronized List<RunEvent> events() throws Exception {
         if (events == null) {
-            RunSettings settings = new RunSettings(RunSettings.Kind.STUDENT, "tiny", 2, true, "distribution", true,
-                    0.1, 1, 2e-4, 0, "bundled", IMAGES, 2);
+            ExperimentSpec spec = ExperimentSpec.student(VitConfig.tiny(), new ExperimentSpec.Data("bundled", IMAGES, 0),
+                    ExperimentSpec.BUNDLED_TEACHER, QuantizationConfig.of(2, QuantizationConfig.Rectification.DISTRIBUTION),
+                    DistillationSettings.on(0.1), 1, 0);
             RunFeed feed = new RunFeed();
-            new TrainingJob(settings, teacher().model(), teacher().accuracy(), 0).run(feed, new RunControl());
+            ExperimentRun.prepare(spec, teacher().asTeacher(), RunOptions.headless(2).probingEvery(0))
+                    .run(feed, new RunControl());
             events = List.copyOf(feed.drain());
         }
         return events;

@@ -1,23 +1,25 @@
 package dev.qvit.app.fx;
 
+import dev.qvit.model.experiment.RunEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.qvit.model.snapshot.ModelSnapshot;
-import dev.qvit.model.snapshot.ProbeSnapshot;
+import dev.qvit.records.ModelSnapshot;
+import dev.qvit.records.ProbeSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RunStateTest {
 
-    private static ProbeSnapshot at(long step) {
-        return new ProbeSnapshot(step, 0, new ModelSnapshot(0, 0, 0, 0, List.of(), List.of(), new double[0], List.of()));
+    private static RunEvent at(long step) {
+        return new RunEvent.Probed(new ProbeSnapshot(step, 0,
+                new ModelSnapshot(0, 0, 0, 0, List.of(), List.of(), new double[0], List.of())));
     }
 
     @Test
     void keepsAtMostTheLimitSpreadOverTheWholeRunWithTheNewestLast() {
         RunState state = new RunState();
-        List<Object> events = new ArrayList<>();
+        List<RunEvent> events = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             events.add(at(i));
         }

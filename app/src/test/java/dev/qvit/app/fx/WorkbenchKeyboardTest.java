@@ -1,5 +1,6 @@
 package dev.qvit.app.fx;
 
+import dev.qvit.model.experiment.RunEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.qvit.viz.fx.ChartPane;
@@ -113,7 +114,7 @@ class WorkbenchKeyboardTest {
     }
 
     private void showRecordedRun(FxRobot robot) throws Exception {
-        List<Object> events = RecordedRun.events();
+        List<RunEvent> events = RecordedRun.events();
         robot.interact(() -> window.workbench().showRun(events));
     }
 

@@ -1,5 +1,6 @@
 package dev.qvit.app.fx;
 
+import dev.qvit.model.experiment.RunEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -89,7 +90,7 @@ class WorkbenchLayoutTest {
     }
 
     private void showRecordedRun(FxRobot robot) throws Exception {
-        List<Object> events = RecordedRun.events();
+        List<RunEvent> events = RecordedRun.events();
         robot.interact(() -> window.workbench().showRun(events));
     }
 

@@ -137,7 +137,7 @@ class WorkbenchRunTest {
         VisionTransformer broken = VisionTransformer.create(good.model().config(), 3);
         broken.parameters().values().assign(Double.NaN);
         // when a student is quantized from it
-        startRun(robot, new TeacherSource(broken, "broken teacher", 0.1), 256, 1);
+        startRun(robot, new TeacherSource(broken, "broken teacher", "test", 0.1), 256, 1);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !window.workbench().running());
         WaitForAsyncUtils.waitForFxEvents();
         // then the status line says what happened, in words, and the window can start again

@@ -3,13 +3,11 @@ package dev.qvit.app.fx;
 import static dev.qvit.app.fx.WorkbenchKeyboardTest.cellOnScreen;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.qvit.app.task.TrainingJob;
-import dev.qvit.model.snapshot.HeadMetric;
-import dev.qvit.model.snapshot.LayerProbe;
-import dev.qvit.model.snapshot.ModelSnapshot;
-import dev.qvit.model.snapshot.ProbeSnapshot;
-import dev.qvit.model.snapshot.StepMetrics;
-import dev.qvit.model.snapshot.Tensor;
+import dev.qvit.model.experiment.RunEvent;
+import dev.qvit.records.HeadMetric;
+import dev.qvit.records.LayerProbe;
+import dev.qvit.records.ModelSnapshot;
+import dev.qvit.records.Tensor;
 import dev.qvit.viz.chart.ColourBarAxis;
 import dev.qvit.viz.chart.HeatmapChart;
 import dev.qvit.viz.fx.ChartPane;
@@ -115,7 +113,7 @@ class WorkbenchViewsTest {
         // given a short run whose student is far below its 89.33 % teacher
         showRecordedRun(robot);
         double teacher = 100 * RecordedRun.teacher().accuracy();
-        double best = 100 * run(StepMetrics.class).stream().mapToDouble(StepMetrics::accuracy).max().orElseThrow();
+        double best = 100 * run(RunEvent.Step.class).stream().mapToDouble(s -> s.metrics().accuracy()).max().orElseThrow();
         assertThat(best).as("premise: the student's best batch is below the teacher").isLessThan(teacher - 10);
         // when the losses are shown
         robot.clickOn("#tab-losses");
@@ -215,7 +213,7 @@ class WorkbenchViewsTest {
     }
 
     private void showRecordedRun(FxRobot robot) throws Exception {
-        List<Object> events = RecordedRun.events();
+        List<RunEvent> events = RecordedRun.events();
         robot.interact(() -> window.workbench().showRun(events));
     }
 
@@ -223,13 +221,13 @@ class WorkbenchViewsTest {
         return RecordedRun.events().stream().filter(type::isInstance).map(type::cast).toList();
     }
 
-    private static TrainingJob.RunStart start() throws Exception {
-        return run(TrainingJob.RunStart.class).get(0);
+    private static RunEvent.Started start() throws Exception {
+        return run(RunEvent.Started.class).get(0);
     }
 
     private static ModelSnapshot student() throws Exception {
-        List<ProbeSnapshot> snapshots = run(ProbeSnapshot.class);
-        return snapshots.get(snapshots.size() - 1).model();
+        List<RunEvent.Probed> snapshots = run(RunEvent.Probed.class);
+        return snapshots.get(snapshots.size() - 1).snapshot().model();
     }
 
     private static double expectedRatio(LayerProbe.Stage stage) throws Exception {

@@ -2,7 +2,7 @@ package dev.qvit.app.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.qvit.model.snapshot.StepMetrics;
+import dev.qvit.records.StepMetrics;
 import org.junit.jupiter.api.Test;
 
 class TrainingTaskTest {

@@ -1,31 +1,36 @@
 package dev.qvit.model.bench;
 
-import dev.qvit.model.data.BatchLoader;
+import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.data.ImageDataset;
+import dev.qvit.model.experiment.ExperimentRun;
+import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.experiment.RunEvent;
+import dev.qvit.model.experiment.RunOptions;
 import dev.qvit.model.quant.QuantizationConfig;
-import dev.qvit.model.quant.QuantizedStudent;
 import dev.qvit.model.train.ClassificationObjective;
 import dev.qvit.model.train.DistillationSettings;
-import dev.qvit.model.train.QuantizationAwareObjective;
-import dev.qvit.model.train.QuantizationAwareTraining;
 import dev.qvit.model.train.Evaluator;
 import dev.qvit.model.train.ParallelWorkers;
+import dev.qvit.model.train.RunControl;
 import dev.qvit.model.train.TrainingConfig;
-import dev.qvit.model.train.Trainer;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+
 
 /**
  * Step-time benchmark: medians over timed steps after warm-up, plus the machine's GEMM rate on the model's
  * largest product measured in the same process, so that changes can be compared run to run.
  */
 public final class Benchmark {
+    private final int trainImages = FashionMnist.bundled().train().count();
     private final VitConfig config;
     private final int batch;
     private final int threads;
@@ -44,16 +49,16 @@ public final class Benchmark {
         this.timed = timed;
     }
 
-    /** Runs everything and returns the results as ordered key/value pairs (numbers and strings). */
-    public Map<String, Object> run(String configName, ImageDataset data) {
+    /** Runs everything on the bundled data and returns the results as ordered key/value pairs (numbers and strings). */
+    public Map<String, Object> run(String configName) throws InterruptedException {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("config", configName);
         out.put("batch", batch);
         out.put("threads", threads);
         out.put("slices", ParallelWorkers.SLICES);
         double gemm = gemmGflops();
-        fullPrecision(data, out);
-        quantizationAware(data, out);
+        fullPrecision(out);
+        quantizationAware(out);
         out.put("gemm_gflops", round(gemm));
         out.put("fp_train_gflops_per_gemm_gflops", round((double) out.get("fp_train_gflops") / gemm));
         out.put("qat_gflops_per_gemm_gflops", round((double) out.get("qat_gflops") / gemm));
@@ -65,44 +70,73 @@ public final class Benchmark {
      * step (student forward + backward, plus the teacher's forward) — quantizers and DGD add element-wise work
      * and small products that are not counted.
      */
-    private void quantizationAware(ImageDataset data, Map<String, Object> out) {
+    private void quantizationAware(Map<String, Object> out) throws InterruptedException {
         VisionTransformer teacher = VisionTransformer.create(config, 0);
-        BatchLoader loader = new BatchLoader(data, null);
-        int[] order = BatchLoader.shuffledOrder(data.count(), new java.util.Random(0));
-        ImageDataset batchData = data.select(Arrays.copyOf(order, batch), "bench batch");
-        VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
-                QuantizationConfig.of(4, QuantizationConfig.Rectification.TOKEN), BatchLoader.firstImages(batchData, batch));
-        try (ParallelWorkers<QuantizationAwareObjective> workers = QuantizationAwareTraining.workers(threads, student,
-                teacher, DistillationSettings.on(0.1))) {
-            Trainer trainer = QuantizationAwareTraining.trainer(new TrainingConfig(1, batch, 1e-4, 0, 0, 0, 0, 0, false),
-                    workers);
-            QuantizationAwareTraining.initializeQuantizers(workers,
-                    BatchLoader.firstImages(batchData, batch).data().asFloat(), batch);
-            double stepMs = median(() -> trainer.trainOnBatch(loader, order, 0, batch, 1e-4));
-            double inferMs = median(() -> Evaluator.evaluate(workers, batchData, batch, () -> false));
-            double flops = (FlopCount.trainingStep(config) + FlopCount.forward(config)) * batch;
-            out.put("qat_step_ms", round(stepMs));
-            out.put("qat_infer_batch_ms", round(inferMs));
-            out.put("qat_img_s", round(batch / (stepMs / 1000)));
-            out.put("qat_gflops", round(flops / (stepMs / 1000) / 1e9));
-        }
+        ExperimentSpec spec = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.STUDENT, config,
+                data(), "random", QuantizationConfig.of(4, QuantizationConfig.Rectification.TOKEN),
+                DistillationSettings.on(0.1), recipe(0));
+        Timed timed = timedRun(spec, new ExperimentRun.Teacher(teacher, Double.NaN));
+        double flops = (FlopCount.trainingStep(config) + FlopCount.forward(config)) * batch;
+        out.put("qat_step_ms", round(timed.stepMs()));
+        out.put("qat_infer_batch_ms", round(timed.inferMs()));
+        out.put("qat_img_s", round(batch / (timed.stepMs() / 1000)));
+        out.put("qat_gflops", round(flops / (timed.stepMs() / 1000) / 1e9));
     }
 
-    private void fullPrecision(ImageDataset data, Map<String, Object> out) {
-        VisionTransformer primary = VisionTransformer.create(config, 0);
-        try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(threads, primary)) {
-            Trainer trainer = new Trainer(new TrainingConfig(1, batch, 1e-4, 0, 0, 0.05, 0, 0, false), workers,
-                    primary.parameters());
-            BatchLoader loader = new BatchLoader(data, null);
-            int[] order = BatchLoader.shuffledOrder(data.count(), new java.util.Random(0));
-            double stepMs = median(() -> trainer.trainOnBatch(loader, order, 0, batch, 1e-4));
-            ImageDataset inferBatch = data.select(Arrays.copyOf(order, batch), "bench batch");
+    private void fullPrecision(Map<String, Object> out) throws InterruptedException {
+        ExperimentSpec spec = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.TEACHER, config,
+                data(), null, null, null, recipe(0.05));
+        Timed timed = timedRun(spec, null);
+        double flops = FlopCount.trainingStep(config) * batch;
+        out.put("fp_train_step_ms", round(timed.stepMs()));
+        out.put("fp_infer_batch_ms", round(timed.inferMs()));
+        out.put("fp_train_img_s", round(batch / (timed.stepMs() / 1000)));
+        out.put("fp_train_gflops", round(flops / (timed.stepMs() / 1000) / 1e9));
+    }
+
+    /** Enough bundled training images for the steps, and one batch of test images. */
+    private ExperimentSpec.Data data() {
+        return new ExperimentSpec.Data("bundled", Math.min(trainImages, batch * (warmup + timed)), batch);
+    }
+
+    private TrainingConfig recipe(double weightDecay) {
+        int stepsPerEpoch = (data().trainLimit() + batch - 1) / batch;
+        int epochs = (warmup + timed + stepsPerEpoch - 1) / stepsPerEpoch + 1;  // + 1: the first step of each epoch is not timed
+        return new TrainingConfig(epochs, batch, 1e-4, 0, 0, weightDecay, 0, 0, false);
+    }
+
+    private record Timed(double stepMs, double inferMs) {
+    }
+
+    /**
+     * Runs the spec as any run is run and takes the median step time after warm-up from the steps' wall-clock
+     * times (the first step of an epoch follows the previous epoch's evaluation and is left out), then the median
+     * time of a batch's inference on the trained model.
+     */
+    private Timed timedRun(ExperimentSpec spec, ExperimentRun.Teacher teacher) throws InterruptedException {
+        List<Double> stepMs = new ArrayList<>();
+        double[] previous = {0};
+        long[] counted = {0};
+        RunControl control = new RunControl();
+        ExperimentRun run = ExperimentRun.prepare(spec, teacher, RunOptions.headless(threads));
+        int stepsPerEpoch = (int) (run.totalSteps() / spec.training().epochs());
+        VisionTransformer model = run.run(RunEvent.Listener.of(new RunEvent.Handler() {
+            @Override
+            public void step(RunEvent.Step e) {
+                double ms = (e.metrics().elapsedSeconds() - previous[0]) * 1000;
+                previous[0] = e.metrics().elapsedSeconds();
+                if (e.metrics().step() % stepsPerEpoch != 0 && counted[0]++ >= warmup && stepMs.size() < timed) {
+                    stepMs.add(ms);
+                }
+                if (stepMs.size() == timed) {
+                    control.cancel();
+                }
+            }
+        }), control).model();
+        ImageDataset inferBatch = run.data().test();
+        try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(threads, model)) {
             double inferMs = median(() -> Evaluator.evaluate(workers, inferBatch, batch, () -> false));
-            double flops = FlopCount.trainingStep(config) * batch;
-            out.put("fp_train_step_ms", round(stepMs));
-            out.put("fp_infer_batch_ms", round(inferMs));
-            out.put("fp_train_img_s", round(batch / (stepMs / 1000)));
-            out.put("fp_train_gflops", round(flops / (stepMs / 1000) / 1e9));
+            return new Timed(median(stepMs.stream().mapToDouble(Double::doubleValue).toArray()), inferMs);
         }
     }
 
@@ -139,8 +173,14 @@ public final class Benchmark {
             r.run();
             ms[i] = (System.nanoTime() - t) / 1e6;
         }
-        Arrays.sort(ms);
-        return timed % 2 == 1 ? ms[timed / 2] : (ms[timed / 2 - 1] + ms[timed / 2]) / 2;
+        return median(ms);
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     private static double round(double v) {

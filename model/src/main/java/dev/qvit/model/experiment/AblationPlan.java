@@ -2,34 +2,84 @@ package dev.qvit.model.experiment;
 
 import dev.qvit.model.quant.DistributionGuidedDistillation;
 import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.train.DistillationSettings;
 import dev.qvit.model.train.TrainingConfig;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The grid of an ablation: bits x variants x seeds, each cell trained with the same QAT recipe from the same
- * teacher. IRM form, lambda and the DGD normalisation apply to the variants that use them.
+ * The grid of an ablation: bits x variants x seeds, each cell a student of {@code base} (same teacher, data and QAT
+ * recipe) with its own bits, IRM, DGD and seed. The IRM form applies to the variants with IRM; the base spec's lambda
+ * and DGD normalisation to those with DGD.
+ *
+ * @param base        the student every cell varies; its bits, IRM and DGD on/off are replaced by the cell's
+ * @param irmForm     token or distribution
+ * @param probeImages test images for each cell's q/k statistics
  */
-public record AblationPlan(List<Integer> bits, List<Variant> variants, List<Long> seeds, TrainingConfig training,
-                           QuantizationConfig.Rectification irmForm, double lambda,
-                           DistributionGuidedDistillation.Norm dgdNorm, int probeImages) {
+public record AblationPlan(ExperimentSpec base, List<Integer> bits, List<Variant> variants, List<Long> seeds,
+                           QuantizationConfig.Rectification irmForm, int probeImages) {
+
+    /** One cell of the grid and the spec that trains it. */
+    public record Cell(int bits, Variant variant, long seed, ExperimentSpec spec) {
+        /** "w4-irm+dgd-seed1": the cell's file name. */
+        public String key() {
+            return "w%d-%s-seed%d".formatted(bits, variant.label(), seed);
+        }
+    }
 
     public AblationPlan {
         bits = List.copyOf(bits);
         variants = List.copyOf(variants);
         seeds = List.copyOf(seeds);
         if (bits.isEmpty() || variants.isEmpty() || seeds.isEmpty()) {
-            throw new IllegalArgumentException("an ablation needs at least one bit width, variant and seed");
+            throw new InvalidExperimentException("an ablation needs at least one bit width, variant and seed");
         }
-        bits.forEach(b -> QuantizationConfig.of(b, QuantizationConfig.Rectification.NONE));
         if (irmForm == QuantizationConfig.Rectification.NONE) {
-            throw new IllegalArgumentException("the IRM form of the ablation must be token or distribution");
+            throw new InvalidExperimentException("the IRM form of the ablation must be token or distribution");
         }
-        if (!(lambda >= 0)) {
-            throw new IllegalArgumentException("lambda must be >= 0, got " + lambda);
+        if (base.kind() != ExperimentSpec.Kind.STUDENT) {
+            throw new InvalidExperimentException("an ablation varies a student, not a teacher run");
+        }
+        base.requireValid();
+        for (int b : bits) {
+            new Cell(b, Variant.BASE, 0, cellSpec(base, irmForm, b, Variant.BASE, 0)).spec().requireValid();
+        }
+        if (probeImages < 1) {
+            throw new InvalidExperimentException("the q/k statistics need at least one probe image, got " + probeImages);
         }
     }
 
-    public int cells() {
-        return bits.size() * variants.size() * seeds.size();
+    /** Every cell in grid order: bits, then variants, then seeds. */
+    public List<Cell> cells() {
+        List<Cell> out = new ArrayList<>();
+        for (int b : bits) {
+            for (Variant v : variants) {
+                for (long s : seeds) {
+                    out.add(new Cell(b, v, s, cellSpec(base, irmForm, b, v, s)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static ExperimentSpec cellSpec(ExperimentSpec base, QuantizationConfig.Rectification irmForm, int bits,
+                                           Variant v, long seed) {
+        QuantizationConfig q = new QuantizationConfig(bits, v.rectification() ? irmForm
+                : QuantizationConfig.Rectification.NONE, base.quantization().embeddingBits());
+        DistillationSettings d = DistillationSettings.of(v.distillation(), base.distillation().lambda(),
+                base.distillation().norm());
+        return base.withStudent(q, d).withSeed(seed);
+    }
+
+    public double lambda() {
+        return base.distillation().lambda();
+    }
+
+    public DistributionGuidedDistillation.Norm dgdNorm() {
+        return base.distillation().norm();
+    }
+
+    public TrainingConfig training() {
+        return base.training();
     }
 }

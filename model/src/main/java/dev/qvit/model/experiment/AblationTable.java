@@ -1,8 +1,7 @@
 package dev.qvit.model.experiment;
 
 import dev.qvit.model.quant.QuantizationConfig;
-import dev.qvit.model.stats.BlockStatistics;
-import java.util.ArrayList;
+import dev.qvit.records.BlockStatistics;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -115,18 +114,7 @@ public final class AblationTable {
     }
 
     /** Cells in plan order that are not in {@code done}. */
-    public static List<String> missing(AblationPlan plan, List<CellResult> done) {
-        List<String> out = new ArrayList<>();
-        for (int b : plan.bits()) {
-            for (Variant v : plan.variants()) {
-                for (long s : plan.seeds()) {
-                    String key = "w%d-%s-seed%d".formatted(b, v.label(), s);
-                    if (done.stream().noneMatch(c -> c.key().equals(key))) {
-                        out.add(key);
-                    }
-                }
-            }
-        }
-        return out;
+    public static List<AblationPlan.Cell> missing(AblationPlan plan, List<CellResult> done) {
+        return plan.cells().stream().filter(cell -> done.stream().noneMatch(c -> c.key().equals(cell.key()))).toList();
     }
 }

@@ -1,7 +1,7 @@
 package dev.qvit.model.experiment;
 
-import dev.qvit.model.snapshot.EpochMetrics;
-import dev.qvit.model.stats.BlockStatistics;
+import dev.qvit.records.EpochMetrics;
+import dev.qvit.records.BlockStatistics;
 import java.util.List;
 
 /**

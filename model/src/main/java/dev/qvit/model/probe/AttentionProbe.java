@@ -1,11 +1,11 @@
 package dev.qvit.model.probe;
 
-import dev.qvit.model.snapshot.HeadDistribution;
-import dev.qvit.model.snapshot.LayerProbe;
-import dev.qvit.model.snapshot.LayerProbe.Stage;
-import dev.qvit.model.snapshot.ModelSnapshot;
-import dev.qvit.model.snapshot.Tensor;
-import dev.qvit.model.train.StepCancelledException;
+import dev.qvit.records.HeadDistribution;
+import dev.qvit.records.LayerProbe;
+import dev.qvit.records.LayerProbe.Stage;
+import dev.qvit.records.ModelSnapshot;
+import dev.qvit.records.Tensor;
+import dev.qvit.model.nn.StepCancelledException;
 import dev.qvit.model.vit.VisionTransformer;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +29,13 @@ public final class AttentionProbe {
 
     /** @throws IllegalStateException when the model's outputs are NaN or infinite */
     public ModelSnapshot capture(VisionTransformer model) {
-        double logitSum = model.forward(batch.normalised(), false).sumNumber().doubleValue();
+        VisionTransformer.Traced traced = model.trace(batch.normalised(), false);
+        double logitSum = traced.logits().sumNumber().doubleValue();
         if (!Double.isFinite(logitSum)) {
             throw new IllegalStateException("the model gives NaN or infinite outputs on the probe images: its "
                     + "weights are not finite (a diverged run or a corrupt checkpoint)");
         }
-        List<LayerProbe> probes = model.probes(batch.count());
+        List<LayerProbe> probes = model.probes(traced, batch.count());
         int heads = model.config().numHeads();
         int tokens = model.config().numTokens();
         List<HeadDistribution> distributions = new ArrayList<>();

@@ -2,7 +2,7 @@ package dev.qvit.model.probe;
 
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.ImageDataset;
-import dev.qvit.model.snapshot.ProbeImages;
+import dev.qvit.records.ProbeImages;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;

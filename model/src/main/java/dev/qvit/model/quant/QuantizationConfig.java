@@ -3,7 +3,9 @@ package dev.qvit.model.quant;
 import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.ParameterSet;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * How the student is quantized (method doc section 3): {@code bits} for every block (weights, inputs of the
@@ -25,12 +27,38 @@ public record QuantizationConfig(int bits, Rectification rectification, int embe
         }
     }
 
+    /** The bit widths a student may use. */
+    public static final java.util.List<Integer> SUPPORTED_BITS = java.util.List.of(2, 3, 4, 8);
+
     public QuantizationConfig {
-        new BitWidth(bits, true);
-        new BitWidth(embeddingBits, true);
         if (rectification == null) {
             throw new IllegalArgumentException("rectification must be NONE, TOKEN or DISTRIBUTION");
         }
+    }
+
+    /** Setting name (bits, embeddingBits) -> what is wrong with it; empty when a student can be built. */
+    public Map<String, String> problems() {
+        Map<String, String> p = new LinkedHashMap<>();
+        if (!SUPPORTED_BITS.contains(bits)) {
+            p.put("bits", "bits must be 2, 3, 4 or 8, got " + bits);
+        }
+        if (!SUPPORTED_BITS.contains(embeddingBits)) {
+            p.put("embeddingBits", "the patch embedding and head bits must be 2, 3, 4 or 8, got " + embeddingBits);
+        }
+        return p;
+    }
+
+    /** @throws IllegalArgumentException naming every problem */
+    public QuantizationConfig requireValid() {
+        if (!problems().isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems().values()));
+        }
+        return this;
+    }
+
+    /** IRM on q and k, in either form. */
+    public boolean rectified() {
+        return rectification != Rectification.NONE;
     }
 
     public static QuantizationConfig of(int bits, Rectification rectification) {

@@ -1,5 +1,6 @@
 package dev.qvit.model.train;
 
+import dev.qvit.model.nn.StepCancelledException;
 import dev.qvit.model.nn.BatchReduction;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,8 @@ public final class ParallelWorkers<W> implements AutoCloseable {
      * 1185-1237 ms with 4 and 1402-1504 ms with 8 (FP: 365-470, 376-403, 428-488 ms).
      */
     public static final int SLICES = 4;
+    /** The most worker threads a run may ask for, in the window and on the command line. */
+    public static final int MAX_THREADS = 256;
 
     private final int threadCount;
     private final Semaphore cores;

@@ -4,10 +4,13 @@ import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.CrossEntropy;
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.quant.DistributionGuidedDistillation;
-import dev.qvit.model.snapshot.DistillationLoss;
-import dev.qvit.model.vit.MultiHeadSelfAttention;
+import dev.qvit.records.DistillationLoss;
+import dev.qvit.model.vit.AttentionTrace;
+import dev.qvit.model.vit.QueryKeyGradient;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -23,6 +26,8 @@ public final class QuantizationAwareObjective implements TrainingObjective {
     private final CrossEntropy crossEntropy;
     private final DistributionGuidedDistillation dgd;
     private double optimisedDistillation;
+    /** lambda * dL_DGD / d(used q, k) per layer, this step's (reused list). */
+    private final List<QueryKeyGradient> distillationGradients = new ArrayList<>();
 
     public QuantizationAwareObjective(VisionTransformer student, VisionTransformer teacher, DistillationSettings settings) {
         this.student = student;
@@ -37,36 +42,42 @@ public final class QuantizationAwareObjective implements TrainingObjective {
     public SliceResult trainStep(float[] images, int[] labels, int count, long step) {
         INDArray x = input(images, count);
         int[] truth = ClassificationObjective.slice(labels, count);
-        int[] teacherPrediction = Predictions.argMax(teacher.forward(x, false));
-        INDArray logits = student.forward(x, true);
+        VisionTransformer.Traced teacherPass = teacher.trace(x, false);
+        int[] teacherPrediction = Predictions.argMax(teacherPass.logits());
+        List<AttentionTrace> teacherAttention = teacherPass.attention();
+        VisionTransformer.Traced traced = student.trace(x, true);
+        INDArray logits = traced.logits();
         INDArray targets = crossEntropy.mixedOneHot(truth, teacherPrediction, 0.5, logits.columns());
         double task = crossEntropy.forward(logits, targets);
-        boolean measure = settings.enabled() || step % settings.diagnosticEvery() == 0;
         optimisedDistillation = 0;
-        double[] distillation = measure ? distill(count, settings.enabled()) : new double[0];
+        double[] distillation = measure(step) ? distill(traced.attention(), teacherAttention, count) : new double[0];
         double objective = task + (settings.enabled() ? settings.lambda() * optimisedDistillation : 0);
-        student.backward(crossEntropy.backward());
+        student.backward(crossEntropy.backward(), settings.enabled() ? distillationGradients : null);
         return new SliceResult(objective * count, task * count, Predictions.correct(logits, truth, count), count,
                 distillation);
     }
 
+    private boolean measure(long step) {
+        return settings.enabled() || step % settings.diagnosticEvery() == 0;
+    }
+
     /**
      * Per layer, head and {q, k}: mean-over-images DGD terms (returned times count, for summing across workers);
-     * when {@code optimise}, lambda * gradient is handed to the student's attention.
+     * when DGD is on, lambda * gradient per layer goes to {@link #distillationGradients} for the student's backward.
      */
-    private double[] distill(int count, boolean optimise) {
+    private double[] distill(List<AttentionTrace> s, List<AttentionTrace> t, int count) {
+        boolean optimise = settings.enabled();
         VitConfig c = student.config();
         int layers = c.depth();
         int heads = c.numHeads();
         double[] sums = new double[2 * layers * heads];
+        distillationGradients.clear();
         for (int l = 0; l < layers; l++) {
-            MultiHeadSelfAttention s = student.blocks().get(l).attention();
-            MultiHeadSelfAttention t = teacher.blocks().get(l).attention();
-            INDArray dq = optimise ? buffers.get("dgd.dq." + l, s.lastUsedQuery().shape()) : null;
-            INDArray dk = optimise ? buffers.get("dgd.dk." + l, s.lastUsedKey().shape()) : null;
-            DistributionGuidedDistillation.Term qTerm = dgd.compute("q" + l, s.lastUsedQuery(), t.lastQuery(),
+            INDArray dq = optimise ? buffers.get("dgd.dq." + l, s.get(l).usedQuery().shape()) : null;
+            INDArray dk = optimise ? buffers.get("dgd.dk." + l, s.get(l).usedKey().shape()) : null;
+            DistributionGuidedDistillation.Term qTerm = dgd.compute("q" + l, s.get(l).usedQuery(), t.get(l).query(),
                     settings.lambda(), dq);
-            DistributionGuidedDistillation.Term kTerm = dgd.compute("k" + l, s.lastUsedKey(), t.lastKey(),
+            DistributionGuidedDistillation.Term kTerm = dgd.compute("k" + l, s.get(l).usedKey(), t.get(l).key(),
                     settings.lambda(), dk);
             optimisedDistillation += qTerm.total() + kTerm.total();                 // what the gradient is of
             double[] q = qTerm.perHead();                                           // per-head curves (head form)
@@ -76,7 +87,7 @@ public final class QuantizationAwareObjective implements TrainingObjective {
                 sums[layers * heads + l * heads + h] = k[h] * count;
             }
             if (optimise) {
-                s.addQueryKeyGradients(dq, dk);
+                distillationGradients.add(new QueryKeyGradient(dq, dk));
             }
         }
         return sums;

@@ -1,5 +1,6 @@
 package dev.qvit.model.train;
 
+import dev.qvit.model.nn.StepCancelledException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 

@@ -1,11 +1,12 @@
 package dev.qvit.model.train;
 
+import dev.qvit.model.nn.StepCancelledException;
 import dev.qvit.model.data.Augmentation;
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.ImageDataset;
 import dev.qvit.model.nn.ParameterSet;
-import dev.qvit.model.snapshot.EpochMetrics;
-import dev.qvit.model.snapshot.StepMetrics;
+import dev.qvit.records.EpochMetrics;
+import dev.qvit.records.StepMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -37,7 +38,7 @@ public final class Trainer {
 
     /** {@code primary} holds the values all replicas share; the reduced gradient is written into its gradients. */
     public Trainer(TrainingConfig config, ParallelWorkers<? extends TrainingObjective> workers, ParameterSet primary) {
-        this.config = config;
+        this.config = config.requireValid();
         this.workers = workers;
         this.primary = primary;
         this.optimizer = new AdamW(primary, config.weightDecay());
@@ -136,19 +137,6 @@ public final class Trainer {
     }
 
     private double lastGradientNorm;
-    private BatchSplitter benchSplitter;
-
-    /**
-     * One optimiser step on images order[from..to) of {@code loader}'s data (used by benchmarks and tests).
-     */
-    public SliceResult trainOnBatch(BatchLoader loader, int[] order, int from, int to, double lr) {
-        if (benchSplitter == null) {
-            benchSplitter = new BatchSplitter(workers.size(), loader.data().imageSize());
-        }
-        benchSplitter.fill(loader, order, from, to);
-        return trainStep(benchSplitter, lr, optimizer.stepCount(), 0);
-    }
-
     /** Global gradient norm of the last step, before clipping. */
     public double lastGradientNorm() {
         return lastGradientNorm;

@@ -1,7 +1,7 @@
 package dev.qvit.model.train;
 
-import dev.qvit.model.snapshot.EpochMetrics;
-import dev.qvit.model.snapshot.StepMetrics;
+import dev.qvit.records.EpochMetrics;
+import dev.qvit.records.StepMetrics;
 
 /** Receives progress on the training thread; implementations must return quickly (hand off, never block). */
 public interface TrainingListener {

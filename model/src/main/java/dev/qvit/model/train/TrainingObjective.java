@@ -1,7 +1,7 @@
 package dev.qvit.model.train;
 
 import dev.qvit.model.nn.ParameterSet;
-import dev.qvit.model.snapshot.DistillationLoss;
+import dev.qvit.records.DistillationLoss;
 
 /**
  * The per-replica part of a training step: forward, loss and backward on one slice of a batch. Each slice owns

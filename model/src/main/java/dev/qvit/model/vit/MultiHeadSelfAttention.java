@@ -36,8 +36,6 @@ public final class MultiHeadSelfAttention {
     private INDArray usedValue;
     private INDArray attention;      // softmax probabilities [B, H, N, N]
     private INDArray usedAttention;  // after the quantizer
-    private INDArray extraQueryGradient;
-    private INDArray extraKeyGradient;
 
     public MultiHeadSelfAttention(ParameterSet params, String name, int dim, int numHeads) {
         this(params, name, dim, numHeads, null);
@@ -65,13 +63,17 @@ public final class MultiHeadSelfAttention {
         }
     }
 
-    /** x [B*N, D] for a batch of {@code batch} images -> [B*N, D] (training mode). */
-    public INDArray forward(INDArray x, int batch) {
-        return forward(x, batch, true);
+    /** The output of a layer and what its attention computed. */
+    public record Attended(INDArray output, AttentionTrace trace) {
     }
 
-    /** x [B*N, D] for a batch of {@code batch} images -> [B*N, D]. */
-    public INDArray forward(INDArray x, int batch, boolean training) {
+    /** x [B*N, D] for a batch of {@code batch} images -> [B*N, D] (training mode). */
+    public INDArray forward(INDArray x, int batch) {
+        return attend(x, batch, true).output();
+    }
+
+    /** x [B*N, D] for a batch of {@code batch} images -> [B*N, D], with the trace of q, k and attention. */
+    public Attended attend(INDArray x, int batch, boolean training) {
         int tokens = (int) (x.rows() / batch);
         long bh = (long) batch * numHeads;
         INDArray qkvOut = qkv.forward(x, training);                                         // [B*N, 3D]
@@ -90,7 +92,9 @@ public final class MultiHeadSelfAttention {
         Tensors.matmul(perHead(usedAttention), perHead(usedValue), context, false, false, 1.0);
         INDArray merged = buffers.get("merged", batch, tokens, numHeads, headDim)           // [B, N, H, d]
                 .assign(context.reshape(batch, numHeads, tokens, headDim).permute(0, 2, 1, 3));
-        return proj.forward(merged.reshape((long) batch * tokens, dim), training);
+        INDArray out = proj.forward(merged.reshape((long) batch * tokens, dim), training);
+        return new Attended(out, new AttentionTrace(query, key, rectifiedQuery, rectifiedKey, usedQuery, usedKey,
+                attention, usedAttention));
     }
 
     private void quantizeQueryKeyValue(boolean training) {
@@ -109,17 +113,16 @@ public final class MultiHeadSelfAttention {
         usedValue = quantizers.value().forward(value, training);
     }
 
-    /**
-     * Adds gradients with respect to the used (rectified, quantized) q and k, e.g. from distillation, to the next
-     * {@link #backward}. Both [B, H, N, d]; cleared by backward.
-     */
-    public void addQueryKeyGradients(INDArray dQuery, INDArray dKey) {
-        extraQueryGradient = dQuery;
-        extraKeyGradient = dKey;
-    }
-
     /** dy [B*N, D] -> dx [B*N, D]; sets the gradients of qkv, proj, IRM and the quantizers. */
     public INDArray backward(INDArray dy) {
+        return backward(dy, null);
+    }
+
+    /**
+     * As {@link #backward(INDArray)}, with {@code extra} gradients on the used q and k (null: none) added to those
+     * that flow back from the output.
+     */
+    public INDArray backward(INDArray dy, QueryKeyGradient extra) {
         int batch = (int) query.size(0);
         int tokens = (int) query.size(2);
         long bh = (long) batch * numHeads;
@@ -140,7 +143,10 @@ public final class MultiHeadSelfAttention {
         INDArray dUsedKey = quantizers == null ? dHeads.slice(1) : buffers.get("dk", batch, numHeads, tokens, headDim);
         Tensors.matmul(dScores, perHead(usedKey), perHead(dUsedQuery), false, false, scale);
         Tensors.matmul(dScores, perHead(usedQuery), perHead(dUsedKey), true, false, scale);
-        addExtraGradients(dUsedQuery, dUsedKey);
+        if (extra != null) {
+            dUsedQuery.addi(extra.query());
+            dUsedKey.addi(extra.key());
+        }
         if (quantizers != null) {
             dHeads.slice(0).assign(rectifyBackward(quantizers.queryRectification(), quantizers.query().backward(dUsedQuery)));
             dHeads.slice(1).assign(rectifyBackward(quantizers.keyRectification(), quantizers.key().backward(dUsedKey)));
@@ -151,15 +157,6 @@ public final class MultiHeadSelfAttention {
         return qkv.backward(dQkv);
     }
 
-    private void addExtraGradients(INDArray dUsedQuery, INDArray dUsedKey) {
-        if (extraQueryGradient != null) {
-            dUsedQuery.addi(extraQueryGradient);
-            dUsedKey.addi(extraKeyGradient);
-            extraQueryGradient = null;
-            extraKeyGradient = null;
-        }
-    }
-
     private static INDArray rectifyBackward(dev.qvit.model.quant.InformationRectification irm, INDArray d) {
         return irm == null ? d : irm.backward(d);
     }
@@ -167,44 +164,6 @@ public final class MultiHeadSelfAttention {
     /** [B, H, N, d] -> [B*H, N, d] view. */
     private static INDArray perHead(INDArray x) {
         return x.reshape(x.size(0) * x.size(1), x.size(2), x.size(3));
-    }
-
-    /** Raw queries of the last forward pass, [B, H, N, d]. */
-    public INDArray lastQuery() {
-        return query;
-    }
-
-    /** Raw keys of the last forward pass, [B, H, N, d]. */
-    public INDArray lastKey() {
-        return key;
-    }
-
-    /** Queries after IRM (raw queries without IRM), [B, H, N, d]. */
-    public INDArray lastRectifiedQuery() {
-        return rectifiedQuery;
-    }
-
-    public INDArray lastRectifiedKey() {
-        return rectifiedKey;
-    }
-
-    /** Queries the scores used (after IRM and quantizer), [B, H, N, d]. */
-    public INDArray lastUsedQuery() {
-        return usedQuery;
-    }
-
-    public INDArray lastUsedKey() {
-        return usedKey;
-    }
-
-    /** Attention probabilities of the last forward pass (before their quantizer), [B, H, N, N]. */
-    public INDArray lastAttention() {
-        return attention;
-    }
-
-    /** Attention probabilities after the quantizer (= {@link #lastAttention()} in full precision). */
-    public INDArray lastUsedAttention() {
-        return usedAttention;
     }
 
     public AttentionQuantizers quantizers() {

@@ -40,18 +40,27 @@ public final class TransformerBlock {
 
     /** x [B*N, D] -> [B*N, D] (training mode). */
     public INDArray forward(INDArray x, int batch) {
-        return forward(x, batch, true);
+        return attend(x, batch, true).output();
     }
 
-    public INDArray forward(INDArray x, int batch, boolean training) {
-        INDArray afterAttention = attention.forward(norm1.forward(x), batch, training)
-                .add(x, buffers.get("x1", x.shape()));
-        return mlp.forward(norm2.forward(afterAttention), training).add(afterAttention, buffers.get("x2", x.shape()));
+    /** x [B*N, D] -> the block's output [B*N, D] and its attention's trace. */
+    public MultiHeadSelfAttention.Attended attend(INDArray x, int batch, boolean training) {
+        MultiHeadSelfAttention.Attended attended = attention.attend(norm1.forward(x), batch, training);
+        INDArray afterAttention = attended.output().add(x, buffers.get("x1", x.shape()));
+        INDArray out = mlp.forward(norm2.forward(afterAttention), training)
+                .add(afterAttention, buffers.get("x2", x.shape()));
+        return new MultiHeadSelfAttention.Attended(out, attended.trace());
     }
 
     public INDArray backward(INDArray dy) {
+        return backward(dy, null);
+    }
+
+    /** dy [B*N, D] -> dx [B*N, D], with {@code extra} gradients on the attention's used q and k (null: none). */
+    public INDArray backward(INDArray dy, QueryKeyGradient extra) {
         INDArray dAfterAttention = norm2.backward(mlp.backward(dy)).add(dy, buffers.get("dx1", dy.shape()));
-        return norm1.backward(attention.backward(dAfterAttention)).add(dAfterAttention, buffers.get("dx", dy.shape()));
+        return norm1.backward(attention.backward(dAfterAttention, extra))
+                .add(dAfterAttention, buffers.get("dx", dy.shape()));
     }
 
     public MultiHeadSelfAttention attention() {

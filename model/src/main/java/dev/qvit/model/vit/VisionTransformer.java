@@ -10,13 +10,13 @@ import dev.qvit.model.quant.InformationRectification;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedLinear;
-import dev.qvit.model.snapshot.LayerProbe;
-import dev.qvit.model.snapshot.QuantizerSnapshot;
+import dev.qvit.records.LayerProbe;
+import dev.qvit.records.QuantizerSnapshot;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import dev.qvit.model.train.StepCancelledException;
+import dev.qvit.model.nn.StepCancelledException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -123,49 +123,74 @@ public final class VisionTransformer {
 
     /** Training mode initialises quantizers on their first batch and uses batch statistics in IRM. */
     public INDArray forward(INDArray images, boolean training) {
+        return trace(images, training).logits();
+    }
+
+    /**
+     * A forward pass with what every block's attention computed.
+     *
+     * @param logits    [B, classes], a reused buffer
+     * @param attention per block, valid until the next forward
+     */
+    public record Traced(INDArray logits, List<AttentionTrace> attention) {
+    }
+
+    /** As {@link #forward(INDArray, boolean)}, returning each block's attention trace with the logits. */
+    public Traced trace(INDArray images, boolean training) {
         batch = (int) images.size(0);
+        List<AttentionTrace> traces = new ArrayList<>(blocks.size());
         INDArray x = patchEmbedding.forward(images, training);                // [B*N, D]
         for (TransformerBlock block : blocks) {
             StepCancelledException.throwIfInterrupted();
-            x = block.forward(x, batch, training);
+            MultiHeadSelfAttention.Attended attended = block.attend(x, batch, training);
+            traces.add(attended.trace());
+            x = attended.output();
         }
         INDArray cls = buffers.get("cls", batch, config.dim())              // [B, D]
                 .assign(x.reshape(batch, config.numTokens(), config.dim())
                         .get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()));
-        return head.forward(norm.forward(cls), training);
+        return new Traced(head.forward(norm.forward(cls), training), Collections.unmodifiableList(traces));
     }
 
     /** dLogits [B, classes] -> fills every parameter gradient. */
     public void backward(INDArray dLogits) {
+        backward(dLogits, null);
+    }
+
+    /**
+     * As {@link #backward(INDArray)}, with extra gradients on each block's used q and k (per block, null entries or
+     * a null list: none), e.g. distillation's.
+     */
+    public void backward(INDArray dLogits, List<QueryKeyGradient> extra) {
         INDArray dCls = norm.backward(head.backward(dLogits));               // [B, D]
         INDArray dx = buffers.zeros("dx", batch, config.numTokens(), config.dim());
         dx.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).assign(dCls);
         INDArray grad = dx.reshape((long) batch * config.numTokens(), config.dim());
         for (int l = blocks.size() - 1; l >= 0; l--) {
             StepCancelledException.throwIfInterrupted();
-            grad = blocks.get(l).backward(grad);
+            grad = blocks.get(l).backward(grad, extra == null ? null : extra.get(l));
         }
         patchEmbedding.backward(grad);
     }
 
     /**
-     * Per layer, the queries, keys and attention of the last forward pass for its first {@code images} images,
-     * copied out as plain arrays.
+     * Per layer, the queries, keys and attention of {@code traced} (a forward pass of this model) for its first
+     * {@code images} images, copied out as plain arrays.
      */
-    public List<LayerProbe> probes(int images) {
-        int n = Math.min(images, batch);
+    public List<LayerProbe> probes(Traced traced, int images) {
+        int n = Math.min(images, (int) traced.logits().size(0));
         List<LayerProbe> probes = new ArrayList<>();
-        for (int l = 0; l < blocks.size(); l++) {
-            MultiHeadSelfAttention a = blocks.get(l).attention();
-            float[] q = firstImages(a.lastQuery(), n);
-            float[] k = firstImages(a.lastKey(), n);
-            float[] attn = firstImages(a.lastAttention(), n);
+        for (int l = 0; l < traced.attention().size(); l++) {
+            AttentionTrace a = traced.attention().get(l);
+            float[] q = firstImages(a.query(), n);
+            float[] k = firstImages(a.key(), n);
+            float[] attn = firstImages(a.attention(), n);
             probes.add(quantization == null
                     ? new LayerProbe(l, n, config.numHeads(), config.numTokens(), config.headDim(), q, k, attn)
                     : new LayerProbe(l, n, config.numHeads(), config.numTokens(), config.headDim(), q, k, attn,
-                    firstImages(a.lastRectifiedQuery(), n), firstImages(a.lastRectifiedKey(), n),
-                    firstImages(a.lastUsedQuery(), n), firstImages(a.lastUsedKey(), n),
-                    firstImages(a.lastUsedAttention(), n)));
+                    firstImages(a.rectifiedQuery(), n), firstImages(a.rectifiedKey(), n),
+                    firstImages(a.usedQuery(), n), firstImages(a.usedKey(), n),
+                    firstImages(a.usedAttention(), n)));
         }
         return Collections.unmodifiableList(probes);
     }

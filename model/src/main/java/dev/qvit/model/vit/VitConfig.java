@@ -46,6 +46,11 @@ public record VitConfig(int imageSize, int patchSize, int channels, int dim, int
         };
     }
 
+    /** "tiny" or "small" when this is a preset, else "custom". */
+    public String presetName() {
+        return equals(tiny()) ? "tiny" : equals(small()) ? "small" : "custom";
+    }
+
     public int headDim() {
         return dim / numHeads;
     }

@@ -6,15 +6,15 @@ import static org.assertj.core.api.Assertions.within;
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.data.ImageDataset;
 import dev.qvit.model.quant.QuantizationConfig;
-import dev.qvit.model.quant.QuantizedStudent;
-import dev.qvit.model.snapshot.DistillationLoss;
-import dev.qvit.model.snapshot.HeadDistribution;
-import dev.qvit.model.snapshot.HeadMetric;
-import dev.qvit.model.snapshot.LayerProbe;
-import dev.qvit.model.snapshot.LayerProbe.Stage;
-import dev.qvit.model.snapshot.ModelSnapshot;
-import dev.qvit.model.snapshot.Tensor;
-import dev.qvit.model.stats.CodeUsage;
+import dev.qvit.model.vit.QuantizedStudent;
+import dev.qvit.records.DistillationLoss;
+import dev.qvit.records.HeadDistribution;
+import dev.qvit.records.HeadMetric;
+import dev.qvit.records.LayerProbe;
+import dev.qvit.records.LayerProbe.Stage;
+import dev.qvit.records.ModelSnapshot;
+import dev.qvit.records.Tensor;
+import dev.qvit.records.CodeUsage;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
 import java.util.Arrays;
@@ -57,8 +57,7 @@ class AttentionProbeTest {
         // given the teacher's snapshot of a probe batch and, taken independently, its raw probes of that batch
         ProbeBatch batch = ProbeBatch.of(test, 2);
         ModelSnapshot s = new AttentionProbe(batch, 5).capture(teacher);
-        teacher.forward(batch.normalised(), false);
-        List<LayerProbe> probes = teacher.probes(batch.count());
+        List<LayerProbe> probes = teacher.probes(teacher.trace(batch.normalised(), false), batch.count());
         // then
         assertThat(s.quantized()).isFalse();
         assertThat(s.layers()).isEqualTo(4);

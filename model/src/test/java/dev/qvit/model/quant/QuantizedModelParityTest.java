@@ -1,5 +1,6 @@
 package dev.qvit.model.quant;
 
+import dev.qvit.model.vit.QuantizedStudent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,19 +1,20 @@
 package dev.qvit.model.quant;
 
+import dev.qvit.model.vit.QuantizedStudent;
 import static dev.qvit.model.GradientCheck.fillGaussian;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.qvit.model.quant.NaiveQuantization.Lsq;
 import dev.qvit.model.quant.QuantizationConfig.Rectification;
-import dev.qvit.model.snapshot.LayerProbe;
-import dev.qvit.model.snapshot.LayerProbe.Stage;
-import dev.qvit.model.snapshot.QuantizerSnapshot;
-import dev.qvit.model.stats.BlockStatistics;
-import dev.qvit.model.stats.CodeUsage;
-import dev.qvit.model.stats.GaussianFit;
-import dev.qvit.model.stats.QueryKeyAnalysis;
-import dev.qvit.model.vit.MultiHeadSelfAttention;
+import dev.qvit.records.LayerProbe;
+import dev.qvit.records.LayerProbe.Stage;
+import dev.qvit.records.QuantizerSnapshot;
+import dev.qvit.records.BlockStatistics;
+import dev.qvit.records.CodeUsage;
+import dev.qvit.records.GaussianFit;
+import dev.qvit.model.probe.QueryKeyAnalysis;
+import dev.qvit.model.vit.AttentionTrace;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
 import java.util.Arrays;
@@ -50,26 +51,26 @@ class QuantizedProbeTest {
         // given a 2-bit student with IRM parameters and per-head quantizers away from their defaults
         VisionTransformer student = student(2, form);
         // when it runs on the batch and is probed
-        student.forward(images, training);
-        List<LayerProbe> probes = student.probes(IMAGES);
+        VisionTransformer.Traced traced = student.trace(images, training);
+        List<LayerProbe> probes = student.probes(traced, IMAGES);
         // then every stage of every query and key row follows from the raw values by the method's formulas
         for (int l = 0; l < SMALL.depth(); l++) {
-            MultiHeadSelfAttention attention = student.blocks().get(l).attention();
+            AttentionTrace attention = traced.attention().get(l);
             LayerProbe p = probes.get(l);
             String block = "blocks." + l + ".attn.";
             assertThat(p.quantized()).isTrue();
             checkStages(student, block, "q", training, p.query(), p.rectifiedQuery(), p.quantizedQuery(),
-                    values(attention.lastQuery()), values(attention.lastRectifiedQuery()));
+                    values(attention.query()), values(attention.rectifiedQuery()));
             checkStages(student, block, "k", training, p.key(), p.rectifiedKey(), p.quantizedKey(),
-                    values(attention.lastKey()), values(attention.lastRectifiedKey()));
-            double[] softmax = values(attention.lastAttention());
+                    values(attention.key()), values(attention.rectifiedKey()));
+            double[] softmax = values(attention.attention());
             assertFloatCopy(block + "attention", p.attention(), softmax);
             assertFloatCopy(block + "quantized attention", p.quantizedAttention(),
                     lsq(student, block + "attn_quant", softmax, TOKENS * TOKENS, false).values());
             checkHeadViews(p);
         }
         // and a probe of fewer images is the first images of the full one
-        LayerProbe first3 = student.probes(3).get(1);
+        LayerProbe first3 = student.probes(traced, 3).get(1);
         assertThat(first3.images()).isEqualTo(3);
         assertThat(first3.quantizedKey()).containsExactly(Arrays.copyOf(probes.get(1).quantizedKey(),
                 3 * HEADS * TOKENS * D));
@@ -114,19 +115,19 @@ class QuantizedProbeTest {
     void quantizerSnapshotsCountEveryCodeAndClippedValueOfEveryHead(int bits) {
         // given a token-IRM student with per-head steps and zero points set apart, after a training forward
         VisionTransformer student = student(bits, Rectification.TOKEN);
-        student.forward(images, true);
+        VisionTransformer.Traced traced = student.trace(images, true);
         List<QuantizerSnapshot> snapshots = student.quantizerSnapshots();
         assertThat(snapshots).extracting(QuantizerSnapshot::name)
                 .containsExactlyElementsOf(student.quantizers().stream().map(LsqQuantizer::name).toList());
         double clippedShares = 0;
         for (int l = 0; l < SMALL.depth(); l++) {
-            MultiHeadSelfAttention attention = student.blocks().get(l).attention();
+            AttentionTrace attention = traced.attention().get(l);
             String block = "blocks." + l + ".attn.";
-            clippedShares += checkSnapshot(student, snapshots, block + "q_quant", values(attention.lastRectifiedQuery()),
+            clippedShares += checkSnapshot(student, snapshots, block + "q_quant", values(attention.rectifiedQuery()),
                     TOKENS * D, true, bits);
-            clippedShares += checkSnapshot(student, snapshots, block + "k_quant", values(attention.lastRectifiedKey()),
+            clippedShares += checkSnapshot(student, snapshots, block + "k_quant", values(attention.rectifiedKey()),
                     TOKENS * D, true, bits);
-            clippedShares += checkSnapshot(student, snapshots, block + "attn_quant", values(attention.lastAttention()),
+            clippedShares += checkSnapshot(student, snapshots, block + "attn_quant", values(attention.attention()),
                     TOKENS * TOKENS, false, bits);
         }
         // premise: some values are clipped, so a clipped share of 0 everywhere would not pass
@@ -166,28 +167,28 @@ class QuantizedProbeTest {
         // when Fig. 1's statistics are taken (evaluation mode)
         List<BlockStatistics> stats = QueryKeyAnalysis.analyse(teacher, student, images);
         // then each is the mean / population std of the corresponding float64 tensor of an evaluation forward
-        teacher.forward(images, false);
-        student.forward(images, false);
+        List<AttentionTrace> teacherAttention = teacher.trace(images, false).attention();
+        List<AttentionTrace> studentAttention = student.trace(images, false).attention();
         assertThat(stats).hasSize(SMALL.depth());
         for (int l = 0; l < SMALL.depth(); l++) {
-            MultiHeadSelfAttention t = teacher.blocks().get(l).attention();
-            MultiHeadSelfAttention s = student.blocks().get(l).attention();
+            AttentionTrace t = teacherAttention.get(l);
+            AttentionTrace s = studentAttention.get(l);
             String block = "blocks." + l + ".attn.";
             BlockStatistics b = stats.get(l);
-            Lsq q = lsq(student, block + "q_quant", values(s.lastRectifiedQuery()), TOKENS * D, true);
-            Lsq k = lsq(student, block + "k_quant", values(s.lastRectifiedKey()), TOKENS * D, true);
-            assertFit("teacher q", b.teacherQuery(), values(t.lastQuery()));
-            assertFit("student q", b.studentQuery(), values(s.lastQuery()));
-            assertFit("rectified q", b.rectifiedQuery(), naiveIrm(student, block + "norm_q", values(s.lastQuery()), false));
+            Lsq q = lsq(student, block + "q_quant", values(s.rectifiedQuery()), TOKENS * D, true);
+            Lsq k = lsq(student, block + "k_quant", values(s.rectifiedKey()), TOKENS * D, true);
+            assertFit("teacher q", b.teacherQuery(), values(t.query()));
+            assertFit("student q", b.studentQuery(), values(s.query()));
+            assertFit("rectified q", b.rectifiedQuery(), naiveIrm(student, block + "norm_q", values(s.query()), false));
             assertFit("quantized q", b.quantizedQuery(), q.values());
-            assertFit("teacher k", b.teacherKey(), values(t.lastKey()));
-            assertFit("student k", b.studentKey(), values(s.lastKey()));
-            assertFit("rectified k", b.rectifiedKey(), naiveIrm(student, block + "norm_k", values(s.lastKey()), false));
+            assertFit("teacher k", b.teacherKey(), values(t.key()));
+            assertFit("student k", b.studentKey(), values(s.key()));
+            assertFit("rectified k", b.rectifiedKey(), naiveIrm(student, block + "norm_k", values(s.key()), false));
             assertFit("quantized k", b.quantizedKey(), k.values());
             assertThat(b.queryEntropyBits()).isCloseTo(NaiveQuantization.entropyBits(q.counts(-1)), within(1e-12));
             assertThat(b.keyEntropyBits()).isCloseTo(NaiveQuantization.entropyBits(k.counts(-1)), within(1e-12));
-            assertThat(b.queryStdRatio()).isCloseTo(std(q.values()) / std(values(t.lastQuery())), within(1e-6));
-            assertThat(b.keyStdRatio()).isCloseTo(std(k.values()) / std(values(t.lastKey())), within(1e-6));
+            assertThat(b.queryStdRatio()).isCloseTo(std(q.values()) / std(values(t.query())), within(1e-6));
+            assertThat(b.keyStdRatio()).isCloseTo(std(k.values()) / std(values(t.key())), within(1e-6));
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.qvit.model.quant;
 
+import dev.qvit.model.vit.QuantizedStudent;
+import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.VitConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.qvit.model.data.BatchLoader;
@@ -7,8 +10,6 @@ import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.CrossEntropy;
 import dev.qvit.model.nn.Parameter;
-import dev.qvit.model.vit.VisionTransformer;
-import dev.qvit.model.vit.VitConfig;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,8 +102,7 @@ class QuantizedStudentTest {
         INDArray x = batch(32);
         VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
                 QuantizationConfig.of(8, QuantizationConfig.Rectification.DISTRIBUTION), x);
-        teacher.forward(x, false);
-        INDArray rawQuery = teacher.blocks().get(0).attention().lastQuery().dup();
+        INDArray rawQuery = teacher.trace(x, false).attention().get(0).query().dup();
         DistributionRectification irm = (DistributionRectification) student.blocks().get(0).attention().quantizers()
                 .queryRectification();
         INDArray rectified = irm.forward(rawQuery, false);

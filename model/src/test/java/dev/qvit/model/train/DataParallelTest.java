@@ -9,8 +9,8 @@ import dev.qvit.model.data.ImageDataset;
 import dev.qvit.model.quant.DistributionRectification;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizationConfig.Rectification;
-import dev.qvit.model.quant.QuantizedStudent;
-import dev.qvit.model.snapshot.EpochMetrics;
+import dev.qvit.model.vit.QuantizedStudent;
+import dev.qvit.records.EpochMetrics;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ class DataParallelTest {
         whole.trainStep(batch.images(), batch.labels(), BATCH, 0);
         try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(3, model)) {
             // when the batch is split into the slices and their gradients reduced
-            new Trainer(config(), workers, model.parameters()).trainOnBatch(batch.loader(), batch.order(), 0, BATCH, 1e-30);
+            OneStep.run(new Trainer(config(), workers, model.parameters()), batch.data());
             // then the reduced gradient is the whole batch's
             assertThat(relativeDifference(model.parameters().grads(), whole.parameters().grads())).isLessThan(1e-12);
         }
@@ -64,9 +64,9 @@ class DataParallelTest {
                     VisionTransformer.replicaOf(teacher), dgd);
             SliceResult expected = whole.trainStep(batch.images(), batch.labels(), BATCH, 0);
             // when the sliced step runs
-            SliceResult sliced = trainer.trainOnBatch(batch.loader(), batch.order(), 0, BATCH, 1e-30);
+            double slicedLossSum = OneStep.run(trainer, batch.data()).get(0).loss() * BATCH;
             // then loss and gradient are the whole batch's (per-slice IRM statistics differed by ~25 %)
-            assertThat(sliced.lossSum()).isCloseTo(expected.lossSum(), within(1e-9 * Math.abs(expected.lossSum())));
+            assertThat(slicedLossSum).isCloseTo(expected.lossSum(), within(1e-9 * Math.abs(expected.lossSum())));
             assertThat(relativeDifference(student.parameters().grads(), whole.parameters().grads())).isLessThan(1e-10);
         }
     }
@@ -87,10 +87,10 @@ class DataParallelTest {
             QuantizationAwareTraining.initializeQuantizers(workers, batch.images(), BATCH);
             double[] before = irm.runningMean().toDoubleVector();
             VisionTransformer whole = VisionTransformer.replicaOf(student);
-            whole.forward(Predictions.copyInto(batch.images(), Nd4j.create(DataType.DOUBLE, BATCH, 1, 28, 28)), true);
-            double[] batchMean = headMeans(whole.blocks().get(0).attention().lastQuery());
+            INDArray wholeBatch = Predictions.copyInto(batch.images(), Nd4j.create(DataType.DOUBLE, BATCH, 1, 28, 28));
+            double[] batchMean = headMeans(whole.trace(wholeBatch, true).attention().get(0).query());
             // when one sliced step runs
-            trainer.trainOnBatch(batch.loader(), batch.order(), 0, BATCH, 1e-30);
+            OneStep.run(trainer, batch.data());
             // then the running mean moved by momentum 0.1 towards the whole batch's mean, once
             double[] after = irm.runningMean().toDoubleVector();
             for (int h = 0; h < after.length; h++) {
@@ -134,7 +134,7 @@ class DataParallelTest {
         assertThat(first.get(2).testAccuracy()).as("test accuracy after 3 short epochs, chance is 0.1").isGreaterThan(0.18);
     }
 
-    private record Batch(BatchLoader loader, int[] order, float[] images, int[] labels) {
+    private record Batch(ImageDataset data, float[] images, int[] labels) {
     }
 
     private Batch batch() {
@@ -143,7 +143,7 @@ class DataParallelTest {
         float[] images = new float[BATCH * train.imageSize()];
         int[] labels = new int[BATCH];
         loader.fill(order, 0, BATCH, images, labels);
-        return new Batch(loader, order, images, labels);
+        return new Batch(train.select(java.util.Arrays.copyOf(order, BATCH), "batch"), images, labels);
     }
 
     private static double[] headMeans(INDArray perHead) {
@@ -173,6 +173,6 @@ class DataParallelTest {
     }
 
     private static TrainingConfig config() {
-        return new TrainingConfig(1, BATCH, 1e-3, 0, 0, 0, 0, 0, false);
+        return OneStep.config(BATCH, 1e-30);
     }
 }

@@ -9,7 +9,7 @@ import dev.qvit.model.data.ImageDataset;
 import dev.qvit.model.experiment.ResidentMemory;
 import dev.qvit.model.nn.NativeMemory;
 import dev.qvit.model.quant.QuantizationConfig;
-import dev.qvit.model.quant.QuantizedStudent;
+import dev.qvit.model.vit.QuantizedStudent;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
 import java.util.ArrayList;
@@ -37,13 +37,11 @@ class WorkerMemoryTest {
                     QuantizationConfig.of(4, QuantizationConfig.Rectification.DISTRIBUTION), BatchLoader.firstImages(train, 128));
             try (ParallelWorkers<QuantizationAwareObjective> workers =
                          QuantizationAwareTraining.workers(2, student, teacher, DistillationSettings.on(0.1))) {
-                Trainer trainer = QuantizationAwareTraining.trainer(new TrainingConfig(1, 128, 1e-4, 0, 0, 0, 0, 0, false),
-                        workers);
+                Trainer trainer = QuantizationAwareTraining.trainer(OneStep.config(128, 1e-4), workers);
                 float[] images = new float[128 * train.imageSize()];
                 loader.fill(order, 0, 128, images, new int[128]);
                 QuantizationAwareTraining.initializeQuantizers(workers, images, 128);
-                trainer.trainOnBatch(loader, order, 0, 128, 1e-4);
-                trainer.trainOnBatch(loader, order, 128, 228, 1e-4);
+                OneStep.run(trainer, train.select(java.util.Arrays.copyOf(order, 228), "two steps"));
                 largestGrowth = Math.max(largestGrowth, ResidentMemory.currentBytes() - before);
             }
             teacher.parameters().releaseBuffers();

@@ -6,12 +6,11 @@ import dev.qvit.model.ParityVectors;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.CrossEntropy;
 import dev.qvit.model.nn.Parameter;
-import dev.qvit.model.snapshot.LayerProbe;
+import dev.qvit.records.LayerProbe;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** The Java ViT against the PyTorch reference (reference/make_fp_vectors.py) on 4 Fashion-MNIST images. */
 class FullPrecisionParityTest {
@@ -31,8 +30,7 @@ class FullPrecisionParityTest {
     @Test
     void probesReturnTheReferenceQueriesKeysAndAttention() throws Exception {
         VisionTransformer model = loaded(DataType.FLOAT);
-        model.forward(vectors.tensor("input", DataType.FLOAT));
-        List<LayerProbe> probes = model.probes(4);
+        List<LayerProbe> probes = model.probes(model.trace(vectors.tensor("input", DataType.FLOAT), true), 4);
         assertThat(probes).hasSize(2);
         for (LayerProbe p : probes) {
             assertClose(p.query(), vectors.array("probe." + p.layer() + ".q").floats(), 1e-4);

@@ -1,8 +1,8 @@
 package dev.qvit.viz.chart;
 
-import dev.qvit.model.snapshot.HeadDistribution;
-import dev.qvit.model.stats.GaussianFit;
-import dev.qvit.model.stats.Histogram;
+import dev.qvit.records.HeadDistribution;
+import dev.qvit.records.GaussianFit;
+import dev.qvit.records.Histogram;
 import java.awt.Color;
 import java.util.List;
 import java.util.Locale;

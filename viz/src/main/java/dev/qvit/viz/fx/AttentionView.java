@@ -1,7 +1,7 @@
 package dev.qvit.viz.fx;
 
-import dev.qvit.model.snapshot.ModelSnapshot;
-import dev.qvit.model.snapshot.ProbeImages;
+import dev.qvit.records.ModelSnapshot;
+import dev.qvit.records.ProbeImages;
 import dev.qvit.viz.chart.AttentionOverlayChart;
 import dev.qvit.viz.chart.ColorMaps;
 import dev.qvit.viz.chart.HeatmapChart;
@@ -22,7 +22,7 @@ public final class AttentionView extends WorkbenchView {
     private final ComboBox<Integer> image = new ComboBox<>();
     private final ChartPane[] overlays = {chartPane(), chartPane(), chartPane()};
     private final ChartPane[] matrices = {chartPane(), chartPane(), chartPane()};
-    private final Label entropy = readout(dev.qvit.model.snapshot.HeadMetric.ATTENTION_ENTROPY.formula());
+    private final Label entropy = readout(dev.qvit.records.HeadMetric.ATTENTION_ENTROPY.formula());
     private boolean updating;
 
     public AttentionView() {

@@ -1,12 +1,12 @@
 package dev.qvit.viz.fx;
 
-import dev.qvit.model.snapshot.HeadDistribution;
-import dev.qvit.model.snapshot.HeadMetric;
-import dev.qvit.model.snapshot.LayerProbe.Stage;
-import dev.qvit.model.snapshot.ModelSnapshot;
-import dev.qvit.model.snapshot.QuantizerSnapshot;
-import dev.qvit.model.snapshot.Tensor;
-import dev.qvit.model.stats.CodeUsage;
+import dev.qvit.records.HeadDistribution;
+import dev.qvit.records.HeadMetric;
+import dev.qvit.records.LayerProbe.Stage;
+import dev.qvit.records.ModelSnapshot;
+import dev.qvit.records.QuantizerSnapshot;
+import dev.qvit.records.Tensor;
+import dev.qvit.records.CodeUsage;
 import dev.qvit.viz.chart.DistributionChart;
 import dev.qvit.viz.chart.DistributionChart.Curve;
 import dev.qvit.viz.chart.DistributionChart.Levels;

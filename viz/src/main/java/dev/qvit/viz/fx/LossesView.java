@@ -1,8 +1,8 @@
 package dev.qvit.viz.fx;
 
-import dev.qvit.model.snapshot.DistillationLoss;
-import dev.qvit.model.snapshot.EpochMetrics;
-import dev.qvit.model.snapshot.StepMetrics;
+import dev.qvit.records.DistillationLoss;
+import dev.qvit.records.EpochMetrics;
+import dev.qvit.records.StepMetrics;
 import dev.qvit.viz.chart.CurveChart;
 import dev.qvit.viz.chart.CurveChart.Line;
 import dev.qvit.viz.chart.CurveChart.Reference;

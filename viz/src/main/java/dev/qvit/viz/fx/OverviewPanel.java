@@ -1,9 +1,9 @@
 package dev.qvit.viz.fx;
 
-import dev.qvit.model.snapshot.DistillationLoss;
-import dev.qvit.model.snapshot.HeadMetric;
-import dev.qvit.model.snapshot.ModelSnapshot;
-import dev.qvit.model.snapshot.Tensor;
+import dev.qvit.records.DistillationLoss;
+import dev.qvit.records.HeadMetric;
+import dev.qvit.records.ModelSnapshot;
+import dev.qvit.records.Tensor;
 import dev.qvit.viz.chart.Charts;
 import dev.qvit.viz.chart.ColorMaps;
 import dev.qvit.viz.chart.HeatmapChart;

@@ -1,9 +1,9 @@
 package dev.qvit.viz.fx;
 
-import dev.qvit.model.snapshot.ModelSnapshot;
-import dev.qvit.model.snapshot.ProbeSnapshot;
-import dev.qvit.model.snapshot.QuantizerSnapshot;
-import dev.qvit.model.stats.CodeUsage;
+import dev.qvit.records.ModelSnapshot;
+import dev.qvit.records.ProbeSnapshot;
+import dev.qvit.records.QuantizerSnapshot;
+import dev.qvit.records.CodeUsage;
 import dev.qvit.viz.chart.Charts;
 import dev.qvit.viz.chart.CodeUsageChart;
 import dev.qvit.viz.chart.CurveChart;

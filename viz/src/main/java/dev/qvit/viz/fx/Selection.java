@@ -1,7 +1,7 @@
 package dev.qvit.viz.fx;
 
-import dev.qvit.model.snapshot.LayerProbe.Stage;
-import dev.qvit.model.snapshot.Tensor;
+import dev.qvit.records.LayerProbe.Stage;
+import dev.qvit.records.Tensor;
 
 /**
  * The one selection every view shows: layer, head, probe image, tensor (q or k) and pipeline stage.

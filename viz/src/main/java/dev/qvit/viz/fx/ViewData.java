@@ -1,11 +1,11 @@
 package dev.qvit.viz.fx;
 
-import dev.qvit.model.snapshot.DistillationLoss;
-import dev.qvit.model.snapshot.EpochMetrics;
-import dev.qvit.model.snapshot.ModelSnapshot;
-import dev.qvit.model.snapshot.ProbeImages;
-import dev.qvit.model.snapshot.ProbeSnapshot;
-import dev.qvit.model.snapshot.StepMetrics;
+import dev.qvit.records.DistillationLoss;
+import dev.qvit.records.EpochMetrics;
+import dev.qvit.records.ModelSnapshot;
+import dev.qvit.records.ProbeImages;
+import dev.qvit.records.ProbeSnapshot;
+import dev.qvit.records.StepMetrics;
 import java.util.List;
 
 /**

@@ -3,8 +3,8 @@ package dev.qvit.viz.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.qvit.model.snapshot.HeadDistribution;
-import dev.qvit.model.stats.Histogram;
+import dev.qvit.records.HeadDistribution;
+import dev.qvit.records.Histogram;
 import java.awt.Color;
 import java.nio.file.Files;
 import java.nio.file.Path;

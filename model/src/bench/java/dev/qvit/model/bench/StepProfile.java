@@ -1,0 +1,131 @@
+package dev.qvit.model.bench;
+
+import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.data.ImageDataset;
+import dev.qvit.model.nn.DenseLayer;
+import dev.qvit.model.nn.Gelu;
+import dev.qvit.model.nn.LayerNorm;
+import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.train.AdamW;
+import dev.qvit.model.train.ClassificationObjective;
+import dev.qvit.model.vit.MultiHeadSelfAttention;
+import dev.qvit.model.vit.TransformerBlock;
+import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.VitConfig;
+import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Where one worker's share of a full-precision training step goes: the tiny model on 64 images (one of the two
+ * workers' halves of a 128 batch), single-threaded, each part timed alone (thread CPU time, median) and set against
+ * its GEMM FLOPs at the single-threaded GEMM rate of the model's largest product. A main, not a test; run as
+ * SameDiffBlockComparison says, with OMP_NUM_THREADS=1.
+ */
+public final class StepProfile {
+    private static final int IMAGES = 64;
+
+    private StepProfile() {
+    }
+
+    public static void main(String[] args) {
+        Nd4j.factory().blas().setMaxThreads(1);
+        Nd4j.getRandom().setSeed(11);                     // the same inputs on every run
+        VitConfig c = VitConfig.tiny();
+        int rows = IMAGES * c.numTokens();
+        double gemmRate = gemmGflops(rows, c.dim(), c.mlpDim());
+        System.out.printf(Locale.ROOT, "single-thread GEMM [%d,%d]x[%d,%d]: %.1f GFLOP/s%n", rows, c.dim(), c.dim(),
+                c.mlpDim(), gemmRate);
+
+        VisionTransformer model = VisionTransformer.create(c, 0);
+        ImageDataset data = FashionMnist.bundled().train().head(IMAGES);
+        float[] images = dev.qvit.model.data.BatchLoader.firstImages(data, IMAGES).data().asFloat();
+        ClassificationObjective objective = new ClassificationObjective(model);
+        int[] labels = new int[IMAGES];
+        for (int i = 0; i < IMAGES; i++) {
+            labels[i] = data.label(i);
+        }
+        double whole = median(() -> objective.trainStep(images, labels, IMAGES, 0));
+        double wholeFlops = FlopCount.trainingStep(c) * IMAGES;
+        row("whole worker step (forward, loss, backward)", whole, wholeFlops, gemmRate, whole);
+
+        TransformerBlock block = model.blocks().get(0);
+        MultiHeadSelfAttention attention = block.attention();
+        INDArray x = Nd4j.randn(DataType.FLOAT, rows, c.dim());
+        INDArray dy = Nd4j.randn(DataType.FLOAT, rows, c.dim());
+        int depth = c.depth();
+        double linearQkv = linear(attention.qkv(), rows, c.dim(), 3 * c.dim());
+        double linearProj = linear(attention.proj(), rows, c.dim(), c.dim());
+        double linearFc1 = linear(block.mlp().fc1(), rows, c.dim(), c.mlpDim());
+        double linearFc2 = linear(block.mlp().fc2(), rows, c.mlpDim(), c.dim());
+        double attentionAll = median(() -> {
+            attention.attend(x, IMAGES, true);
+            attention.backward(dy);
+        });
+        double core = attentionAll - linearQkv - linearProj;
+        long scores = 2L * IMAGES * c.numHeads() * c.numTokens() * c.numTokens() * c.headDim();  // q k^T, one pass
+        ParameterSet normParams = new ParameterSet(DataType.FLOAT);
+        LayerNorm norm = new LayerNorm(normParams, "n", c.dim(), 1e-6);
+        normParams.allocate();
+        norm.init();
+        double layerNorm = median(() -> {
+            norm.forward(x);
+            norm.backward(dy);
+        });
+        Gelu gelu = new Gelu(DataType.FLOAT);
+        INDArray h = Nd4j.randn(DataType.FLOAT, rows, c.mlpDim());
+        INDArray dh = Nd4j.randn(DataType.FLOAT, rows, c.mlpDim());
+        double geluTime = median(() -> {
+            gelu.forward(h);
+            gelu.backward(dh);
+        });
+        INDArray sum = Nd4j.create(DataType.FLOAT, rows, c.dim());
+        double residual = median(() -> x.add(dy, sum));
+        ParameterSet params = model.parameters();
+        AdamW adam = new AdamW(params, 0.05);
+        double optimizer = median(() -> adam.step(1e-4));
+
+        System.out.println("per step (all " + depth + " blocks), forward + backward:");
+        row("  qkv linear", depth * linearQkv, depth * 6.0 * rows * c.dim() * 3 * c.dim(), gemmRate, whole);
+        row("  attention core (split heads, q k^T, softmax, A v)", depth * core, depth * 3.0 * 2 * scores, gemmRate, whole);
+        row("  proj linear", depth * linearProj, depth * 6.0 * rows * c.dim() * c.dim(), gemmRate, whole);
+        row("  fc1 linear", depth * linearFc1, depth * 6.0 * rows * c.dim() * c.mlpDim(), gemmRate, whole);
+        row("  GELU (exact in float64, A&S erf in float32)", depth * geluTime, 0, gemmRate, whole);
+        row("  fc2 linear", depth * linearFc2, depth * 6.0 * rows * c.mlpDim() * c.dim(), gemmRate, whole);
+        row("  2 layer norms", depth * 2 * layerNorm, 0, gemmRate, whole);
+        row("  4 residual adds (2 forward, 2 backward)", depth * 4 * residual, 0, gemmRate, whole);
+        double parts = depth * (linearQkv + core + linearProj + linearFc1 + geluTime + linearFc2 + 2 * layerNorm
+                + 4 * residual);
+        row("  rest (patch embedding, head, loss, copies)", whole - parts, 0, gemmRate, whole);
+        System.out.printf(Locale.ROOT, "after the workers: AdamW on %,d parameters %.2f ms (once per step, on the "
+                + "trainer's thread)%n", params.size(), optimizer);
+    }
+
+    private static double linear(DenseLayer layer, int rows, int in, int out) {
+        INDArray x = Nd4j.randn(DataType.FLOAT, rows, in);
+        INDArray dy = Nd4j.randn(DataType.FLOAT, rows, out);
+        return median(() -> {
+            layer.forward(x, true);
+            layer.backward(dy);
+        });
+    }
+
+    private static void row(String what, double ms, double flops, double gemmRate, double whole) {
+        String ideal = flops > 0 ? String.format(Locale.ROOT, "%7.2f ms at GEMM rate (%4.0f %%)",
+                flops / gemmRate / 1e6, 100 * flops / gemmRate / 1e6 / ms) : "        element-wise only        ";
+        System.out.printf(Locale.ROOT, "%-52s %8.2f ms  %5.1f %% of step   %s%n", what, ms, 100 * ms / whole, ideal);
+    }
+
+    private static double gemmGflops(int rows, int inner, int cols) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, rows, inner);
+        INDArray b = Nd4j.rand(DataType.FLOAT, inner, cols);
+        INDArray c = Nd4j.create(DataType.FLOAT, rows, cols);
+        double ms = median(() -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0));
+        return 2.0 * rows * inner * cols / (ms / 1000) / 1e9;
+    }
+
+    private static double median(Runnable work) {
+        return ThreadCpuTime.medianMillis(work, 10, 31);
+    }
+}

@@ -1,0 +1,234 @@
+package dev.qvit.model.experiment;
+
+import dev.qvit.model.data.BatchLoader;
+import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.data.ImageDataset;
+import dev.qvit.model.probe.AttentionProbe;
+import dev.qvit.model.probe.ProbeBatch;
+import dev.qvit.model.train.ClassificationObjective;
+import dev.qvit.model.train.Evaluator;
+import dev.qvit.model.train.InterruptOnCancel;
+import dev.qvit.model.train.ParallelWorkers;
+import dev.qvit.model.train.QuantizationAwareTraining;
+import dev.qvit.model.train.RunControl;
+import dev.qvit.model.train.SliceResult;
+import dev.qvit.model.train.Trainer;
+import dev.qvit.model.train.TrainingListener;
+import dev.qvit.model.vit.QuantizedStudent;
+import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.records.EpochMetrics;
+import dev.qvit.records.ModelSnapshot;
+import dev.qvit.records.ProbeSnapshot;
+import dev.qvit.records.StepMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one way an {@link ExperimentSpec} becomes a run, for the window, every command and the ablation alike:
+ * builds the model (a fresh teacher, or a quantized student calibrated on the first training batch), trains it on
+ * the calling thread, probes it and saves checkpoints as {@link RunOptions} ask, and reports {@link RunEvent}s.
+ */
+public final class ExperimentRun {
+    /** Probe images: three per class; the first ten (one per class) keep their attention matrices. */
+    public static final int PROBES_PER_CLASS = 3;
+    public static final int ATTENTION_IMAGES = 10;
+
+    private final ExperimentSpec spec;
+    private final Teacher teacher;
+    private final RunOptions options;
+    private final FashionMnist.Splits data;
+
+    /** A student's full-precision teacher, with its test accuracy (0..1, NaN when unknown). */
+    public record Teacher(VisionTransformer model, double testAccuracy) {
+    }
+
+    /** The trained model and how its training went. */
+    public record Result(VisionTransformer model, Trainer.Summary summary) {
+    }
+
+    private ExperimentRun(ExperimentSpec spec, Teacher teacher, RunOptions options, FashionMnist.Splits data) {
+        this.spec = spec;
+        this.teacher = teacher;
+        this.options = options;
+        this.data = data;
+    }
+
+    /**
+     * Checks the spec and loads its data.
+     *
+     * @param teacher the teacher of a student run (the spec names where it came from); ignored by teacher runs
+     * @throws InvalidExperimentException when the spec cannot run, or the teacher does not fit it
+     */
+    public static ExperimentRun prepare(ExperimentSpec spec, Teacher teacher, RunOptions options) {
+        spec.requireValid();
+        return prepare(spec, teacher, options, loadData(spec.data()));
+    }
+
+    /** As {@link #prepare(ExperimentSpec, Teacher, RunOptions)} on data already loaded with {@link #loadData}. */
+    public static ExperimentRun prepare(ExperimentSpec spec, Teacher teacher, RunOptions options,
+                                        FashionMnist.Splits data) {
+        spec.requireValid();
+        if (spec.kind() == ExperimentSpec.Kind.STUDENT) {
+            if (teacher == null) {
+                throw new InvalidExperimentException("there is no teacher to quantize: train a teacher or open one first");
+            }
+            if (teacher.model().quantization() != null) {
+                throw new InvalidExperimentException("the teacher must be a full-precision model, not a quantized student");
+            }
+            if (spec.model() == null) {
+                spec = spec.withModel(teacher.model().config());     // a student has its teacher's size
+            }
+            if (!teacher.model().config().equals(spec.model())) {
+                throw new InvalidExperimentException("the teacher is %s, not %s: train a %s teacher first or pick its size"
+                        .formatted(teacher.model().config().describe(), spec.model().describe(),
+                                spec.model().presetName()));
+            }
+        }
+        return new ExperimentRun(spec, spec.kind() == ExperimentSpec.Kind.STUDENT ? teacher : null, options, data);
+    }
+
+    /** The spec's data set with its limits applied. */
+    public static FashionMnist.Splits loadData(ExperimentSpec.Data d) {
+        FashionMnist.Splits splits = FashionMnist.load(d.source());
+        return new FashionMnist.Splits(limited(splits.train(), d.trainLimit()), limited(splits.test(), d.testLimit()),
+                splits.description());
+    }
+
+    /** The spec's test images alone (evaluation reads no training file). */
+    public static FashionMnist.TestSet loadTestData(ExperimentSpec.Data d) {
+        FashionMnist.TestSet set = FashionMnist.test(d.source());
+        return new FashionMnist.TestSet(limited(set.images(), d.testLimit()), set.description());
+    }
+
+    /** Test loss and accuracy of {@code model} on {@code images}, computed as the runs' epoch ends compute it. */
+    public static SliceResult evaluate(VisionTransformer model, ImageDataset images, int threads) {
+        try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(threads, model)) {
+            return Evaluator.evaluate(workers, images);
+        }
+    }
+
+    private static ImageDataset limited(ImageDataset images, int limit) {
+        return limit > 0 ? images.head(limit) : images;
+    }
+
+    /** The spec this run carries out, its student's size filled in from the teacher. */
+    public ExperimentSpec spec() {
+        return spec;
+    }
+
+    public FashionMnist.Splits data() {
+        return data;
+    }
+
+    public long totalSteps() {
+        int batch = spec.training().batchSize();
+        return (long) ((data.train().count() + batch - 1) / batch) * spec.training().epochs();
+    }
+
+    /**
+     * Trains on the calling thread (not the FX thread) until done or cancelled.
+     *
+     * @throws RuntimeException after a {@link RunEvent.Failed} when training fails (e.g. diverges)
+     */
+    public Result run(RunEvent.Listener listener, RunControl control) throws InterruptedException {
+        try {
+            Result result = train(listener, control);
+            listener.on(result.summary().cancelled() ? new RunEvent.Cancelled(result.summary())
+                    : new RunEvent.Finished(result.summary()));
+            return result;
+        } catch (RuntimeException e) {
+            listener.on(new RunEvent.Failed(e.getMessage() == null ? e.toString() : e.getMessage()));
+            throw e;
+        }
+    }
+
+    private Result train(RunEvent.Listener listener, RunControl control) throws InterruptedException {
+        AttentionProbe probe = options.probes()
+                ? new AttentionProbe(ProbeBatch.of(data.test(), PROBES_PER_CLASS), ATTENTION_IMAGES) : null;
+        String description = "%s on %s: %,d train / %,d test images".formatted(spec.label(), data.description(),
+                data.train().count(), data.test().count());
+        if (spec.kind() == ExperimentSpec.Kind.TEACHER) {
+            VisionTransformer model = VisionTransformer.create(spec.model(), spec.training().seed());
+            listener.on(started(description, probe, null, Double.NaN));
+            try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(options.threads(),
+                    model)) {
+                Trainer trainer = new Trainer(spec.training(), workers, model.parameters());
+                return new Result(model, trainer.run(data.train(), data.test(),
+                        progress(model, probe, listener, control), control));
+            }
+        }
+        ModelSnapshot teacherSnapshot = probe == null ? null : probe.capture(teacher.model());
+        listener.on(started(description, probe, teacherSnapshot, teacher.testAccuracy()));
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher.model(), spec.quantization(),
+                BatchLoader.firstImages(data.train(), spec.training().batchSize()));
+        try (ParallelWorkers<dev.qvit.model.train.QuantizationAwareObjective> workers = QuantizationAwareTraining
+                .workers(options.threads(), student, teacher.model(), spec.distillation())) {
+            Trainer trainer = QuantizationAwareTraining.trainer(spec.training(), workers);
+            return new Result(student, trainer.run(data.train(), data.test(),
+                    progress(student, probe, listener, control), control));
+        }
+    }
+
+    private RunEvent.Started started(String description, AttentionProbe probe, ModelSnapshot teacherSnapshot,
+                                     double teacherAccuracy) {
+        return new RunEvent.Started(spec, description, data.train().count(), data.test().count(), totalSteps(),
+                probe == null ? null : probe.batch().images(), teacherSnapshot, teacherAccuracy);
+    }
+
+    /**
+     * Forwards progress, probes {@code model} between steps (throttled, through a replica of its own: shared
+     * weights, own buffers, so that probing does not resize the training slices' buffers; a cancel stops a probe
+     * in progress between two blocks) and saves checkpoints.
+     */
+    private TrainingListener progress(VisionTransformer model, AttentionProbe probe, RunEvent.Listener listener,
+                                      RunControl control) {
+        VisionTransformer probed = probe == null ? null : VisionTransformer.replicaOf(model);
+        List<EpochMetrics> history = new ArrayList<>();
+        return new TrainingListener() {
+            private long lastProbe = Long.MIN_VALUE / 2;
+
+            @Override
+            public void onStep(StepMetrics m) {
+                listener.on(new RunEvent.Step(m));
+                long now = System.currentTimeMillis();
+                boolean last = m.step() + 1 >= m.totalSteps();
+                if (probe != null && (now - lastProbe >= options.probeIntervalMillis() || last)) {
+                    ModelSnapshot snapshot;
+                    try (InterruptOnCancel cancellable = new InterruptOnCancel(control)) {
+                        snapshot = probe.capture(probed);
+                    }
+                    listener.on(new RunEvent.Probed(new ProbeSnapshot(m.step(), m.epoch(), snapshot)));
+                    lastProbe = System.currentTimeMillis();
+                }
+                int every = options.checkpointEverySteps();
+                boolean epochEnd = (m.step() + 1) % (totalSteps() / spec.training().epochs()) == 0;  // saved there anyway
+                if (every > 0 && (m.step() + 1) % every == 0 && !epochEnd) {
+                    checkpoint(model, m.step() + 1, history, listener);
+                }
+            }
+
+            @Override
+            public void onEpoch(EpochMetrics m) {
+                history.add(m);
+                listener.on(new RunEvent.Epoch(m));
+                checkpoint(model, (long) (m.epoch() + 1) * (totalSteps() / spec.training().epochs()), history,
+                        listener);
+            }
+        };
+    }
+
+    private void checkpoint(VisionTransformer model, long steps, List<EpochMetrics> history,
+                            RunEvent.Listener listener) {
+        if (options.checkpointer() == null) {
+            return;
+        }
+        try {
+            String where = options.checkpointer().save(spec, model, steps, List.copyOf(history));
+            listener.on(new RunEvent.Checkpointed(steps, history.size(), where));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the checkpoint: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.qvit.model.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.train.DistillationSettings;
+import dev.qvit.model.train.RunControl;
+import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.VitConfig;
+import dev.qvit.records.LayerProbe.Stage;
+import dev.qvit.records.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExperimentRunTest {
+    @TempDir
+    Path dir;
+
+    /** Four blocks as the tiny model, much narrower: the runs take seconds. */
+    private static final VitConfig NARROW = new VitConfig(28, 7, 1, 16, 4, 2, 32, 10);
+
+    private static ExperimentSpec student(int images, int epochs) {
+        return ExperimentSpec.student(NARROW, new ExperimentSpec.Data("bundled", images, 200), "test",
+                QuantizationConfig.of(2, QuantizationConfig.Rectification.TOKEN), DistillationSettings.on(0.1), epochs, 0);
+    }
+
+    private static ExperimentRun.Teacher teacher() {
+        return new ExperimentRun.Teacher(VisionTransformer.create(NARROW, 1), 0.5);
+    }
+
+    /** Records everything a run reports, in order. */
+    private static final class Recorder implements RunEvent.Listener {
+        final List<RunEvent> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void on(RunEvent e) {
+            events.add(e);
+        }
+
+        <T extends RunEvent> List<T> of(Class<T> type) {
+            return events.stream().filter(type::isInstance).map(type::cast).toList();
+        }
+    }
+
+    @Test
+    void aStudentRunReportsItsStartStepsProbesEpochsAndEndInOrder() throws Exception {
+        Recorder r = new Recorder();
+        ExperimentRun.Result result = ExperimentRun.prepare(student(256, 1), teacher(),
+                RunOptions.headless(2).probingEvery(0)).run(r, new RunControl());
+
+        assertThat(r.events.get(0)).isInstanceOf(RunEvent.Started.class);
+        assertThat(r.events.get(r.events.size() - 1)).isInstanceOf(RunEvent.Finished.class);
+        RunEvent.Started start = r.of(RunEvent.Started.class).get(0);
+        assertThat(start.teacher()).isNotNull();
+        assertThat(start.images().count()).isEqualTo(30);
+        assertThat(start.totalSteps()).isEqualTo(2);
+        assertThat(start.spec().label()).isEqualTo("W2A2 IRM(token)+DGD");
+        assertThat(r.of(RunEvent.Step.class)).hasSize(2).allMatch(s -> s.metrics().distillation() != null);
+        assertThat(r.of(RunEvent.Epoch.class)).hasSize(1);
+        // probe interval 0: a snapshot after every step
+        List<RunEvent.Probed> probes = r.of(RunEvent.Probed.class);
+        assertThat(probes).hasSize(2);
+        var model = probes.get(1).snapshot().model();
+        assertThat(model.quantized()).isTrue();
+        assertThat(model.quantizer(Tensor.QUERY.quantizerName(3))).isPresent();
+        // 2-bit queries after the quantizer take at most 4 values per head
+        var quantized = model.distribution(0, 0, Tensor.QUERY, Stage.QUANTIZED).histogram().counts();
+        assertThat(java.util.Arrays.stream(quantized).filter(c -> c > 0).count()).isLessThanOrEqualTo(4);
+        assertThat(result.model().quantization().bits()).isEqualTo(2);
+        assertThat(result.summary().cancelled()).isFalse();
+    }
+
+    @Test
+    void aHeadlessRunNeitherProbesNorSaves() throws Exception {
+        Recorder r = new Recorder();
+        ExperimentRun.prepare(student(128, 1), teacher(), RunOptions.headless(1)).run(r, new RunControl());
+        assertThat(r.of(RunEvent.Probed.class)).isEmpty();
+        assertThat(r.of(RunEvent.Checkpointed.class)).isEmpty();
+        assertThat(r.of(RunEvent.Started.class).get(0).teacher()).isNull();
+    }
+
+    @Test
+    void checkpointsAreSavedEveryNStepsAndAtEveryEpochEnd() throws Exception {
+        Path file = dir.resolve("student.qvit");
+        ExperimentSpec spec = student(256, 2);                                     // 2 steps per epoch
+        Recorder r = new Recorder();
+        ExperimentRun.prepare(spec, teacher(), RunOptions.headless(2)
+                .checkpointingTo(TrainedModelFile.checkpointer(file), 1)).run(r, new RunControl());
+        // every step, and an epoch's last step once
+        assertThat(r.of(RunEvent.Checkpointed.class)).extracting(RunEvent.Checkpointed::steps)
+                .containsExactly(1L, 2L, 3L, 4L);
+        assertThat(Files.exists(file)).isTrue();
+        var header = dev.qvit.model.io.Checkpoint.readHeader(file);
+        assertThat(header.metadata().path("label").asText()).isEqualTo("W2A2 IRM(token)+DGD");
+        assertThat(ExperimentSpec.fromJson(header.metadata().path("spec").toString())).isEqualTo(spec);
+    }
+
+    @Test
+    void cancelStopsTheRunWithinAStepAndSaysSo() throws Exception {
+        RunControl control = new RunControl();
+        Recorder r = new Recorder() ;
+        RunEvent.Listener cancelAtStep2 = e -> {
+            r.on(e);
+            if (e instanceof RunEvent.Step s && s.metrics().step() == 2) {
+                control.cancel();
+            }
+        };
+        ExperimentRun.Result result = ExperimentRun.prepare(student(2048, 2), teacher(),
+                RunOptions.headless(2).probingEvery(1000)).run(cancelAtStep2, control);
+        assertThat(result.summary().cancelled()).isTrue();
+        assertThat(r.of(RunEvent.Step.class)).hasSize(3);
+        assertThat(r.of(RunEvent.Epoch.class)).isEmpty();
+        assertThat(r.events.get(r.events.size() - 1)).isInstanceOf(RunEvent.Cancelled.class);
+    }
+
+    @Test
+    void refusesAStudentWithoutTeacherOrOfAnotherSizeOrAnInvalidSpec() {
+        assertThatThrownBy(() -> ExperimentRun.prepare(student(256, 1), null, RunOptions.headless(1)))
+                .isInstanceOf(InvalidExperimentException.class).hasMessageContaining("no teacher");
+        ExperimentSpec small = ExperimentSpec.student(VitConfig.small(), new ExperimentSpec.Data("bundled", 256, 0),
+                "test", QuantizationConfig.of(4, QuantizationConfig.Rectification.NONE),
+                DistillationSettings.of(false, 0.1, dev.qvit.model.quant.DistributionGuidedDistillation.Norm.HEAD), 1, 0);
+        assertThatThrownBy(() -> ExperimentRun.prepare(small, teacher(), RunOptions.headless(1)))
+                .hasMessageContaining("train a small teacher first");
+        ExperimentSpec bad = small.withStudent(QuantizationConfig.of(5, QuantizationConfig.Rectification.NONE),
+                DistillationSettings.on(-1));
+        assertThatThrownBy(() -> ExperimentRun.prepare(bad, teacher(), RunOptions.headless(1)))
+                .isInstanceOf(InvalidExperimentException.class)
+                .hasMessageContaining("bits must be 2, 3, 4 or 8, got 5")
+                .hasMessageContaining("λ (the DGD weight) must be between 0 and 100, got -1.0");
+    }
+}
