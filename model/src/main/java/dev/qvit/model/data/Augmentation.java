@@ -22,6 +22,15 @@ public final class Augmentation {
         shiftAndFlip(src, srcOffset, dst, dstOffset, rows, cols, dy, dx, flip);
     }
 
+    /** Makes the random draws of {@code images} calls of {@link #apply} without touching any image (a resume). */
+    public void skip(long images) {
+        for (long i = 0; i < images; i++) {
+            random.nextInt(2 * PADDING + 1);
+            random.nextInt(2 * PADDING + 1);
+            random.nextBoolean();
+        }
+    }
+
     /** dst(r, c) = src(r + dy, c' + dx) with c' = flip ? cols-1-c : c, zero outside the image. */
     static void shiftAndFlip(float[] src, int srcOffset, float[] dst, int dstOffset, int rows, int cols, int dy, int dx,
                              boolean flip) {

@@ -14,6 +14,7 @@ import dev.qvit.model.train.RunControl;
 import dev.qvit.model.train.SliceResult;
 import dev.qvit.model.train.Trainer;
 import dev.qvit.model.train.TrainingListener;
+import dev.qvit.model.train.TrainingProgress;
 import dev.qvit.model.vit.QuantizedStudent;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.records.EpochMetrics;
@@ -39,6 +40,8 @@ public final class ExperimentRun {
     private final Teacher teacher;
     private final RunOptions options;
     private final FashionMnist.Splits data;
+    private TrainingState resumeFrom;
+    private Trainer trainer;
 
     /** A student's full-precision teacher, with its test accuracy (0..1, NaN when unknown). */
     public record Teacher(VisionTransformer model, double testAccuracy) {
@@ -113,6 +116,16 @@ public final class ExperimentRun {
         return limit > 0 ? images.head(limit) : images;
     }
 
+    /**
+     * Makes this run go on from a checkpoint of an earlier run of the same spec instead of starting afresh: the
+     * model is built as for a new run, then takes the saved parameters, optimizer state and quantizer calibration,
+     * and training continues at the saved step.
+     */
+    public ExperimentRun resumingFrom(TrainingState state) {
+        this.resumeFrom = state;
+        return this;
+    }
+
     /** The spec this run carries out, its student's size filled in from the teacher. */
     public ExperimentSpec spec() {
         return spec;
@@ -154,9 +167,8 @@ public final class ExperimentRun {
             listener.on(started(description, probe, null, Double.NaN));
             try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(options.threads(),
                     model)) {
-                Trainer trainer = new Trainer(spec.training(), workers, model.parameters());
-                return new Result(model, trainer.run(data.train(), data.test(),
-                        progress(model, probe, listener, control), control));
+                trainer = new Trainer(spec.training(), workers, model.parameters());
+                return new Result(model, train(model, probe, listener, control));
             }
         }
         ModelSnapshot teacherSnapshot = probe == null ? null : probe.capture(teacher.model());
@@ -165,10 +177,19 @@ public final class ExperimentRun {
                 BatchLoader.firstImages(data.train(), spec.training().batchSize()));
         try (ParallelWorkers<dev.qvit.model.train.QuantizationAwareObjective> workers = QuantizationAwareTraining
                 .workers(options.threads(), student, teacher.model(), spec.distillation())) {
-            Trainer trainer = QuantizationAwareTraining.trainer(spec.training(), workers);
-            return new Result(student, trainer.run(data.train(), data.test(),
-                    progress(student, probe, listener, control), control));
+            trainer = QuantizationAwareTraining.trainer(spec.training(), workers);
+            return new Result(student, train(student, probe, listener, control));
         }
+    }
+
+    private Trainer.Summary train(VisionTransformer model, AttentionProbe probe, RunEvent.Listener listener,
+                                  RunControl control) throws InterruptedException {
+        TrainingProgress from = TrainingProgress.START;
+        if (resumeFrom != null) {
+            resumeFrom.restoreInto(model, trainer.optimizer());
+            from = resumeFrom.progress();
+        }
+        return trainer.run(data.train(), data.test(), progress(model, probe, listener, control), control, from);
     }
 
     private RunEvent.Started started(String description, AttentionProbe probe, ModelSnapshot teacherSnapshot,
@@ -185,7 +206,6 @@ public final class ExperimentRun {
     private TrainingListener progress(VisionTransformer model, AttentionProbe probe, RunEvent.Listener listener,
                                       RunControl control) {
         VisionTransformer probed = probe == null ? null : VisionTransformer.replicaOf(model);
-        List<EpochMetrics> history = new ArrayList<>();
         return new TrainingListener() {
             private long lastProbe = Long.MIN_VALUE / 2;
 
@@ -205,28 +225,27 @@ public final class ExperimentRun {
                 int every = options.checkpointEverySteps();
                 boolean epochEnd = (m.step() + 1) % (totalSteps() / spec.training().epochs()) == 0;  // saved there anyway
                 if (every > 0 && (m.step() + 1) % every == 0 && !epochEnd) {
-                    checkpoint(model, m.step() + 1, history, listener);
+                    checkpoint(model, listener);
                 }
             }
 
             @Override
             public void onEpoch(EpochMetrics m) {
-                history.add(m);
                 listener.on(new RunEvent.Epoch(m));
-                checkpoint(model, (long) (m.epoch() + 1) * (totalSteps() / spec.training().epochs()), history,
-                        listener);
+                checkpoint(model, listener);
             }
         };
     }
 
-    private void checkpoint(VisionTransformer model, long steps, List<EpochMetrics> history,
-                            RunEvent.Listener listener) {
+    private void checkpoint(VisionTransformer model, RunEvent.Listener listener) {
         if (options.checkpointer() == null) {
             return;
         }
+        TrainingProgress progress = trainer.progress();
         try {
-            String where = options.checkpointer().save(spec, model, steps, List.copyOf(history));
-            listener.on(new RunEvent.Checkpointed(steps, history.size(), where));
+            String where = options.checkpointer().save(spec, model,
+                    TrainingState.capture(model, trainer.optimizer(), progress));
+            listener.on(new RunEvent.Checkpointed(progress.step(), progress.history().size(), where));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the checkpoint: " + e.getMessage(), e);
         }

@@ -32,8 +32,8 @@ public final class TrainedModelFile {
 
     /** Saves the run's model to {@code file} at each checkpoint, over the previous one. */
     public static Checkpointer checkpointer(Path file) {
-        return (spec, model, steps, history) -> {
-            save(file, spec, model, history);
+        return (spec, model, state) -> {
+            save(file, spec, model, state.progress().history());
             return file.toString();
         };
     }

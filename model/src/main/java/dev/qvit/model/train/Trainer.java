@@ -25,6 +25,12 @@ public final class Trainer {
     private final AdamW optimizer;
     private final INDArray scratch;
     private FirstBatchHook firstBatchHook;
+    private List<EpochMetrics> history = new ArrayList<>();
+    private List<SliceResult> epochParts = new ArrayList<>();
+    private long stepsDone;
+    private int currentEpoch;
+    private int[] currentOrder;
+    private long startNanos = System.nanoTime();
 
     /** Runs once on the training thread with the whole first batch before the first step (quantizer init). */
     @FunctionalInterface
@@ -58,33 +64,64 @@ public final class Trainer {
 
     public Summary run(ImageDataset train, ImageDataset test, TrainingListener listener, RunControl control)
             throws InterruptedException {
-        List<EpochMetrics> history = new ArrayList<>();
-        long[] step = {0};
+        return run(train, test, listener, control, TrainingProgress.START);
+    }
+
+    /**
+     * Goes on from {@code from} (a {@link #progress()} of an earlier run of the same recipe on the same data, whose
+     * parameters and optimizer state have been restored): the data order and augmentation are replayed from the
+     * seed up to that step, so the run continues exactly as if it had not stopped.
+     */
+    public Summary run(ImageDataset train, ImageDataset test, TrainingListener listener, RunControl control,
+                       TrainingProgress from) throws InterruptedException {
+        history = new ArrayList<>(from.history());
+        stepsDone = from.step();
         try (RunControl.Registration hook = control.onPauseOrCancel(workers::interrupt)) {
-            return epochs(train, test, listener, control, history, step);
+            return epochs(train, test, listener, control, from);
         } catch (StepCancelledException e) {
-            return new Summary(history, true, step[0]);
+            return new Summary(history, true, stepsDone);
         }
     }
 
+    /**
+     * Where the run stands: between two steps (in a listener's call), everything besides the parameters and the
+     * optimizer's moments that the next step depends on.
+     */
+    public TrainingProgress progress() {
+        return new TrainingProgress(stepsDone, currentEpoch, SliceResult.sum(epochParts),
+                (System.nanoTime() - startNanos) / 1e9, history, currentOrder);
+    }
+
     private Summary epochs(ImageDataset train, ImageDataset test, TrainingListener listener, RunControl control,
-                           List<EpochMetrics> history, long[] stepCounter) throws InterruptedException {
+                           TrainingProgress from) throws InterruptedException {
         int stepsPerEpoch = (train.count() + config.batchSize() - 1) / config.batchSize();
         long totalSteps = (long) stepsPerEpoch * config.epochs();
         LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(), config.minLearningRate(),
                 Math.min(1e-6, config.learningRate()), Math.round(config.warmupEpochs() * stepsPerEpoch), totalSteps);
         Random shuffle = new Random(config.seed());
-        BatchLoader loader = new BatchLoader(train, config.augment() ? new Augmentation(config.seed() + 1) : null);
+        Augmentation augmentation = config.augment() ? new Augmentation(config.seed() + 1) : null;
+        BatchLoader loader = new BatchLoader(train, augmentation);
         BatchSplitter splitter = new BatchSplitter(workers.size(), train.imageSize());
-        long start = System.nanoTime();
-        long step = 0;
+        startNanos = System.nanoTime() - Math.round(from.elapsedSeconds() * 1e9);
+        long step = from.step();
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             int[] order = config.shuffle() ? BatchLoader.shuffledOrder(train.count(), shuffle)
                     : java.util.stream.IntStream.range(0, train.count()).toArray();
-            List<SliceResult> epochParts = new ArrayList<>();
+            int first = firstStepOf(epoch, from, stepsPerEpoch);
+            if (first >= stepsPerEpoch) {                          // finished before: replay its random draws
+                skipAugmentation(augmentation, train.count());
+                continue;
+            }
+            requireSameOrder(from, epoch, order);
+            skipAugmentation(augmentation, first * config.batchSize());
+            currentEpoch = epoch;
+            currentOrder = order;
+            epochParts = new ArrayList<>();
+            if (first > 0) {
+                epochParts.add(from.epochSoFar());
+            }
             long epochStart = System.nanoTime();
-            for (int s = 0; s < stepsPerEpoch; s++, step++) {
-                stepCounter[0] = step;
+            for (int s = first; s < stepsPerEpoch; s++, step++) {
                 if (!control.awaitRunnable()) {
                     return new Summary(history, true, step);
                 }
@@ -93,12 +130,12 @@ public final class Trainer {
                     firstBatchHook.accept(splitter.concatenatedImages(), splitter.total());
                 }
                 long current = step;
-                int currentEpoch = epoch;
-                SliceResult batch = againAfterPause(() -> trainStep(splitter, schedule.at(current), current, currentEpoch),
-                        control);
+                int currentEpochIndex = epoch;
+                SliceResult batch = againAfterPause(() -> trainStep(splitter, schedule.at(current), current,
+                        currentEpochIndex), control);
                 epochParts.add(batch);
-                stepCounter[0] = step + 1;                   // done, whatever the listener does (a cancelled probe)
-                double elapsed = (System.nanoTime() - start) / 1e9;
+                stepsDone = step + 1;                            // done, whatever the listener does (a cancelled probe)
+                double elapsed = (System.nanoTime() - startNanos) / 1e9;
                 double[] distillation = batch.meanDistillation();
                 listener.onStep(new StepMetrics(step, totalSteps, epoch, batch.meanLoss(), batch.meanTaskLoss(),
                         batch.accuracy(), schedule.at(step), lastGradientNorm,
@@ -112,11 +149,36 @@ public final class Trainer {
                 return new Summary(history, true, step);
             }
             EpochMetrics metrics = new EpochMetrics(epoch, trained.meanLoss(), trained.accuracy(), tested.meanLoss(),
-                    tested.accuracy(), trained.count() / epochSeconds, (System.nanoTime() - start) / 1e9);
+                    tested.accuracy(), trained.count() / epochSeconds, (System.nanoTime() - startNanos) / 1e9);
             history.add(metrics);
+            currentEpoch = epoch + 1;
+            epochParts = new ArrayList<>();
+            currentOrder = null;
             listener.onEpoch(metrics);
         }
         return new Summary(history, false, step);
+    }
+
+    /** The first step of {@code epoch} still to take when resuming from {@code from}. */
+    private static int firstStepOf(int epoch, TrainingProgress from, int stepsPerEpoch) {
+        if (epoch < from.epoch()) {
+            return stepsPerEpoch;
+        }
+        return epoch == from.epoch() ? (int) (from.step() - (long) epoch * stepsPerEpoch) : 0;
+    }
+
+    /** A resumed epoch must see the order the interrupted run saw: else the data or the seed is not the same. */
+    private static void requireSameOrder(TrainingProgress from, int epoch, int[] order) {
+        if (epoch == from.epoch() && from.order() != null && !java.util.Arrays.equals(from.order(), order)) {
+            throw new IllegalArgumentException("the checkpoint's data order for epoch " + (epoch + 1) + " is not the "
+                    + "one its seed gives on this data: the data set or its limits differ from the interrupted run's");
+        }
+    }
+
+    private static void skipAugmentation(Augmentation augmentation, long images) {
+        if (augmentation != null) {
+            augmentation.skip(images);
+        }
     }
 
     /**
