@@ -1,0 +1,113 @@
+package dev.qvit.sessions;
+
+import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.experiment.TrainingState;
+import dev.qvit.records.EpochMetrics;
+import dev.qvit.records.ProbeSnapshot;
+import dev.qvit.records.StepMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A session opened for reading: its spec, numbers, probe snapshots, checkpoints and notes. Works while another
+ * process writes the session (SQLite readers and the one writer do not block each other for long); nothing is
+ * written.
+ */
+public final class SessionView implements AutoCloseable {
+    private final Path dir;
+    private final SessionInfo info;
+    private final ExperimentSpec spec;
+    private final MetricsStore store;
+
+    private SessionView(Path dir, SessionInfo info, ExperimentSpec spec, MetricsStore store) {
+        this.dir = dir;
+        this.info = info;
+        this.spec = spec;
+        this.store = store;
+    }
+
+    /** @throws SessionException naming the first file that is missing, foreign, corrupt or of a newer version */
+    public static SessionView open(Path dir) throws SessionException {
+        SessionInfo info = SessionFiles.readInfo(dir);
+        ExperimentSpec spec = SessionFiles.readSpec(dir);
+        return new SessionView(dir, info, spec, MetricsStore.open(dir, false));
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public SessionInfo info() {
+        return info;
+    }
+
+    public ExperimentSpec spec() {
+        return spec;
+    }
+
+    /** The recorded state, CRASHED when it says running but no process holds the session. */
+    public MetricsStore.State state() throws SessionException {
+        MetricsStore.State s = store.recordedState();
+        return s == MetricsStore.State.RUNNING && SessionLock.free(dir) ? MetricsStore.State.CRASHED : s;
+    }
+
+    public Optional<String> statusMessage() throws SessionException {
+        return store.statusMessage();
+    }
+
+    public List<StepMetrics> steps() throws SessionException {
+        return store.steps();
+    }
+
+    public List<EpochMetrics> epochs() throws SessionException {
+        return store.epochs();
+    }
+
+    public List<MetricsStore.FileRow> probes() throws SessionException {
+        return store.probes();
+    }
+
+    public List<MetricsStore.FileRow> checkpoints() throws SessionException {
+        return store.checkpoints();
+    }
+
+    public ProbeSnapshot probe(MetricsStore.FileRow row) throws SessionException {
+        return ProbeFile.read(inside(row.file()));
+    }
+
+    /** The last checkpoint the store records (its file read and checked), or empty before the first. */
+    public Optional<TrainingState> lastCheckpoint() throws SessionException {
+        List<MetricsStore.FileRow> rows = store.checkpoints();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(CheckpointFile.read(inside(rows.get(rows.size() - 1).file())));
+    }
+
+    /** The test accuracy of the last finished epoch, NaN before the first. */
+    public double testAccuracy() throws SessionException {
+        List<EpochMetrics> e = store.epochs();
+        return e.isEmpty() ? Double.NaN : e.get(e.size() - 1).testAccuracy();
+    }
+
+    public String notes() throws SessionException {
+        Path f = dir.resolve(SessionFiles.NOTES);
+        return Files.exists(f) ? SessionFiles.read(f) : "";
+    }
+
+    /** A file the store names, which must lie inside the session folder. */
+    private Path inside(String relative) throws SessionException {
+        Path f = dir.resolve(relative).normalize();
+        if (!f.startsWith(dir.normalize())) {
+            throw new SessionException(dir.resolve(MetricsStore.FILE) + " names a file outside its session: " + relative);
+        }
+        return f;
+    }
+
+    @Override
+    public void close() throws SessionException {
+        store.close();
+    }
+}

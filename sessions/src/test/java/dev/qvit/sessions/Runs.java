@@ -1,0 +1,51 @@
+package dev.qvit.sessions;
+
+import dev.qvit.model.experiment.ExperimentRun;
+import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.experiment.RunEvent;
+import dev.qvit.model.experiment.RunOptions;
+import dev.qvit.model.experiment.TrainingState;
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.train.DistillationSettings;
+import dev.qvit.model.train.RunControl;
+import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.VitConfig;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Short real runs into sessions, for the tests. */
+final class Runs {
+    static final VitConfig NARROW = new VitConfig(28, 7, 1, 16, 2, 2, 32, 10);
+    static final ExperimentRun.Teacher TEACHER = new ExperimentRun.Teacher(VisionTransformer.create(NARROW, 5), 0.5);
+
+    private Runs() {
+    }
+
+    /** A 2-bit IRM+DGD student: 2 epochs of 3 steps of 100 augmented images. */
+    static ExperimentSpec student() {
+        return ExperimentSpec.student(NARROW, new ExperimentSpec.Data("bundled", 300, 100), "test",
+                QuantizationConfig.of(2, QuantizationConfig.Rectification.DISTRIBUTION), DistillationSettings.on(0.1),
+                2, 3).withTraining(ExperimentSpec.qatRecipe(2, 2e-4, 3).withBatchSize(100));
+    }
+
+    /** Runs {@code spec} into {@code session} (probing every step, checkpoint every 2 steps), cancelled after step {@code stopAfter} (-1: never). */
+    static List<RunEvent> run(Session session, ExperimentSpec spec, TrainingState from, long stopAfter)
+            throws InterruptedException {
+        List<RunEvent> events = new CopyOnWriteArrayList<>();
+        RunControl control = new RunControl();
+        RunEvent.Listener recorder = session.recorder();
+        ExperimentRun run = ExperimentRun.prepare(spec, TEACHER, RunOptions.headless(2).probingEvery(0)
+                .checkpointingTo(session.checkpointer(), 2));
+        if (from != null) {
+            run.resumingFrom(from);
+        }
+        run.run(e -> {
+            events.add(e);
+            recorder.on(e);
+            if (e instanceof RunEvent.Step s && s.metrics().step() + 1 == stopAfter) {
+                control.cancel();
+            }
+        }, control);
+        return events;
+    }
+}
