@@ -87,6 +87,8 @@ final class CheckpointFile {
                     + e.getOriginalMessage().lines().findFirst().orElse(""));
         } catch (IOException e) {
             throw new SessionException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new SessionException(file + " holds an inconsistent training state: " + e);
         }
     }
 }

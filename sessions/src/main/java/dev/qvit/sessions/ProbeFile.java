@@ -70,8 +70,8 @@ final class ProbeFile {
                     + e.getOriginalMessage().lines().findFirst().orElse(""));
         } catch (IOException e) {
             throw new SessionException(e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new SessionException(file + " holds an inconsistent snapshot: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new SessionException(file + " holds an inconsistent snapshot: " + e);
         }
     }
 }

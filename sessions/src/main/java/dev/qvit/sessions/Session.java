@@ -60,6 +60,13 @@ public final class Session implements AutoCloseable {
             @Override
             public void started(RunEvent.Started e) {
                 totalSteps = e.totalSteps();
+                if (e.images() != null && !Files.exists(dir.resolve(ProbeImagesFile.FILE))) {
+                    unchecked(() -> ProbeImagesFile.write(dir, e.images()));
+                }
+                if (e.teacher() != null && !Files.exists(dir.resolve(SessionView.TEACHER_PROBE))) {
+                    unchecked(() -> writeFile(SessionView.TEACHER_PROBE, ProbeFile.bytes(new ProbeSnapshot(-1, 0,
+                            e.teacher()))));
+                }
                 if (!e.spec().equals(spec)) {                 // the run filled in a student's size
                     spec = e.spec();
                     unchecked(() -> SessionFiles.writeText(dir.resolve(SessionFiles.SPEC), spec.toJson()));
@@ -166,6 +173,14 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    private void writeFile(String name, byte[] bytes) throws SessionException {
+        try {
+            Safetensors.writeAtomically(dir.resolve(name), bytes);
+        } catch (IOException e) {
+            throw new SessionException("cannot write " + dir.resolve(name) + ": " + e.getMessage(), e);
+        }
+    }
+
     private void commit() throws SessionException {
         store.commit();
         lastCommit = System.nanoTime();
@@ -185,6 +200,20 @@ public final class Session implements AutoCloseable {
         store.truncateAfter(step, epochs);
         store.setState(MetricsStore.State.RUNNING, null);
         return last;
+    }
+
+    /** Copies a student's teacher into the session, so that it resumes without the teacher's original file. */
+    public void keepTeacher(dev.qvit.model.vit.VisionTransformer teacher, double accuracy) throws SessionException {
+        TeacherFile.write(dir, teacher, accuracy);
+    }
+
+    /** The teacher kept by {@link #keepTeacher}, or empty (teacher sessions, or a session made without one). */
+    public java.util.Optional<dev.qvit.model.experiment.ExperimentRun.Teacher> keptTeacher() throws SessionException {
+        if (!Files.exists(dir.resolve(TeacherFile.FILE))) {
+            return java.util.Optional.empty();
+        }
+        TeacherFile.Loaded t = TeacherFile.read(dir);
+        return java.util.Optional.of(new dev.qvit.model.experiment.ExperimentRun.Teacher(t.model(), t.accuracy()));
     }
 
     public void writeNotes(String notes) throws SessionException {

@@ -2,7 +2,8 @@ package dev.qvit.sessions;
 
 
 /**
- * {@code session.json}: what the folder is. The id is the folder's name (safe characters only); the name is free
+ * {@code session.json}: what the folder is. The id is the folder's name (safe characters only: a copied and
+ * renamed folder is known by its new name); the name is free
  * text the user gives and changes, never used as a path.
  */
 public record SessionInfo(String format, int schemaVersion, String id, String name, String created) {

@@ -1,12 +1,17 @@
 package dev.qvit.sessions;
 
 import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.experiment.RunEvent;
+import dev.qvit.model.train.Trainer;
+import dev.qvit.records.ModelSnapshot;
+import dev.qvit.records.ProbeImages;
 import dev.qvit.model.experiment.TrainingState;
 import dev.qvit.records.EpochMetrics;
 import dev.qvit.records.ProbeSnapshot;
 import dev.qvit.records.StepMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,6 +21,8 @@ import java.util.Optional;
  * written.
  */
 public final class SessionView implements AutoCloseable {
+    /** The teacher's snapshot on the probe batch (student sessions), what the views compare the student with. */
+    static final String TEACHER_PROBE = "teacher-probe.safetensors";
     private final Path dir;
     private final SessionInfo info;
     private final ExperimentSpec spec;
@@ -95,6 +102,37 @@ public final class SessionView implements AutoCloseable {
     public String notes() throws SessionException {
         Path f = dir.resolve(SessionFiles.NOTES);
         return Files.exists(f) ? SessionFiles.read(f) : "";
+    }
+
+    /**
+     * The run as its events, in the order the views take them: what the window shows of a past (or running)
+     * session, every kept probe snapshot included. Reads every probe file: call it off the FX thread.
+     */
+    public List<RunEvent> replay() throws SessionException {
+        List<RunEvent> out = new ArrayList<>();
+        List<StepMetrics> steps = steps();
+        List<EpochMetrics> epochs = epochs();
+        ProbeImages images = Files.exists(dir.resolve(ProbeImagesFile.FILE)) ? ProbeImagesFile.read(dir) : null;
+        ModelSnapshot teacher = Files.exists(dir.resolve(TEACHER_PROBE))
+                ? ProbeFile.read(dir.resolve(TEACHER_PROBE)).model() : null;
+        double teacherAccuracy = Files.exists(dir.resolve(TeacherFile.FILE)) ? TeacherFile.accuracy(dir) : Double.NaN;
+        long total = steps.isEmpty() ? 0 : steps.get(0).totalSteps();
+        out.add(new RunEvent.Started(spec, "%s (session %s)".formatted(info.name(), dir.getFileName()),
+                spec.data().trainLimit(), spec.data().testLimit(), total, images, teacher, teacherAccuracy));
+        steps.forEach(s -> out.add(new RunEvent.Step(s)));
+        for (MetricsStore.FileRow p : probes()) {
+            out.add(new RunEvent.Probed(probe(p)));
+        }
+        epochs.forEach(e -> out.add(new RunEvent.Epoch(e)));
+        long done = steps.isEmpty() ? 0 : steps.get(steps.size() - 1).step() + 1;
+        Trainer.Summary summary = new Trainer.Summary(epochs, state() != MetricsStore.State.FINISHED, done);
+        switch (state()) {
+            case FINISHED -> out.add(new RunEvent.Finished(summary));
+            case FAILED -> out.add(new RunEvent.Failed(statusMessage().orElse("failed")));
+            case CANCELLED, CRASHED -> out.add(new RunEvent.Cancelled(summary));
+            default -> { }
+        }
+        return out;
     }
 
     /** A file the store names, which must lie inside the session folder. */

@@ -150,6 +150,13 @@ public final class SessionsRoot {
         }
     }
 
+    /** Replaces the notes of session {@code id} ({@code notes.md}, written atomically; the run never writes it). */
+    public void writeNotes(String id, String notes) throws SessionException {
+        Path folder = existing(id);
+        SessionFiles.readInfo(folder);
+        SessionFiles.writeText(folder.resolve(SessionFiles.NOTES), notes);
+    }
+
     /** Deletes session {@code id} and everything in its folder; refused while it is being written. */
     public void delete(String id) throws SessionException {
         Path folder = existing(id);

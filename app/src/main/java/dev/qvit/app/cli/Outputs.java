@@ -34,6 +34,11 @@ public record Outputs(Path runs, Path projectRoot) {
         return new Outputs(base.resolve("runs"), root == null || root.isBlank() ? null : Path.of(root));
     }
 
+    /** The default sessions folder, beside the runs folder: {@code ~/qvit/sessions} or {@code $QVIT_HOME/sessions}. */
+    public Path sessions() {
+        return runs.resolveSibling("sessions");
+    }
+
     /** {@code requested}, or {@code defaultName} in the runs folder. */
     public Path resolve(Path requested, String defaultName) {
         return requested != null ? requested.toAbsolutePath().normalize() : runs.resolve(defaultName);

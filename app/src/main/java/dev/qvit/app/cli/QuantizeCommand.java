@@ -5,6 +5,7 @@ import dev.qvit.model.experiment.ExperimentSpec;
 import dev.qvit.model.io.Checkpoint;
 import dev.qvit.model.train.TrainingConfig;
 import dev.qvit.model.vit.VitConfig;
+import dev.qvit.sessions.Session;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -26,6 +27,8 @@ public final class QuantizeCommand implements Callable<Integer> {
     ThreadOptions threads;
     @Mixin
     QuantizationOptions quantization;
+    @Mixin
+    SessionOptions sessions;
 
     @Option(names = "--teacher", required = true, description = "Full-precision teacher checkpoint (qvit train).")
     Path teacherFile;
@@ -46,7 +49,8 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--config", description = "Expected model preset of the teacher (tiny or small); refused if the "
             + "teacher is another size.")
     String expectedConfig;
-    @Option(names = "--out", description = "Student checkpoint (default: student-<variant>.qvit in ~/qvit/runs).")
+    @Option(names = "--out", description = "Also export the student as one checkpoint file (with --no-session, default: "
+            + "student-<variant>.qvit in ~/qvit/runs).")
     Path out;
     @Option(names = "--force", description = "Write over an existing checkpoint file.")
     boolean force;
@@ -56,16 +60,25 @@ public final class QuantizeCommand implements Callable<Integer> {
         TrainingConfig training = new TrainingConfig(epochs, batch, lr, minLr, 0, 0, 0, seed, !noAugment, !noShuffle);
         VitConfig size = expectedConfig == null ? null : VitConfig.named(expectedConfig);  // null: the teacher's
         ExperimentSpec spec = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.STUDENT, size,
-                data.spec(), teacherFile.toString(), quantization.config(), quantization.distillation(), training)
+                data.spec(), teacherFile.toAbsolutePath().normalize().toString(), quantization.config(), quantization.distillation(), training)
                 .requireValid();
-        Path target = qvit.outputs().file(out, "student-" + spec.shortName() + ".qvit", force);
-        ExperimentRun run = ExperimentRun.prepare(spec, loadTeacher(teacherFile),
-                ModelRun.savingTo(target, threads.count()));
-        System.out.printf("quantizing %s from %s: %s, %s; %,d train / %,d test images, %s -> %s%n",
-                run.spec().model().describe(), teacherFile, spec.describe(), run.data().description(),
-                run.data().train().count(), run.data().test().count(), threads.describe(), target);
-        double accuracy = ModelRun.run(run);
-        System.out.printf("saved %s (test accuracy %.2f%%)%n", target, 100 * accuracy);
+        sessions.check();
+        Path target = out != null || sessions.none
+                ? qvit.outputs().file(out, "student-" + spec.shortName() + ".qvit", force) : null;
+        ExperimentRun.Teacher teacher = loadTeacher(teacherFile);
+        Session session = sessions.none ? null
+                : sessions.root(qvit.outputs()).create(spec, sessions.id, null, sessions.probeSeconds);
+        try {
+            if (session != null) {
+                session.keepTeacher(teacher.model(), teacher.testAccuracy());
+            }
+            System.out.printf("quantizing from %s%n", teacherFile);
+            double accuracy = ModelRun.run(spec, teacher, threads.count(), session, sessions, target, null);
+            System.out.printf("test accuracy %.2f%%%s%s%n", 100 * accuracy, target == null ? "" : "; saved " + target,
+                    session == null ? "" : "; session " + session.id());
+        } finally {
+            ModelRun.close(session);
+        }
         return 0;
     }
 

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
         description = "Q-ViT Workbench: train a ViT on Fashion-MNIST, quantize it, see what happens inside attention. "
                 + "Without a command, opens the workbench window.",
         subcommands = {TrainCommand.class, QuantizeCommand.class, AblateCommand.class, Fig1Command.class, EvalCommand.class,
-                BenchCommand.class, ScreenshotsCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, SessionsCommand.class, ResumeCommand.class, ScreenshotsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class QvitCommand implements Callable<Integer> {
     static final String VERSION = "Q-ViT Workbench 0.1";
     private final Outputs outputs;
@@ -61,7 +62,8 @@ public final class QvitCommand implements Callable<Integer> {
         cli.setParameterExceptionHandler(QvitCommand::badArguments);
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof IllegalArgumentException || e instanceof DatasetException || e instanceof IOException
-                    || e instanceof UncheckedIOException || e instanceof IllegalStateException) {
+                    || e instanceof UncheckedIOException || e instanceof IllegalStateException
+                    || e instanceof dev.qvit.sessions.SessionException) {
                 line.getErr().println("qvit: " + e.getMessage());
                 return 2;
             }

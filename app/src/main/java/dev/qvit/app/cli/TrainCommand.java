@@ -1,8 +1,8 @@
 package dev.qvit.app.cli;
 
-import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.experiment.ExperimentSpec;
 import dev.qvit.model.train.TrainingConfig;
+import dev.qvit.sessions.Session;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,6 +22,8 @@ public final class TrainCommand implements Callable<Integer> {
     DataOptions data;
     @Mixin
     ThreadOptions threads;
+    @Mixin
+    SessionOptions sessions;
 
     @Option(names = "--epochs", defaultValue = "15", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
@@ -41,7 +43,8 @@ public final class TrainCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--no-augment", description = "Disable pad-2 random crop and horizontal flip.")
     boolean noAugment;
-    @Option(names = "--out", description = "Checkpoint file (default: teacher-<config>.qvit in ~/qvit/runs).")
+    @Option(names = "--out", description = "Also export the model as one checkpoint file (with --no-session, default: "
+            + "teacher-<config>.qvit in ~/qvit/runs).")
     Path out;
     @Option(names = "--force", description = "Write over an existing checkpoint file.")
     boolean force;
@@ -51,14 +54,19 @@ public final class TrainCommand implements Callable<Integer> {
         ExperimentSpec spec = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.TEACHER,
                 model.config(), data.spec(), null, null, null,
                 new TrainingConfig(epochs, batch, lr, minLr, warmup, weightDecay, clip, seed, !noAugment)).requireValid();
-        Path target = qvit.outputs().file(out, "teacher-" + model.name() + ".qvit", force);
-        int cores = threads.count();
-        ExperimentRun run = ExperimentRun.prepare(spec, null, ModelRun.savingTo(target, cores));
-        System.out.printf("training %s, %,d parameters, on %s: %,d train / %,d test images, %s -> %s%n",
-                spec.model().describe(), spec.model().parameterCount(), run.data().description(),
-                run.data().train().count(), run.data().test().count(), threads.describe(), target);
-        double accuracy = ModelRun.run(run);
-        System.out.printf("saved %s (test accuracy %.2f%%)%n", target, 100 * accuracy);
+        sessions.check();
+        Path target = out != null || sessions.none
+                ? qvit.outputs().file(out, "teacher-" + model.name() + ".qvit", force) : null;
+        Session session = sessions.none ? null
+                : sessions.root(qvit.outputs()).create(spec, sessions.id, null, sessions.probeSeconds);
+        try {
+            System.out.printf("training %s, %,d parameters%n", spec.model().describe(), spec.model().parameterCount());
+            double accuracy = ModelRun.run(spec, null, threads.count(), session, sessions, target, null);
+            System.out.printf("test accuracy %.2f%%%s%s%n", 100 * accuracy, target == null ? "" : "; saved " + target,
+                    session == null ? "" : "; session " + session.id());
+        } finally {
+            ModelRun.close(session);
+        }
         return 0;
     }
 }

@@ -59,8 +59,15 @@ final class ScreenshotTour {
         views("-presentation-dark");
         then("presentation, light", () -> true, () -> window.setDark(false));
         views("-presentation");
-        then("stop", () -> true, () -> {
+        then("presentation off", () -> true, () -> {
+            window.setPresentation(false);
             w.cancel();
+        });
+        then("sessions", () -> !w.running(), () -> window.sessions().show());
+        then("shoot sessions", () -> chartsDrawn() && !window.sessions().table.getItems().isEmpty(),
+                () -> shoot("sessions", window.sessions().stage().getScene()));
+        then("stop", () -> true, () -> {
+            window.sessions().stage().hide();
             LOG.info("screenshots written to {}", out.toAbsolutePath());
             window.close();
         });
@@ -114,10 +121,14 @@ final class ScreenshotTour {
     }
 
     private void shoot(String name) {
+        shoot(name, window.scene());
+    }
+
+    private void shoot(String name, javafx.scene.Scene scene) {
         try {
             Files.createDirectories(out);
             Path file = out.resolve("workbench-" + name + ".png");
-            ImageIO.write(SwingFXUtils.fromFXImage(window.scene().snapshot(null), null), "png", file.toFile());
+            ImageIO.write(SwingFXUtils.fromFXImage(scene.snapshot(null), null), "png", file.toFile());
             LOG.info("saved {}", file);
         } catch (IOException e) {
             LOG.error("cannot save screenshot {}: {}", name, e.getMessage());

@@ -5,6 +5,8 @@ import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.experiment.ExperimentSpec;
 import dev.qvit.model.experiment.RunEvent;
 import dev.qvit.model.experiment.RunOptions;
+import dev.qvit.sessions.SessionView;
+import dev.qvit.sessions.SessionsRoot;
 import dev.qvit.app.task.TrainingTask;
 import dev.qvit.model.nn.NativeMemory;
 import dev.qvit.model.data.FashionMnist;
@@ -75,6 +77,9 @@ public final class Workbench extends BorderPane {
     private final List<long[]> refreshTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean busy;
     private TeacherSource teacher;
+    private WorkbenchSettings settings = WorkbenchSettings.load();
+    /** A session's views are shown: the teacher's static views, when they arrive, do not replace them. */
+    private boolean showingSession;
     private VisionTransformer trained;
     private ExperimentSpec trainedSpec;
     private TrainingTask task;
@@ -141,8 +146,8 @@ public final class Workbench extends BorderPane {
         experiment.setTeacherReference(source.reference());
         if (task == null || !task.isRunning()) {
             background("probing the teacher…", () -> probeTeacher(source), info -> {
-                if (busy) {
-                    return;                                   // a run started meanwhile: its views take precedence
+                if (busy || showingSession) {
+                    return;                                   // a run or a session is shown: it takes precedence
                 }
                 state.showStatic("FP teacher (" + source.description() + ")", info.start(), info.snapshot());
                 selectedStep = -1;
@@ -174,6 +179,128 @@ public final class Workbench extends BorderPane {
         refresh();
     }
 
+    /** The folder the window's runs keep their sessions in. */
+    SessionsRoot sessionsRoot() {
+        return settings.root();
+    }
+
+    WorkbenchSettings settings() {
+        return settings;
+    }
+
+    /** Keeps the sessions folder for the next runs and restarts. */
+    void setSessionsRoot(java.nio.file.Path dir) {
+        settings = settings.withSessionsRoot(dir);
+        saveSettings();
+    }
+
+    private void remember(String sessionId) {
+        settings = settings.withLastSession(sessionId);
+        saveSettings();
+    }
+
+    private void saveSettings() {
+        WorkbenchSettings s = settings;
+        io.submit(() -> {
+            try {
+                s.save();
+            } catch (java.io.IOException e) {
+                LOG.warn("cannot save the window's settings: {}", e.getMessage());
+            }
+        });
+    }
+
+    /** Opens a session (off the FX thread) and shows it in every view, at any of its saved steps. */
+    void showSession(String id) {
+        if (busy) {
+            showError("A run is in progress: open the session when it ends, or cancel it.");
+            return;
+        }
+        SessionsRoot root = sessionsRoot();
+        background("opening session " + id + "…", () -> {
+            try (SessionView v = root.view(id)) {
+                return v.replay();
+            }
+        }, events -> {
+            if (busy) {
+                return;
+            }
+            showingSession = true;
+            showRun(events);
+            remember(id);
+            say("Session " + id + ": drag the timeline to see any saved step.");
+        });
+    }
+
+    private record Resumable(ExperimentSpec spec, List<RunEvent> before, long step) {
+    }
+
+    /**
+     * Goes on with a stopped or crashed session from its last checkpoint: its views show what it recorded up to
+     * there, and the run continues from that step into the same session.
+     */
+    void resumeSession(String id) {
+        if (busy) {
+            showError("A run is in progress: resume the session when it ends, or cancel it.");
+            return;
+        }
+        SessionsRoot root = sessionsRoot();
+        background("opening session " + id + "…", () -> {
+            try (SessionView v = root.view(id)) {
+                var last = v.lastCheckpoint();
+                long step = last.map(s -> s.progress().step()).orElse(0L);
+                int epochs = last.map(s -> s.progress().history().size()).orElse(0);
+                List<RunEvent> before = v.replay().stream().filter(e -> before(e, step, epochs)).toList();
+                return new Resumable(v.spec(), before, step);
+            }
+        }, r -> startResume(root, id, r));
+    }
+
+    /** What a session recorded before its checkpoint at {@code step} (after {@code epochs} epochs). */
+    private static boolean before(RunEvent e, long step, int epochs) {
+        if (e instanceof RunEvent.Step s) {
+            return s.metrics().step() < step;
+        } else if (e instanceof RunEvent.Probed p) {
+            return p.snapshot().step() < step;
+        } else if (e instanceof RunEvent.Epoch ep) {
+            return ep.metrics().epoch() < epochs;
+        }
+        return false;
+    }
+
+    private void startResume(SessionsRoot root, String id, Resumable r) {
+        if (busy) {
+            return;
+        }
+        showingSession = false;
+        feed = new RunFeed();
+        RunOptions options = new RunOptions(Runtime.getRuntime().availableProcessors(), PROBE_INTERVAL_MILLIS, null, 0);
+        task = new TrainingTask(r.spec(), teacher == null ? null : teacher.asTeacher(), options, feed,
+                s -> root.openForWriting(id, SessionsRoot.DEFAULT_PROBE_SECONDS), true);
+        state.reset(r.spec().label());
+        state.apply(r.before());
+        selectedStep = -1;
+        timeline.status().textProperty().bind(task.messageProperty());
+        timeline.status().progressProperty().bind(task.progressProperty());
+        task.stateProperty().addListener((o, a, b) -> onTaskState(b, r.spec()));
+        experiment.setRunning(true, false);
+        busy = true;
+        poll.play();
+        executor.submit(task);
+        refresh();
+        say("Resuming session " + id + " from step " + r.step() + "…");
+    }
+
+    /** On start: reopens the last session when the settings say so and it is still there. */
+    void reopenLastSession() {
+        String last = settings.lastSession();
+        if (settings.reopenLastSession() && last != null
+                && java.nio.file.Files.isDirectory(sessionsRoot().dir().resolve(last))) {
+            showingSession = true;
+            showSession(last);
+        }
+    }
+
     /** Runs {@code work} on the I/O thread; hands its result to {@code done} on the FX thread. */
     <T> void background(String message, java.util.concurrent.Callable<T> work, java.util.function.Consumer<T> done) {
         Task<T> t = new Task<>() {
@@ -198,22 +325,25 @@ public final class Workbench extends BorderPane {
             notStarted = timeline.status().getText();
             return;
         }
-        ExperimentRun run;
+        ExperimentSpec checked;
+        ExperimentRun.Teacher source = teacher == null ? null : teacher.asTeacher();
         try {
-            RunOptions options = new RunOptions(Runtime.getRuntime().availableProcessors(), PROBE_INTERVAL_MILLIS,
-                    null, 0);
-            run = ExperimentRun.prepare(spec.get(), teacher == null ? null : teacher.asTeacher(), options);
+            checked = ExperimentRun.check(spec.get(), source);
         } catch (IllegalArgumentException e) {
             showError("Not started: " + Messages.of(e));
             return;
         }
+        RunOptions options = new RunOptions(Runtime.getRuntime().availableProcessors(), PROBE_INTERVAL_MILLIS, null, 0);
+        showingSession = false;
         feed = new RunFeed();
-        task = new TrainingTask(run, feed);
+        SessionsRoot root = sessionsRoot();
+        task = new TrainingTask(checked, checked.kind() == ExperimentSpec.Kind.STUDENT ? source : null, options, feed,
+                root == null ? null : s -> root.create(s, null, null, SessionsRoot.DEFAULT_PROBE_SECONDS));
         state.reset(spec.get().label());
         selectedStep = -1;
         timeline.status().textProperty().bind(task.messageProperty());
         timeline.status().progressProperty().bind(task.progressProperty());
-        task.stateProperty().addListener((o, a, b) -> onTaskState(b, run.spec()));
+        task.stateProperty().addListener((o, a, b) -> onTaskState(b, checked));
         experiment.setRunning(true, false);
         busy = true;
         poll.play();
@@ -236,7 +366,7 @@ public final class Workbench extends BorderPane {
         }
     }
 
-    private void onTaskState(Worker.State s, ExperimentSpec settings) {
+    private void onTaskState(Worker.State s, ExperimentSpec spec) {
         if (s != Worker.State.SUCCEEDED && s != Worker.State.FAILED && s != Worker.State.CANCELLED) {
             return;
         }
@@ -251,20 +381,27 @@ public final class Workbench extends BorderPane {
             executor.submit(NativeMemory::returnUnused);       // the run's arrays, off the FX thread, after it ended
         }
         if (s == Worker.State.FAILED) {
+            if (task.sessionId() != null) {
+                remember(task.sessionId());
+            }
             LOG.error("run failed", task.getException());
-            showError(settings.label() + " stopped: " + Messages.of(task.getException()));
+            showError(spec.label() + " stopped: " + Messages.of(task.getException()));
             return;
         }
         ExperimentRun.Result result = task.getValue();
         trained = result.model();
         var last = result.summary().last();
         String accuracy = last == null ? "no epoch finished" : "test accuracy %.2f %%".formatted(100 * last.testAccuracy());
-        timeline.status().setText(settings.label() + (result.summary().cancelled() ? " cancelled after step "
-                + result.summary().steps() : " finished") + ": " + accuracy + ".");
-        trainedSpec = settings;
-        if (settings.kind() == ExperimentSpec.Kind.TEACHER && last != null) {
+        String session = task.sessionId() == null ? "" : " Session " + task.sessionId() + ".";
+        timeline.status().setText(spec.label() + (result.summary().cancelled() ? " cancelled after step "
+                + result.summary().steps() : " finished") + ": " + accuracy + "." + session);
+        if (task.sessionId() != null) {
+            remember(task.sessionId());
+        }
+        trainedSpec = spec;
+        if (spec.kind() == ExperimentSpec.Kind.TEACHER && last != null) {
             adoptTrainedTeacher(new TeacherSource(trained, "teacher trained here",
-                    "trained in the window (unsaved), " + settings.describe(), last.testAccuracy()));
+                    "trained in the window (unsaved), " + spec.describe(), last.testAccuracy()));
         }
     }
 

@@ -11,6 +11,7 @@ public final class WorkbenchApplication extends Application {
         WorkbenchWindow window = new WorkbenchWindow(stage);
         stage.show();
         window.workbench().loadBundledTeacher();
+        window.workbench().reopenLastSession();
         String tour = System.getProperty(TOUR_PROPERTY);
         if (tour != null) {
             new ScreenshotTour(window, java.nio.file.Path.of(tour)).start(Integer.getInteger("qvit.tour.bits", 2),

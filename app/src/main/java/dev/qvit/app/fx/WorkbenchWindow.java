@@ -60,13 +60,14 @@ public final class WorkbenchWindow {
     private MenuBar menus() {
         MenuItem open = item("Open teacher checkpoint…", "Shortcut+O", this::openTeacher);
         MenuItem save = item("Save trained model…", "Shortcut+S", this::saveModel);
+        MenuItem sessions = item("Sessions…", "Shortcut+Shift+O", this::showSessions);
         Menu export = new Menu("Export current chart");
         for (ChartPane.Format f : ChartPane.Format.values()) {
             export.getItems().add(item(f == ChartPane.Format.CSV ? "Data as CSV…" : "Chart as " + f + "…",
                     f == ChartPane.Format.PNG ? "Shortcut+E" : null, () -> workbench.currentView().mainChart().exportWithDialog(f)));
         }
         MenuItem quit = item("Quit", "Shortcut+Q", this::close);
-        Menu file = new Menu("File", null, open, save, export, quit);
+        Menu file = new Menu("File", null, open, sessions, save, export, quit);
         Menu run = new Menu("Run", null,
                 item("Train teacher", null, () -> workbench.start(ExperimentSpec.Kind.TEACHER)),
                 item("Quantize student", null, () -> workbench.start(ExperimentSpec.Kind.STUDENT)),
@@ -115,6 +116,20 @@ public final class WorkbenchWindow {
         root.setStyle(on ? "-fx-font-size: 17px;" : "");
         workbench.showExperiment(!on);
         workbench.refresh();
+    }
+
+    private SessionsBrowser browser;
+
+    /** The sessions browser, made on first use. */
+    SessionsBrowser sessions() {
+        if (browser == null) {
+            browser = new SessionsBrowser(workbench, stage);
+        }
+        return browser;
+    }
+
+    private void showSessions() {
+        sessions().show();
     }
 
     private void openTeacher() {

@@ -1,47 +1,114 @@
 package dev.qvit.app.task;
 
 import dev.qvit.model.experiment.ExperimentRun;
+import dev.qvit.model.experiment.ExperimentSpec;
 import dev.qvit.model.experiment.RunEvent;
+import dev.qvit.model.experiment.RunOptions;
+import dev.qvit.sessions.Session;
+import dev.qvit.sessions.SessionException;
 import dev.qvit.records.StepMetrics;
 import dev.qvit.model.train.RunControl;
 import javafx.application.Platform;
 import javafx.concurrent.Task;
 
 /**
- * An {@link ExperimentRun} as a JavaFX task: progress and a status message (epoch, step, images/s, ETA) through the
- * task's coalescing updates, events through a {@link RunFeed}. Pause, resume and stop act between training steps;
- * stopping ends the task normally with a summary marked cancelled, so the model trained so far is kept.
+ * An experiment run as a JavaFX task: on its own thread it opens the run's session, loads the data, trains, and
+ * reports progress and a status message (epoch, step, images/s, ETA) through the task's coalescing updates and every
+ * event through a {@link RunFeed} and into the session. Pause, resume and stop act between training steps; stopping
+ * ends the task normally with a summary marked cancelled, so the model trained so far is kept.
  */
 public final class TrainingTask extends Task<ExperimentRun.Result> {
-    private final ExperimentRun run;
+    /** Checkpoints of a window run: every this many steps and at every epoch's end. */
+    public static final int CHECKPOINT_EVERY = 100;
+    private final ExperimentSpec spec;
+    private final ExperimentRun.Teacher teacher;
+    private final RunOptions options;
     private final RunFeed feed;
+    private final SessionOpener sessions;
+    private final boolean resume;
     private final RunControl control = new RunControl();
+    private volatile String sessionId;
 
-    public TrainingTask(ExperimentRun run, RunFeed feed) {
-        this.run = run;
+    /** Opens the session a run records into, on the training thread. */
+    @FunctionalInterface
+    public interface SessionOpener {
+        Session open(ExperimentSpec spec) throws SessionException;
+    }
+
+    /**
+     * @param spec     checked with {@link ExperimentRun#check} (its data is loaded by the task)
+     * @param sessions opens the run's session, or null for none
+     */
+    public TrainingTask(ExperimentSpec spec, ExperimentRun.Teacher teacher, RunOptions options, RunFeed feed,
+                        SessionOpener sessions) {
+        this(spec, teacher, options, feed, sessions, false);
+    }
+
+    /**
+     * @param resume the session {@code sessions} opens is a stopped or crashed one: the run goes on from its last
+     *               checkpoint, with the teacher the session kept (else {@code teacher})
+     */
+    public TrainingTask(ExperimentSpec spec, ExperimentRun.Teacher teacher, RunOptions options, RunFeed feed,
+                        SessionOpener sessions, boolean resume) {
+        this.resume = resume;
+        this.spec = spec;
+        this.teacher = teacher;
+        this.options = options;
         this.feed = feed;
+        this.sessions = sessions;
     }
 
     @Override
     protected ExperimentRun.Result call() throws Exception {
         assert !Platform.isFxApplicationThread();
         updateMessage("loading data…");
-        RunEvent.Handler status = new RunEvent.Handler() {
-            @Override
-            public void started(RunEvent.Started e) {
-                updateMessage(e.description());
+        Session session = sessions == null ? null : sessions.open(spec);
+        try {
+            RunOptions o = options;
+            RunEvent.Listener recorder = RunEvent.Listener.NONE;
+            ExperimentRun.Teacher from = teacher;
+            java.util.Optional<dev.qvit.model.experiment.TrainingState> checkpoint = java.util.Optional.empty();
+            if (session != null) {
+                sessionId = session.id();
+                if (resume) {
+                    from = session.keptTeacher().orElse(teacher);
+                    checkpoint = session.prepareResume();
+                } else if (teacher != null) {
+                    session.keepTeacher(teacher.model(), teacher.testAccuracy());
+                }
+                o = options.checkpointingTo(session.checkpointer(), CHECKPOINT_EVERY);
+                recorder = session.recorder();
             }
+            ExperimentRun run = ExperimentRun.prepare(spec, from, o);
+            checkpoint.ifPresent(run::resumingFrom);
+            RunEvent.Handler status = new RunEvent.Handler() {
+                @Override
+                public void started(RunEvent.Started e) {
+                    updateMessage(e.description());
+                }
 
-            @Override
-            public void step(RunEvent.Step e) {
-                updateProgress(e.metrics().step() + 1, e.metrics().totalSteps());
-                updateMessage(status(e.metrics()));
+                @Override
+                public void step(RunEvent.Step e) {
+                    updateProgress(e.metrics().step() + 1, e.metrics().totalSteps());
+                    updateMessage(status(e.metrics()));
+                }
+            };
+            RunEvent.Listener sessionRecorder = recorder;
+            return run.run(event -> {
+                feed.on(event);
+                sessionRecorder.on(event);
+                event.dispatch(status);
+            }, control);
+        } finally {
+            if (session != null) {
+                session.close();
             }
-        };
-        return run.run(event -> {
-            feed.on(event);
-            event.dispatch(status);
-        }, control);
+        }
+    }
+
+    /** The id of the session the run records into, once it is open (null before, or without one). */
+    public String sessionId() {
+        return sessionId;
     }
 
     /** The status line: names the task loss and, when DGD is added to it, the objective task + λ·DGD. */

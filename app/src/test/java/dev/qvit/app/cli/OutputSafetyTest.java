@@ -42,14 +42,25 @@ class OutputSafetyTest {
     }
 
     @Test
-    void trainWithoutOutSavesIntoTheRunsFolderAndLeavesTheShippedTeacher() throws Exception {
-        // when a teacher is trained without --out, from inside the project folder's checkpoints
-        Run r = run(concat(concat(new String[] {"train"}, SMALL), QUICK));
-        // then it is saved in the user's runs folder and the shipped file is untouched
+    void trainWithoutOutKeepsASessionBesideTheRunsFolderAndLeavesTheShippedTeacher() throws Exception {
+        // when a teacher is trained without --out
+        Run r = run(concat(concat(new String[] {"train", "--session", "first"}, SMALL), QUICK));
+        // then it is kept as a session in the user's sessions folder, no model file is written, the shipped file is untouched
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(runs.resolve("teacher-custom.qvit")).exists();
-        assertThat(r.out()).contains("-> " + runs.resolve("teacher-custom.qvit"));
+        Path sessions = runs.resolveSibling("sessions");
+        assertThat(sessions.resolve("first").resolve("metrics.sqlite")).exists();
+        assertThat(r.out()).contains("-> session first in " + sessions);
+        assertThat(runs.resolve("teacher-custom.qvit")).doesNotExist();
         assertThat(Files.readString(shippedTeacher)).isEqualTo("shipped");
+        // and with --no-session it is saved in the user's runs folder instead
+        Run file = run(concat(concat(new String[] {"train", "--no-session"}, SMALL), QUICK));
+        assertThat(file.exit()).as(file.err()).isZero();
+        assertThat(runs.resolve("teacher-custom.qvit")).exists();
+        assertThat(file.out()).contains("-> " + runs.resolve("teacher-custom.qvit"));
+        // and a session id that is taken is refused before training
+        Run again = run(concat(concat(new String[] {"train", "--session", "first"}, SMALL), QUICK));
+        assertThat(again.exit()).isEqualTo(2);
+        assertThat(again.err()).contains("a session first already exists in " + sessions + ": choose another name");
     }
 
     @Test

@@ -65,13 +65,25 @@ public final class ExperimentRun {
      * @throws InvalidExperimentException when the spec cannot run, or the teacher does not fit it
      */
     public static ExperimentRun prepare(ExperimentSpec spec, Teacher teacher, RunOptions options) {
-        spec.requireValid();
-        return prepare(spec, teacher, options, loadData(spec.data()));
+        ExperimentSpec checked = check(spec, teacher);
+        return prepare(checked, teacher, options, loadData(checked.data()));
     }
 
     /** As {@link #prepare(ExperimentSpec, Teacher, RunOptions)} on data already loaded with {@link #loadData}. */
     public static ExperimentRun prepare(ExperimentSpec spec, Teacher teacher, RunOptions options,
                                         FashionMnist.Splits data) {
+        spec = check(spec, teacher);
+        return new ExperimentRun(spec, spec.kind() == ExperimentSpec.Kind.STUDENT ? teacher : null, options, data);
+    }
+
+    /**
+     * What {@link #prepare} checks before it loads any data, for a caller that must answer at once (the window):
+     * the spec, and that a student has a full-precision teacher of its size.
+     *
+     * @return the spec with a student's size filled in from its teacher
+     * @throws InvalidExperimentException saying what to change
+     */
+    public static ExperimentSpec check(ExperimentSpec spec, Teacher teacher) {
         spec.requireValid();
         if (spec.kind() == ExperimentSpec.Kind.STUDENT) {
             if (teacher == null) {
@@ -89,7 +101,7 @@ public final class ExperimentRun {
                                 spec.model().presetName()));
             }
         }
-        return new ExperimentRun(spec, spec.kind() == ExperimentSpec.Kind.STUDENT ? teacher : null, options, data);
+        return spec;
     }
 
     /** The spec's data set with its limits applied. */

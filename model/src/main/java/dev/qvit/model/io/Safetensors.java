@@ -162,6 +162,7 @@ public final class Safetensors {
         Files.createDirectories(parent);
         Path temp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
         try {
+            readableByOthers(temp);
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer b = ByteBuffer.wrap(bytes);
                 while (b.hasRemaining()) {
@@ -176,6 +177,13 @@ public final class Safetensors {
             }
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Temporary files are private (rw-------); what they become is as readable as any file the user writes. */
+    private static void readableByOthers(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 

@@ -1,0 +1,278 @@
+package dev.qvit.app.fx;
+
+import dev.qvit.sessions.SessionSummary;
+import dev.qvit.sessions.SessionView;
+import dev.qvit.sessions.SessionsRoot;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.collections.transformation.FilteredList;
+import javafx.collections.transformation.SortedList;
+import javafx.geometry.Insets;
+import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Label;
+import javafx.scene.control.SelectionMode;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.TextInputDialog;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.Stage;
+import javafx.stage.Window;
+
+/**
+ * The sessions browser (File > Sessions…): every session of the sessions folder with its label, model, bits, IRM,
+ * DGD, accuracy, steps and state, sortable by any column and filtered by a text; open one in every view, resume a
+ * stopped or crashed one, rename, delete (after a confirmation), and keep notes. Lists and writes off the FX thread.
+ */
+final class SessionsBrowser {
+    private final Workbench workbench;
+    private final Stage stage = new Stage();
+    private final ObservableList<SessionSummary> rows = FXCollections.observableArrayList();
+    private final FilteredList<SessionSummary> filtered = new FilteredList<>(rows);
+    final TableView<SessionSummary> table = new TableView<>();
+    final TextField filter = new TextField();
+    final TextArea notes = new TextArea();
+    final Label folder = new Label();
+    final Label message = new Label();
+    final Button open = button("openSession", "Open");
+    final Button resume = button("resumeSession", "Resume");
+    final Button rename = button("renameSession", "Rename…");
+    final Button delete = button("deleteSession", "Delete…");
+    final Button saveNotes = button("saveNotes", "Save notes");
+
+    SessionsBrowser(Workbench workbench, Window owner) {
+        this.workbench = workbench;
+        stage.initOwner(owner);
+        stage.setTitle("Sessions");
+        columns();
+        SortedList<SessionSummary> sorted = new SortedList<>(filtered);
+        sorted.comparatorProperty().bind(table.comparatorProperty());
+        table.setItems(sorted);
+        table.setId("sessionsTable");
+        table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
+        table.setPlaceholder(new Label("No sessions yet: every run in the window or on the command line keeps one."));
+        filter.setId("sessionsFilter");
+        filter.setPromptText("filter: label, id, state, bits…");
+        filter.textProperty().addListener((o, a, b) -> filtered.setPredicate(s -> matches(s, b)));
+        notes.setId("sessionNotes");
+        notes.setPromptText("notes on the selected session (Markdown)");
+        notes.setPrefRowCount(5);
+        message.setId("sessionsMessage");
+        message.setWrapText(true);
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> selected(b));
+        table.setRowFactory(t -> {
+            var row = new javafx.scene.control.TableRow<SessionSummary>();
+            row.setOnMouseClicked(e -> {
+                if (e.getClickCount() == 2 && !row.isEmpty()) {
+                    openSelected();
+                }
+            });
+            return row;
+        });
+        open.setOnAction(e -> openSelected());
+        resume.setOnAction(e -> selectedOne().ifPresent(s -> {
+            workbench.resumeSession(s.id());
+            stage.hide();
+        }));
+        rename.setOnAction(e -> renameSelected());
+        delete.setOnAction(e -> deleteSelected());
+        saveNotes.setOnAction(e -> selectedOne().ifPresent(s -> writeNotes(s.id(), notes.getText())));
+        Button change = button("changeSessionsFolder", "Change folder…");
+        change.setOnAction(e -> changeFolder());
+        Button refresh = button("refreshSessions", "Refresh");
+        refresh.setOnAction(e -> refresh());
+        HBox top = new HBox(8, filter, folder, change, refresh);
+        HBox.setHgrow(filter, Priority.ALWAYS);
+        HBox actions = new HBox(8, open, resume, rename, delete);
+        VBox bottom = new VBox(6, actions, notes, new HBox(8, saveNotes, message));
+        BorderPane root = new BorderPane(table, top, null, bottom, null);
+        root.setPadding(new Insets(10));
+        BorderPane.setMargin(table, new Insets(8, 0, 8, 0));
+        Scene scene = new Scene(root, 1080, 560);
+        scene.getStylesheets().addAll(owner.getScene().getStylesheets());
+        stage.setScene(scene);
+        selected(null);
+    }
+
+    private static Button button(String id, String text) {
+        Button b = new Button(text);
+        b.setId(id);
+        return b;
+    }
+
+    private void columns() {
+        table.getColumns().add(column("name", "Name", SessionSummary::name, 220));
+        table.getColumns().add(column("id", "Id", SessionSummary::id, 200));
+        table.getColumns().add(column("created", "Created", s -> s.created() == null ? ""
+                : s.created().substring(0, Math.min(16, s.created().length())).replace('T', ' '), 120));
+        table.getColumns().add(column("model", "Model", SessionSummary::config, 60));
+        TableColumn<SessionSummary, Integer> bits = new TableColumn<>("Bits");
+        bits.setId("col-bits");
+        bits.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().bits()));
+        table.getColumns().add(bits);
+        table.getColumns().add(column("irm", "IRM", SessionSummary::irm, 90));
+        table.getColumns().add(column("dgd", "DGD", SessionSummary::dgd, 60));
+        TableColumn<SessionSummary, Double> accuracy = new TableColumn<>("Accuracy");
+        accuracy.setId("col-accuracy");
+        accuracy.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(Double.isNaN(c.getValue().accuracy()) ? null
+                : Math.round(c.getValue().accuracy() * 10000) / 100.0));
+        table.getColumns().add(accuracy);
+        TableColumn<SessionSummary, Long> steps = new TableColumn<>("Steps");
+        steps.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().steps()));
+        table.getColumns().add(steps);
+        table.getColumns().add(column("state", "State", s -> s.problem() != null ? "unreadable: " + s.problem()
+                : s.state().name().toLowerCase(Locale.ROOT), 140));
+    }
+
+    private static TableColumn<SessionSummary, String> column(String id, String title,
+                                                               Function<SessionSummary, String> value, double width) {
+        TableColumn<SessionSummary, String> c = new TableColumn<>(title);
+        c.setId("col-" + id);
+        c.setPrefWidth(width);
+        c.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
+        return c;
+    }
+
+    static boolean matches(SessionSummary s, String text) {
+        if (text == null || text.isBlank()) {
+            return true;
+        }
+        String haystack = String.join(" ", String.valueOf(s.name()), s.id(), String.valueOf(s.label()),
+                String.valueOf(s.config()), s.bits() == null ? "fp" : "w" + s.bits(), String.valueOf(s.irm()),
+                String.valueOf(s.dgd()), s.state() == null ? "unreadable" : s.state().name()).toLowerCase(Locale.ROOT);
+        for (String word : text.toLowerCase(Locale.ROOT).split("\\s+")) {
+            if (!haystack.contains(word)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void show() {
+        refresh();
+        stage.show();
+        stage.toFront();
+    }
+
+    Stage stage() {
+        return stage;
+    }
+
+    /** Reads the sessions folder again, off the FX thread, keeping the selection by id. */
+    void refresh() {
+        SessionsRoot root = workbench.sessionsRoot();
+        folder.setText(root.dir().toString());
+        String keep = selectedOne().map(SessionSummary::id).orElse(workbench.settings().lastSession());
+        workbench.background("listing sessions…", root::list, list -> {
+            rows.setAll(list);
+            table.getItems().stream().filter(s -> s.id().equals(keep)).findFirst()
+                    .ifPresent(s -> table.getSelectionModel().select(s));
+            message.setText(list.size() + " session" + (list.size() == 1 ? "" : "s"));
+        });
+    }
+
+    private Optional<SessionSummary> selectedOne() {
+        return Optional.ofNullable(table.getSelectionModel().getSelectedItem());
+    }
+
+    private void selected(SessionSummary s) {
+        boolean readable = s != null && s.problem() == null;
+        open.setDisable(!readable);
+        resume.setDisable(!readable || s.state() == dev.qvit.sessions.MetricsStore.State.FINISHED
+                || s.state() == dev.qvit.sessions.MetricsStore.State.RUNNING);
+        rename.setDisable(s == null);
+        delete.setDisable(s == null);
+        saveNotes.setDisable(!readable);
+        notes.setDisable(!readable);
+        notes.clear();
+        if (readable) {
+            SessionsRoot root = workbench.sessionsRoot();
+            workbench.background("reading notes…", () -> {
+                try (SessionView v = root.view(s.id())) {
+                    return v.notes();
+                }
+            }, text -> {
+                if (s.equals(table.getSelectionModel().getSelectedItem())) {
+                    notes.setText(text);
+                }
+            });
+        }
+    }
+
+    private void openSelected() {
+        selectedOne().filter(s -> s.problem() == null).ifPresent(s -> {
+            workbench.showSession(s.id());
+            stage.hide();
+        });
+    }
+
+    private void renameSelected() {
+        selectedOne().ifPresent(s -> {
+            TextInputDialog d = new TextInputDialog(s.name() == null ? s.id() : s.name());
+            d.initOwner(stage);
+            d.setTitle("Rename session");
+            d.setHeaderText("A new name for " + s.id() + " (its folder keeps its id)");
+            d.showAndWait().map(String::strip).filter(n -> !n.isEmpty()).ifPresent(name -> {
+                SessionsRoot root = workbench.sessionsRoot();
+                workbench.background("renaming…", () -> {
+                    root.rename(s.id(), name);
+                    return name;
+                }, n -> refresh());
+            });
+        });
+    }
+
+    private void deleteSelected() {
+        List<SessionSummary> chosen = List.copyOf(table.getSelectionModel().getSelectedItems());
+        if (chosen.isEmpty()) {
+            return;
+        }
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "", ButtonType.CANCEL, ButtonType.OK);
+        a.initOwner(stage);
+        a.setTitle("Delete sessions");
+        a.setHeaderText("Delete " + (chosen.size() == 1 ? "session " + chosen.get(0).id() : chosen.size() + " sessions")
+                + " and everything in " + (chosen.size() == 1 ? "its folder" : "their folders") + "?");
+        a.setContentText("Checkpoints, probe snapshots, numbers and notes are removed; this cannot be undone.");
+        if (a.showAndWait().filter(b -> b == ButtonType.OK).isEmpty()) {
+            return;
+        }
+        SessionsRoot root = workbench.sessionsRoot();
+        workbench.background("deleting…", () -> {
+            for (SessionSummary s : chosen) {
+                root.delete(s.id());
+            }
+            return chosen.size();
+        }, n -> refresh());
+    }
+
+    private void writeNotes(String id, String text) {
+        SessionsRoot root = workbench.sessionsRoot();
+        workbench.background("saving notes…", () -> {
+            root.writeNotes(id, text);
+            return id;
+        }, saved -> message.setText("Notes of " + saved + " saved."));
+    }
+
+    private void changeFolder() {
+        DirectoryChooser chooser = new DirectoryChooser();
+        chooser.setTitle("Sessions folder");
+        java.io.File dir = chooser.showDialog(stage);
+        if (dir != null) {
+            workbench.setSessionsRoot(dir.toPath());
+            refresh();
+        }
+    }
+}
