@@ -115,7 +115,7 @@ public final class SessionsRoot {
         return folder;
     }
 
-    /** Every session folder, newest first; one that cannot be read is listed with its problem, not skipped. */
+    /** Every session folder, newest first (by creation); one that cannot be read is listed with its problem. */
     public List<SessionSummary> list() throws SessionException {
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -136,6 +136,7 @@ public final class SessionsRoot {
                 out.add(SessionSummary.unreadable(id, e.getMessage()));
             }
         }
+        out.sort(Comparator.comparing((SessionSummary s) -> s.created() == null ? "" : s.created()).reversed());
         return out;
     }
 

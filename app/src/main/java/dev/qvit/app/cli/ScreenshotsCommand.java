@@ -37,6 +37,7 @@ public final class ScreenshotsCommand implements Callable<Integer> {
         System.setProperty("qvit.tour.bits", String.valueOf(bits));
         System.setProperty("qvit.tour.images", String.valueOf(images));
         System.setProperty("qvit.tour.snapshots", String.valueOf(snapshots));
+        System.setProperty("qvit.reopenLastSession", "false");          // the tour starts from the bundled teacher
         return qvit.window().open(false, spec.commandLine().getErr());
     }
 

@@ -95,9 +95,12 @@ final class SessionsBrowser {
         Button refresh = button("refreshSessions", "Refresh");
         refresh.setOnAction(e -> refresh());
         HBox top = new HBox(8, filter, folder, change, refresh);
+        top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         HBox.setHgrow(filter, Priority.ALWAYS);
         HBox actions = new HBox(8, open, resume, rename, delete);
-        VBox bottom = new VBox(6, actions, notes, new HBox(8, saveNotes, message));
+        HBox notesBar = new HBox(8, saveNotes, message);
+        notesBar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        VBox bottom = new VBox(6, actions, notes, notesBar);
         BorderPane root = new BorderPane(table, top, null, bottom, null);
         root.setPadding(new Insets(10));
         BorderPane.setMargin(table, new Insets(8, 0, 8, 0));
@@ -114,27 +117,22 @@ final class SessionsBrowser {
     }
 
     private void columns() {
-        table.getColumns().add(column("name", "Name", SessionSummary::name, 220));
-        table.getColumns().add(column("id", "Id", SessionSummary::id, 200));
+        table.getColumns().add(column("name", "Name", SessionSummary::name, 200));
+        table.getColumns().add(column("id", "Id", SessionSummary::id, 220));
         table.getColumns().add(column("created", "Created", s -> s.created() == null ? ""
-                : s.created().substring(0, Math.min(16, s.created().length())).replace('T', ' '), 120));
+                : s.created().substring(0, Math.min(16, s.created().length())).replace('T', ' '), 130));
         table.getColumns().add(column("model", "Model", SessionSummary::config, 60));
-        TableColumn<SessionSummary, Integer> bits = new TableColumn<>("Bits");
-        bits.setId("col-bits");
-        bits.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().bits()));
-        table.getColumns().add(bits);
+        table.getColumns().add(number("bits", "Bits", s -> s.bits() == null ? null : s.bits().doubleValue(),
+                v -> String.valueOf(v.intValue()), "FP", 45));
         table.getColumns().add(column("irm", "IRM", SessionSummary::irm, 90));
         table.getColumns().add(column("dgd", "DGD", SessionSummary::dgd, 60));
-        TableColumn<SessionSummary, Double> accuracy = new TableColumn<>("Accuracy");
-        accuracy.setId("col-accuracy");
-        accuracy.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(Double.isNaN(c.getValue().accuracy()) ? null
-                : Math.round(c.getValue().accuracy() * 10000) / 100.0));
-        table.getColumns().add(accuracy);
-        TableColumn<SessionSummary, Long> steps = new TableColumn<>("Steps");
-        steps.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().steps()));
-        table.getColumns().add(steps);
+        table.getColumns().add(number("accuracy", "Accuracy", s -> Double.isNaN(s.accuracy()) ? null : 100 * s.accuracy(),
+                v -> String.format(Locale.ROOT, "%.2f %%", v), "–", 75));
+        table.getColumns().add(number("steps", "Steps", s -> (double) s.steps(), v -> String.valueOf(v.longValue()),
+                "", 55));
         table.getColumns().add(column("state", "State", s -> s.problem() != null ? "unreadable: " + s.problem()
-                : s.state().name().toLowerCase(Locale.ROOT), 140));
+                : s.state().name().toLowerCase(Locale.ROOT), 90));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
     }
 
     private static TableColumn<SessionSummary, String> column(String id, String title,
@@ -143,6 +141,27 @@ final class SessionsBrowser {
         c.setId("col-" + id);
         c.setPrefWidth(width);
         c.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
+        return c;
+    }
+
+    /** A numeric column: sorts by value, shows {@code format} of it (or {@code missing}), right-aligned. */
+    private static TableColumn<SessionSummary, Double> number(String id, String title,
+                                                              Function<SessionSummary, Double> value,
+                                                              Function<Double, String> format, String missing,
+                                                              double width) {
+        TableColumn<SessionSummary, Double> c = new TableColumn<>(title);
+        c.setId("col-" + id);
+        c.setPrefWidth(width);
+        c.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
+        c.setCellFactory(col -> new javafx.scene.control.TableCell<>() {
+            @Override
+            protected void updateItem(Double v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty || getTableRow() == null || getTableRow().getItem() == null ? null
+                        : v == null ? missing : format.apply(v));
+                setStyle("-fx-alignment: CENTER-RIGHT;");
+            }
+        });
         return c;
     }
 
