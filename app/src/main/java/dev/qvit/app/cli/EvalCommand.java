@@ -2,6 +2,7 @@ package dev.qvit.app.cli;
 
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.io.Checkpoint;
+import dev.qvit.model.io.TimmSafetensors;
 import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.train.SliceResult;
 import dev.qvit.model.vit.VisionTransformer;
@@ -19,12 +20,17 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ThreadOptions threads;
 
-    @Option(names = "--model", required = true, description = "Checkpoint file (.qvit) written by 'qvit train'.")
+    @Option(names = "--model", required = true, description = "A checkpoint (.qvit) written by 'qvit train' or "
+            + "'quantize', or a ViT/DeiT as safetensors with timm's names (.safetensors, e.g. from 'qvit export --timm').")
     Path modelFile;
+    @Option(names = "--heads", defaultValue = "0", description = "Heads of a timm file that does not say (default: "
+            + "width / 64, as in DeiT).")
+    int heads;
 
     @Override
     public Integer call() throws Exception {
-        VisionTransformer model = Checkpoint.load(modelFile);
+        VisionTransformer model = modelFile.toString().endsWith(".safetensors")
+                ? TimmSafetensors.load(modelFile, heads) : Checkpoint.load(modelFile);
         FashionMnist.TestSet test = data.loadTest();
         SliceResult result = ExperimentRun.evaluate(model, test.images(), threads.count());
         System.out.printf("%s on %s (%,d test images): accuracy %.2f%%, loss %.4f%n", modelFile,

@@ -56,6 +56,28 @@ public record TrainingState(Map<String, float[]> parameters, float[] firstMoment
      * @throws IllegalArgumentException when the state is of another model (names, shapes or sizes differ)
      */
     public void restoreInto(VisionTransformer model, AdamW optimizer) {
+        restoreModel(model);
+        ParameterSet params = model.parameters();
+        if (firstMoment.length != params.size() || secondMoment.length != params.size()) {
+            throw new IllegalArgumentException("the checkpoint's optimizer state is of another model");
+        }
+        optimizer.firstMoment().assign(Nd4j.createFromArray(firstMoment).castTo(params.dataType())
+                .reshape(optimizer.firstMoment().shape()));
+        optimizer.secondMoment().assign(Nd4j.createFromArray(secondMoment).castTo(params.dataType())
+                .reshape(optimizer.secondMoment().shape()));
+        optimizer.restore(optimizerSteps);
+    }
+
+    /** The model this state was taken from: {@code spec}'s model with the saved weights and calibration. */
+    public VisionTransformer model(ExperimentSpec spec) {
+        VisionTransformer m = new VisionTransformer(spec.model(), DataType.FLOAT,
+                spec.kind() == ExperimentSpec.Kind.STUDENT ? spec.quantization() : null);
+        restoreModel(m);
+        return m;
+    }
+
+    /** Writes the parameters and quantizer calibration (not the optimizer) into a model of the same experiment. */
+    public void restoreModel(VisionTransformer model) {
         ParameterSet params = model.parameters();
         List<String> names = params.parameters().stream().map(Parameter::name).toList();
         if (!names.equals(List.copyOf(parameters.keySet()))) {
@@ -69,14 +91,6 @@ public record TrainingState(Map<String, float[]> parameters, float[] firstMoment
             }
             p.value().assign(Nd4j.createFromArray(v).castTo(params.dataType()).reshape(p.shape()));
         }
-        if (firstMoment.length != params.size() || secondMoment.length != params.size()) {
-            throw new IllegalArgumentException("the checkpoint's optimizer state is of another model");
-        }
-        optimizer.firstMoment().assign(Nd4j.createFromArray(firstMoment).castTo(params.dataType())
-                .reshape(optimizer.firstMoment().shape()));
-        optimizer.secondMoment().assign(Nd4j.createFromArray(secondMoment).castTo(params.dataType())
-                .reshape(optimizer.secondMoment().shape()));
-        optimizer.restore(optimizerSteps);
         List<LsqQuantizer> modelQuantizers = model.quantizers();
         if (modelQuantizers.size() != quantizers.size()) {
             throw new IllegalArgumentException("the checkpoint has " + quantizers.size() + " quantizers, the model "
