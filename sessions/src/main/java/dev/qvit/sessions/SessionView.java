@@ -84,6 +84,18 @@ public final class SessionView implements AutoCloseable {
         return ProbeFile.read(inside(row.file()));
     }
 
+    /** The teacher's snapshot on the probe batch (student sessions), or empty. */
+    public Optional<ModelSnapshot> teacherSnapshot() throws SessionException {
+        return Files.exists(dir.resolve(TEACHER_PROBE))
+                ? Optional.of(ProbeFile.read(dir.resolve(TEACHER_PROBE)).model()) : Optional.empty();
+    }
+
+    /** The last probe snapshot kept, or empty before the first. */
+    public Optional<ProbeSnapshot> lastProbe() throws SessionException {
+        List<MetricsStore.FileRow> rows = store.probes();
+        return rows.isEmpty() ? Optional.empty() : Optional.of(probe(rows.get(rows.size() - 1)));
+    }
+
     /** The last checkpoint the store records (its file read and checked), or empty before the first. */
     public Optional<TrainingState> lastCheckpoint() throws SessionException {
         List<MetricsStore.FileRow> rows = store.checkpoints();

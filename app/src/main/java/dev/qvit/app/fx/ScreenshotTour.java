@@ -66,7 +66,20 @@ final class ScreenshotTour {
         then("sessions", () -> !w.running(), () -> window.sessions().show());
         then("shoot sessions", () -> chartsDrawn() && !window.sessions().table.getItems().isEmpty(),
                 () -> shoot("sessions", window.sessions().stage().getScene()));
+        then("compare", () -> window.sessions().table.getItems().size() >= 2, () -> {
+            var items = window.sessions().table.getItems();        // the tour's run and one of another label
+            window.sessions().table.getSelectionModel().clearSelection();
+            window.sessions().table.getSelectionModel().select(0);
+            items.stream().filter(s -> !java.util.Objects.equals(s.label(), items.get(0).label())).findFirst()
+                    .ifPresent(s -> window.sessions().table.getSelectionModel().select(s));
+            window.sessions().compare.fire();
+        });
+        then("shoot comparison", () -> chartsDrawn() && window.sessions().comparisonStage != null,
+                () -> shoot("comparison", window.sessions().comparisonStage.getScene()));
         then("stop", () -> true, () -> {
+            if (window.sessions().comparisonStage != null) {
+                window.sessions().comparisonStage.close();
+            }
             window.sessions().stage().hide();
             LOG.info("screenshots written to {}", out.toAbsolutePath());
             window.close();

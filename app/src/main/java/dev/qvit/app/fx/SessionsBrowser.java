@@ -3,6 +3,7 @@ package dev.qvit.app.fx;
 import dev.qvit.sessions.SessionSummary;
 import dev.qvit.sessions.SessionView;
 import dev.qvit.sessions.SessionsRoot;
+import dev.qvit.viz.fx.ComparisonView;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -51,6 +52,9 @@ final class SessionsBrowser {
     final Button resume = button("resumeSession", "Resume");
     final Button rename = button("renameSession", "Rename…");
     final Button delete = button("deleteSession", "Delete…");
+    final Button compare = button("compareSessions", "Compare");
+    /** The last comparison opened (tests look at it). */
+    ComparisonView comparison;
     final Button saveNotes = button("saveNotes", "Save notes");
 
     SessionsBrowser(Workbench workbench, Window owner) {
@@ -88,6 +92,9 @@ final class SessionsBrowser {
             stage.hide();
         }));
         rename.setOnAction(e -> renameSelected());
+        compare.setOnAction(e -> compareSelected());
+        table.getSelectionModel().getSelectedItems().addListener(
+                (javafx.collections.ListChangeListener<SessionSummary>) c -> compare.setDisable(comparable().size() < 2));
         delete.setOnAction(e -> deleteSelected());
         saveNotes.setOnAction(e -> selectedOne().ifPresent(s -> writeNotes(s.id(), notes.getText())));
         Button change = button("changeSessionsFolder", "Change folder…");
@@ -97,7 +104,7 @@ final class SessionsBrowser {
         HBox top = new HBox(8, filter, folder, change, refresh);
         top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         HBox.setHgrow(filter, Priority.ALWAYS);
-        HBox actions = new HBox(8, open, resume, rename, delete);
+        HBox actions = new HBox(8, open, compare, resume, rename, delete);
         HBox notesBar = new HBox(8, saveNotes, message);
         notesBar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         VBox bottom = new VBox(6, actions, notes, notesBar);
@@ -213,6 +220,7 @@ final class SessionsBrowser {
         resume.setDisable(!readable || s.state() == dev.qvit.sessions.MetricsStore.State.FINISHED
                 || s.state() == dev.qvit.sessions.MetricsStore.State.RUNNING);
         rename.setDisable(s == null);
+        compare.setDisable(comparable().size() < 2);
         delete.setDisable(s == null);
         saveNotes.setDisable(!readable);
         notes.setDisable(!readable);
@@ -237,6 +245,44 @@ final class SessionsBrowser {
             stage.hide();
         });
     }
+
+    private List<SessionSummary> comparable() {
+        return table.getSelectionModel().getSelectedItems().stream().filter(s -> s != null && s.problem() == null)
+                .toList();
+    }
+
+    /** Opens the selected sessions side by side (read off the FX thread). */
+    private void compareSelected() {
+        List<SessionSummary> chosen = List.copyOf(comparable());
+        if (chosen.size() < 2) {
+            return;
+        }
+        SessionsRoot root = workbench.sessionsRoot();
+        workbench.background("reading " + chosen.size() + " sessions…", () -> {
+            List<ComparisonView.Run> runs = new java.util.ArrayList<>();
+            for (SessionSummary s : chosen) {
+                boolean unique = chosen.stream().filter(o -> java.util.Objects.equals(o.name(), s.name())).count() == 1;
+                try (SessionView v = root.view(s.id())) {
+                    runs.add(new ComparisonView.Run(unique && s.name() != null ? s.name() : s.id(), v.steps(), v.epochs(),
+                            v.teacherSnapshot().orElse(null), v.lastProbe().map(p -> p.model()).orElse(null)));
+                }
+            }
+            return runs;
+        }, runs -> {
+            comparison = new ComparisonView(runs);
+            Stage window = new Stage();
+            window.initOwner(stage);
+            window.setTitle("Comparing " + runs.size() + " sessions");
+            Scene scene = new Scene(comparison, 1280, 800);
+            scene.getStylesheets().addAll(stage.getScene().getStylesheets());
+            window.setScene(scene);
+            window.show();
+            comparisonStage = window;
+        });
+    }
+
+    /** The window of the last comparison (tests and the screenshot tour look at it). */
+    Stage comparisonStage;
 
     private void renameSelected() {
         selectedOne().ifPresent(s -> {

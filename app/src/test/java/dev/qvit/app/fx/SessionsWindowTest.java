@@ -220,4 +220,29 @@ class SessionsWindowTest {
         assertThat(window.workbench().state().steps()).as("the views show the steps before the checkpoint too")
                 .hasSize(6);
     }
+
+    @Test
+    void twoSessionsCompareSideBySide(FxRobot robot) throws Exception {
+        SessionsRoot root = useTempSessions(robot);
+        record(root, "two-bit", 2, -1);
+        record(root, "four-bit", 4, -1);
+        SessionsBrowser b = openBrowser(robot, 2);
+        select(robot, b, "two-bit");
+        assertThat(b.compare.isDisabled()).as("one session: nothing to compare").isTrue();
+        robot.interact(() -> b.table.getSelectionModel().selectAll());
+        assertThat(b.compare.isDisabled()).isFalse();
+        robot.interact(() -> b.compare.fire());
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> b.comparisonStage != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        var scene = b.comparisonStage.getScene();
+        var accuracy = ((dev.qvit.viz.fx.ChartPane) scene.lookup("#compareAccuracy")).chart();
+        assertThat(accuracy.getXYPlot().getDataset().getSeriesCount()).isEqualTo(2);
+        assertThat(accuracy.getXYPlot().getDataset().getItemCount(0)).isEqualTo(2);     // two epochs each
+        var histograms = ((dev.qvit.viz.fx.ChartPane) scene.lookup("#compareHistograms")).chart();
+        assertThat(histograms.getXYPlot().getDataset(1).getSeriesCount()).as("teacher and both students").isEqualTo(3);
+        assertThat(histograms.getXYPlot().getDataset(1).getSeriesKey(0).toString()).startsWith("teacher q");
+        var heatmaps = (javafx.scene.layout.TilePane) scene.lookup("#compareHeatmaps");
+        assertThat(heatmaps.getChildren()).hasSize(2);
+        robot.interact(() -> b.comparisonStage.close());
+    }
 }

@@ -164,7 +164,7 @@ public final class OverviewPanel extends WorkbenchView {
     }
 
     /** A std ratio diverges around 1 (narrower: magenta, wider: green); the others run up to or from their ideal. */
-    private static PaintScale scale(HeadMetric m, double[][] grid, double ideal) {
+    static PaintScale scale(HeadMetric m, double[][] grid, double ideal) {
         double[] range = HeatmapChart.range(grid);
         if (m == HeadMetric.QUERY_STD_RATIO || m == HeadMetric.KEY_STD_RATIO) {
             return ColorMaps.diverging(ideal, Math.max(0.05, Math.max(Math.abs(range[0] - ideal),
