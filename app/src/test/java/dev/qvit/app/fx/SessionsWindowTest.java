@@ -89,6 +89,13 @@ class SessionsWindowTest {
         return b;
     }
 
+    /** Sessions two-bit and four-bit recorded, and the browser open on them. */
+    private SessionsBrowser twoSessionsInTheBrowser(FxRobot robot, SessionsRoot root) throws Exception {
+        record(root, "two-bit", 2, -1);
+        record(root, "four-bit", 4, -1);
+        return openBrowser(robot, 2);
+    }
+
     private static void select(FxRobot robot, SessionsBrowser b, String id) {
         robot.interact(() -> b.table.getSelectionModel().clearSelection());
         robot.interact(() -> b.table.getItems().stream().filter(s -> s.id().equals(id)).findFirst()
@@ -149,9 +156,7 @@ class SessionsWindowTest {
     @Test
     void theBrowserFiltersRenamesKeepsNotesAndDeletesAfterAsking(FxRobot robot) throws Exception {
         SessionsRoot root = useTempSessions(robot);
-        record(root, "two-bit", 2, -1);
-        record(root, "four-bit", 4, -1);
-        SessionsBrowser b = openBrowser(robot, 2);
+        SessionsBrowser b = twoSessionsInTheBrowser(robot, root);
         // filter
         robot.interact(() -> b.filter.setText("w2a2"));
         assertThat(b.table.getItems()).extracting(SessionSummary::id).containsExactly("two-bit");
@@ -224,9 +229,7 @@ class SessionsWindowTest {
     @Test
     void twoSessionsCompareSideBySide(FxRobot robot) throws Exception {
         SessionsRoot root = useTempSessions(robot);
-        record(root, "two-bit", 2, -1);
-        record(root, "four-bit", 4, -1);
-        SessionsBrowser b = openBrowser(robot, 2);
+        SessionsBrowser b = twoSessionsInTheBrowser(robot, root);
         select(robot, b, "two-bit");
         assertThat(b.compare.isDisabled()).as("one session: nothing to compare").isTrue();
         robot.interact(() -> b.table.getSelectionModel().selectAll());
