@@ -4,6 +4,7 @@ import dev.qvit.model.experiment.TrainingState;
 import dev.qvit.model.io.Safetensors;
 import dev.qvit.model.io.TimmSafetensors;
 import dev.qvit.sessions.SessionCsv;
+import dev.qvit.sessions.TensorBoardExport;
 import dev.qvit.sessions.SessionView;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,8 +17,8 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code qvit export SESSION}: a session's numbers as CSV and its model as timm-named safetensors. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Export a session: its numbers as CSV (steps.csv, epochs.csv) and/or its last model as "
-                + "safetensors with timm's DeiT parameter names (opens in PyTorch with timm).")
+        description = "Export a session: its numbers as CSV (steps.csv, epochs.csv), as a TensorBoard event file, and/or "
+                + "its last model as safetensors with timm's DeiT parameter names (opens in PyTorch with timm).")
 public final class ExportCommand implements Callable<Integer> {
     @ParentCommand
     QvitCommand qvit;
@@ -29,13 +30,16 @@ public final class ExportCommand implements Callable<Integer> {
     Path csv;
     @Option(names = "--timm", paramLabel = "FILE", description = "Write the model of the last checkpoint as FILE.")
     Path timm;
+    @Option(names = "--tensorboard", paramLabel = "DIR", description = "Write a TensorBoard event file into DIR "
+            + "(scalars per step and epoch, DGD per layer and head, q/k histograms at the probe steps).")
+    Path tensorboard;
     @Option(names = "--force", description = "Write over existing files.")
     boolean force;
 
     @Override
     public Integer call() throws Exception {
-        if (csv == null && timm == null) {
-            throw new IllegalArgumentException("say what to export: --csv DIR and/or --timm FILE");
+        if (csv == null && timm == null && tensorboard == null) {
+            throw new IllegalArgumentException("say what to export: --csv DIR, --timm FILE and/or --tensorboard DIR");
         }
         try (SessionView v = sessions.root(qvit.outputs()).view(id)) {
             if (csv != null) {
@@ -52,6 +56,12 @@ public final class ExportCommand implements Callable<Integer> {
                         "session " + id + " has no checkpoint yet: there is no model to export"));
                 TimmSafetensors.export(state.model(v.spec()), target);
                 System.out.printf("wrote %s (the model after step %d, timm's names)%n", target, state.progress().step());
+            }
+            if (tensorboard != null) {
+                Path folder = qvit.outputs().folder(tensorboard, "tensorboard", f -> f.getFileName().toString()
+                        .startsWith("events.out.tfevents."), force);
+                Path file = TensorBoardExport.write(v, folder);
+                System.out.printf("wrote %s (tensorboard --logdir %s)%n", file, tensorboard);
             }
         }
         return 0;

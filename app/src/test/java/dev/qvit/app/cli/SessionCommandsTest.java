@@ -45,7 +45,13 @@ class SessionCommandsTest {
         // and what cannot be done is said in one sentence
         assertThat(run("resume", "s1").err()).contains("session s1 has finished: there is nothing to resume");
         assertThat(run("resume", "../s1").err()).contains("'../s1' is not a session id");
-        assertThat(run("export", "s1").err()).contains("say what to export: --csv DIR and/or --timm FILE");
+        Run tb = run("export", "s1", "--tensorboard", home.resolve("tb").toString());
+        assertThat(tb.exit()).as(tb.err()).isZero();
+        try (var files = Files.list(home.resolve("tb"))) {
+            assertThat(files.toList()).singleElement().satisfies(f -> assertThat(f.getFileName().toString())
+                    .startsWith("events.out.tfevents."));
+        }
+        assertThat(run("export", "s1").err()).contains("say what to export: --csv DIR, --timm FILE and/or --tensorboard DIR");
         assertThat(run("export", "s1", "--csv", out.toString()).err()).contains("already exists: pass --force");
         assertThat(run("resume", "nope").err()).contains("there is no session nope in");
     }
