@@ -52,9 +52,11 @@ class SessionsWindowTest {
     }
 
     @AfterEach
-    void stopTheRun(FxRobot robot) throws Exception {
+    void stopTheRunAndForgetTheTemporaryFolder(FxRobot robot) throws Exception {
         robot.interact(() -> window.workbench().cancel());
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !window.workbench().running());
+        Thread.sleep(200);                                     // the settings are saved on the I/O thread
+        Files.deleteIfExists(WorkbenchSettings.file());        // the next windows use the build's sessions folder
     }
 
     private SessionsRoot useTempSessions(FxRobot robot) {
