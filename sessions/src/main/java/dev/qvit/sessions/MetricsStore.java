@@ -314,6 +314,10 @@ public final class MetricsStore implements AutoCloseable {
         });
     }
 
+    long stepCount() throws SessionException {
+        return query("SELECT coalesce(max(step) + 1, 0) FROM steps", r -> r.next() ? r.getLong(1) : 0L);
+    }
+
     /** [layers, heads] of the DGD rows, from the largest indices present (0, 0 when none). */
     private int[] distillationShape() throws SessionException {
         return query("SELECT max(layer) + 1, max(head) + 1 FROM distillation", r -> r.next()

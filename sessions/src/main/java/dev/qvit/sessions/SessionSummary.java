@@ -18,10 +18,9 @@ public record SessionSummary(String id, String name, String created, String labe
         String irm = !student ? "-" : s.quantization().rectified()
                 ? s.quantization().rectification().name().toLowerCase(java.util.Locale.ROOT) : "off";
         String dgd = !student ? "-" : s.distillation().enabled() ? "λ " + s.distillation().lambda() : "off";
-        var steps = v.steps();
         return new SessionSummary(v.dir().getFileName().toString(), v.info().name(), v.info().created(), s.label(),
                 s.model() == null ? "teacher's" : s.model().presetName(), student ? s.quantization().bits() : null,
-                irm, dgd, v.testAccuracy(), steps.isEmpty() ? 0 : steps.get(steps.size() - 1).step() + 1, v.state(),
+                irm, dgd, v.testAccuracy(), v.stepCount(), v.state(),
                 null);
     }
 

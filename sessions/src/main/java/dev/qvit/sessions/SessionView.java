@@ -68,6 +68,11 @@ public final class SessionView implements AutoCloseable {
         return store.steps();
     }
 
+    /** Steps logged (the last one's index + 1), without reading them. */
+    public long stepCount() throws SessionException {
+        return store.stepCount();
+    }
+
     public List<EpochMetrics> epochs() throws SessionException {
         return store.epochs();
     }
@@ -137,8 +142,9 @@ public final class SessionView implements AutoCloseable {
         }
         epochs.forEach(e -> out.add(new RunEvent.Epoch(e)));
         long done = steps.isEmpty() ? 0 : steps.get(steps.size() - 1).step() + 1;
-        Trainer.Summary summary = new Trainer.Summary(epochs, state() != MetricsStore.State.FINISHED, done);
-        switch (state()) {
+        MetricsStore.State state = state();
+        Trainer.Summary summary = new Trainer.Summary(epochs, state != MetricsStore.State.FINISHED, done);
+        switch (state) {
             case FINISHED -> out.add(new RunEvent.Finished(summary));
             case FAILED -> out.add(new RunEvent.Failed(statusMessage().orElse("failed")));
             case CANCELLED, CRASHED -> out.add(new RunEvent.Cancelled(summary));

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -157,12 +156,5 @@ class SessionFaultTest {
                 Files.delete(p);
             }
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static List<String> names(List<Path> files) {
-        List<String> out = new ArrayList<>();
-        files.forEach(f -> out.add(f.getFileName().toString()));
-        return out;
     }
 }
