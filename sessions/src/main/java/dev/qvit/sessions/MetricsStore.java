@@ -314,6 +314,12 @@ public final class MetricsStore implements AutoCloseable {
         });
     }
 
+    /** The run's planned steps and its elapsed seconds at the last recorded step (0, 0 before the first). */
+    double[] progress() throws SessionException {
+        return query("SELECT total_steps, elapsed_seconds FROM steps ORDER BY step DESC LIMIT 1", r -> r.next()
+                ? new double[] {r.getLong(1), r.getDouble(2)} : new double[] {0, 0});
+    }
+
     long stepCount() throws SessionException {
         return query("SELECT coalesce(max(step) + 1, 0) FROM steps", r -> r.next() ? r.getLong(1) : 0L);
     }

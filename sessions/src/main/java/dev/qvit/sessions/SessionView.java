@@ -69,6 +69,16 @@ public final class SessionView implements AutoCloseable {
     }
 
     /** Steps logged (the last one's index + 1), without reading them. */
+    /** The steps the run plans in all (0 before its first step). */
+    public long totalSteps() throws SessionException {
+        return (long) store.progress()[0];
+    }
+
+    /** Training seconds at the last recorded step. */
+    public double elapsedSeconds() throws SessionException {
+        return store.progress()[1];
+    }
+
     public long stepCount() throws SessionException {
         return store.stepCount();
     }

@@ -1,29 +1,30 @@
 package dev.qvit.app.cli;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.experiment.AblationPlan;
-import dev.qvit.model.experiment.AblationRunner;
+import dev.qvit.model.experiment.AblationStatistics;
 import dev.qvit.model.experiment.AblationTable;
 import dev.qvit.model.experiment.CellResult;
-import dev.qvit.model.experiment.Variant;
-import dev.qvit.model.io.Checkpoint;
-import dev.qvit.model.quant.DistributionGuidedDistillation;
-import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.experiment.RunEvent;
+import dev.qvit.model.experiment.Variant;
+import dev.qvit.records.AblationRow;
+import dev.qvit.model.quant.DistributionGuidedDistillation;
+import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.train.DistillationSettings;
+import dev.qvit.model.train.RunControl;
+import dev.qvit.sessions.AblationGrid;
+import dev.qvit.sessions.GridRunner;
+import dev.qvit.sessions.SessionException;
+import dev.qvit.sessions.SessionsRoot;
+import dev.qvit.sessions.SlurmArray;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,14 +33,17 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code qvit ablate}: the bits x variants x seeds grid from one teacher, each finished cell saved at once so an
- * interrupted run resumes where it stopped; results as CSV and markdown.
+ * {@code qvit ablate}: the bits x variants x seeds grid from one teacher, kept as a grid under the sessions root
+ * (each cell a session, so an interrupted grid resumes where it stopped and the window's studio shows it); run here,
+ * one cell at a time ({@code --cell}, what a Slurm array task runs), as an sbatch array ({@code --slurm}), or just
+ * gathered ({@code --collect}).
  */
 @Command(name = "ablate", mixinStandardHelpOptions = true,
-        description = "Run the IRM/DGD ablation grid and write results.csv, blocks.csv and results.md.")
+        description = "Run the IRM/DGD ablation grid (each cell a session) and write its tables.")
 public final class AblateCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final String[] PLAN_OPTIONS = {"--teacher", "--bits", "--variants", "--seeds", "--irm-form",
+        "--lambda", "--dgd-norm", "--epochs", "--lr", "--batch", "--probe-images", "--data", "--train-limit",
+        "--test-limit"};
     @ParentCommand
     QvitCommand qvit;
     @Spec
@@ -49,14 +53,14 @@ public final class AblateCommand implements Callable<Integer> {
     @Mixin
     ThreadOptions threads;
 
-    @Option(names = "--teacher", required = true, description = "Full-precision teacher checkpoint.")
-    Path teacherFile;
+    @Option(names = "--teacher", description = "Full-precision teacher checkpoint, or 'bundled' (needed for a new grid).")
+    String teacherFile;
     @Option(names = "--bits", defaultValue = "4,2", split = ",", description = "Bit widths (default: ${DEFAULT-VALUE}).")
     List<Integer> bits;
     @Option(names = "--variants", defaultValue = "base,irm,dgd,irm+dgd", split = ",",
             description = "Variants (default: ${DEFAULT-VALUE}).")
     List<String> variants;
-    @Option(names = "--seeds", defaultValue = "0,1", split = ",", description = "Seeds (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seeds", defaultValue = "0,1,2", split = ",", description = "Seeds (default: ${DEFAULT-VALUE}).")
     List<Long> seeds;
     @Option(names = "--irm-form", defaultValue = "distribution", description = "IRM form of the irm variants: "
             + "distribution (the paper) or token (the official code; default: ${DEFAULT-VALUE}).")
@@ -65,66 +69,129 @@ public final class AblateCommand implements Callable<Integer> {
     double lambda;
     @Option(names = "--dgd-norm", defaultValue = "head", description = "head or layer (default: ${DEFAULT-VALUE}).")
     String dgdNorm;
-    @Option(names = "--epochs", defaultValue = "4", description = "QAT epochs per cell (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "3", description = "QAT epochs per cell (default: ${DEFAULT-VALUE}).")
     int epochs;
     @Option(names = "--lr", defaultValue = "2e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
     @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
-    @Option(names = "--probe-images", defaultValue = "256", description = "Test images for the q/k statistics (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--probe-images", defaultValue = "256",
+            description = "Test images for the q/k statistics (default: ${DEFAULT-VALUE}).")
     int probeImages;
-    @Option(names = "--save-students", description = "Also keep each cell's student as students/<cell>.qvit (for fig1).")
-    boolean saveStudents;
-    @Option(names = "--out", description = "Output folder (default: ablation in ~/qvit/runs); an earlier run of the "
-            + "same grid there is resumed.")
+
+    @Option(names = "--sessions", description = "Sessions folder (default: ~/qvit/sessions, or $QVIT_HOME/sessions).")
+    Path sessions;
+    @Option(names = "--grid", defaultValue = "ablation", description = "The grid's id under the sessions folder: a new "
+            + "one is made, an existing one of the same plan goes on (default: ${DEFAULT-VALUE}).")
+    String gridId;
+    @Option(names = "--probe-every", defaultValue = "20", description = "Probe snapshot at most every S seconds "
+            + "(default: ${DEFAULT-VALUE}).")
+    double probeSeconds;
+    @Option(names = "--cell", description = "Run only cell N of the grid (0-based, as cells.tsv numbers them; what a "
+            + "Slurm array task runs).")
+    Integer cell;
+    @Option(names = "--collect", description = "Run nothing: gather the finished cells, whoever ran them, and write "
+            + "the tables.")
+    boolean collect;
+    @Option(names = "--out", description = "Also write the tables into this folder (new files only, unless --force).")
     Path out;
-    @Option(names = "--force", description = "Write over the tables and cells of another run in --out.")
+    @Option(names = "--force", description = "Let --out write over tables an earlier ablate wrote there.")
     boolean force;
+
+    @Option(names = "--slurm", description = "Write an sbatch array script (one task per unfinished cell) next to the "
+            + "grid instead of running here.")
+    boolean slurm;
+    @Option(names = "--submit", description = "With --slurm: submit the script with sbatch.")
+    boolean submit;
+    @Option(names = "--partition", description = "With --slurm: the partition (default: the cluster's).")
+    String partition;
+    @Option(names = "--time", defaultValue = "02:00:00", description = "With --slurm: time limit per cell "
+            + "(default: ${DEFAULT-VALUE}).")
+    String time;
+    @Option(names = "--cpus-per-task", defaultValue = "2", description = "With --slurm: cores per cell "
+            + "(default: ${DEFAULT-VALUE}).")
+    int cpusPerTask;
+    @Option(names = "--mem", defaultValue = "6G", description = "With --slurm: memory per cell (default: ${DEFAULT-VALUE}).")
+    String memory;
+    @Option(names = "--max-parallel", defaultValue = "4", description = "With --slurm: cells running at once "
+            + "(default: ${DEFAULT-VALUE}).")
+    int maxParallel;
 
     @Override
     public Integer call() throws Exception {
+        if (submit && !slurm) {
+            throw new IllegalArgumentException("--submit submits the script of --slurm: pass both");
+        }
+        if ((collect ? 1 : 0) + (slurm ? 1 : 0) + (cell != null ? 1 : 0) > 1) {
+            throw new IllegalArgumentException("--collect, --slurm and --cell are different ways to use a grid: "
+                    + "choose one");
+        }
+        SessionsRoot root = new SessionsRoot(sessions != null ? sessions : qvit.outputs().sessions());
+        AblationGrid grid = openOrCreate(root);
+        List<AblationGrid.CellStatus> statuses = grid.statuses();
+        long finished = statuses.stream().filter(s -> s.state() == AblationGrid.CellState.FINISHED).count();
+        System.out.printf("grid %s: %d cells (%d finished) in %s%n", grid.id(), statuses.size(), finished, root.dir());
+        if (slurm) {
+            return writeSlurm(grid, statuses);
+        }
+        if (!collect) {
+            run(grid);
+        }
+        return writeTables(grid);
+    }
+
+    private AblationGrid openOrCreate(SessionsRoot root) throws SessionException {
+        boolean exists = AblationGrid.list(root).contains(gridId);
+        if (exists) {
+            AblationGrid grid = AblationGrid.open(root, gridId);
+            if (planGiven()) {
+                AblationPlan asked = plan(teacherFile == null ? grid.plan().base().teacher() : teacherFile);
+                if (!asked.equals(grid.plan())) {
+                    throw new IllegalArgumentException(("grid %s in %s was made with another plan (%s); run it with no "
+                            + "plan options to go on, or choose another --grid").formatted(gridId, root.dir(),
+                            describe(grid.plan())));
+                }
+            }
+            return grid;
+        }
+        if (collect || cell != null) {
+            throw new IllegalArgumentException("there is no grid " + gridId + " in " + root.dir() + " to "
+                    + (collect ? "collect" : "run a cell of"));
+        }
+        if (teacherFile == null) {
+            throw new IllegalArgumentException("a new grid needs its teacher: --teacher FILE (or --teacher bundled)");
+        }
+        AblationPlan plan = plan(teacherFile);
+        requireUsed(plan);
+        return AblationGrid.create(root, gridId, null, plan);
+    }
+
+    private boolean planGiven() {
+        for (String o : PLAN_OPTIONS) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private AblationPlan plan(String teacher) {
+        String kept = teacher.equals(ExperimentSpec.BUNDLED_TEACHER) ? teacher : Path.of(teacher).toAbsolutePath()
+                .normalize().toString();
         ExperimentSpec base = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.STUDENT,
-                null, data.spec(), teacherFile.toString(),
-                QuantizationConfig.of(4, QuantizationConfig.Rectification.NONE),
+                null, data.spec(), kept, QuantizationConfig.of(4, QuantizationConfig.Rectification.NONE),
                 DistillationSettings.of(false, lambda, DistributionGuidedDistillation.Norm.parse(dgdNorm)),
                 ExperimentSpec.qatRecipe(epochs, lr, 0).withBatchSize(batch));
-        AblationPlan plan = new AblationPlan(base, bits, variants.stream().map(Variant::parse).toList(), seeds,
+        return new AblationPlan(base, bits, variants.stream().map(Variant::parse).toList(), seeds,
                 QuantizationConfig.Rectification.parse(irmForm), probeImages);
-        requireUsed(plan);
-        AblationFolder.Resume folder = AblationFolder.open(qvit.outputs(), out, plan, force);
-        out = folder.dir();
-        ExperimentRun.Teacher teacher = QuantizeCommand.loadTeacher(teacherFile);
-        double teacherAccuracy = teacher.testAccuracy();
-        FashionMnist.Splits splits = ExperimentRun.loadData(base.data());
-        Path cellsDir = out.resolve("cells");
-        Files.createDirectories(cellsDir);
-        List<CellResult> done = new ArrayList<>(folder.done());
-        List<AblationPlan.Cell> todo = AblationTable.missing(plan, done);
-        String recipe = "Teacher %s; %s, %,d train / %,d test images; QAT %d epochs, lr %s cosine, batch %d; IRM form %s, "
-                + "lambda %s (%s); probe %d test images.";
-        recipe = recipe.formatted(teacherFile, splits.description(), splits.train().count(), splits.test().count(), epochs,
-                lr, batch, irmForm, lambda, dgdNorm, probeImages);
-        int cells = plan.cells().size();
-        System.out.printf("ablation: %d cells (%d done, %d to run) -> %s%n", cells, cells - todo.size(), todo.size(), out);
-        AblationRunner runner = new AblationRunner(teacher, splits, plan, threads.count());
-        for (AblationPlan.Cell todoCell : todo) {
-            String key = todoCell.key();
-            System.out.printf("== cell %s%n", key);
-            ProgressPrinter progress = new ProgressPrinter(System.out, epochs);
-            AblationRunner.TrainedCell cell = runner.run(todoCell, e -> e.dispatch(progress));
-            CellResult result = cell.result();
-            if (saveStudents) {
-                saveStudent(key, cell, recipe);
-            }
-            writeAtomically(cellsDir.resolve(key + ".json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
-            done.add(result);
-            writeTables(done, teacherAccuracy, recipe);
-            System.out.printf("   %s: test accuracy %.2f%%, L_DGD %.3f, %.0f s, peak resident memory %.2f GB%n", key,
-                    100 * result.testAccuracy(), result.distillation(), result.seconds(), cell.peakResidentBytes() / 1e9);
-        }
-        writeTables(done, teacherAccuracy, recipe);
-        System.out.println(Files.readString(out.resolve("results.md")));
-        return 0;
+    }
+
+    static String describe(AblationPlan p) {
+        return "bits %s, variants %s, seeds %s, IRM form %s, λ %s, %d epochs, %s".formatted(p.bits(),
+                p.variants().stream().map(Variant::label).toList(), p.seeds(),
+                p.irmForm().name().toLowerCase(Locale.ROOT), p.lambda(), p.training().epochs(),
+                p.base().data().source() + (p.base().data().trainLimit() > 0 ? " " + p.base().data().trainLimit()
+                        + " train images" : ""));
     }
 
     /** Options for variants the grid does not have are refused rather than silently ignored. */
@@ -140,43 +207,101 @@ public final class AblateCommand implements Callable<Integer> {
         }
     }
 
-    private void saveStudent(String key, AblationRunner.TrainedCell cell, String recipe) throws IOException {
-        Path file = out.resolve("students").resolve(key + ".qvit");
-        Files.createDirectories(file.getParent());
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("teacher", teacherFile.toString());
-        meta.put("ablationCell", key);
-        meta.put("recipe", recipe);
-        meta.put("testAccuracy", cell.result().testAccuracy());
-        meta.put("epochs", cell.result().epochs());
-        Checkpoint.save(file, "student", cell.student(), meta);
-    }
+    private void run(AblationGrid grid) throws Exception {
+        ExperimentRun.Teacher teacher = Teachers.load(grid.plan().base().teacher());
+        GridRunner runner = new GridRunner(grid, teacher, ExperimentRun.loadData(grid.plan().base().data()),
+                threads.count(), probeSeconds);
+        int epochCount = grid.plan().training().epochs();
+        GridRunner.Listener printer = new GridRunner.Listener() {
+            private ProgressPrinter progress;
 
-    private void writeTables(List<CellResult> cells, double teacherAccuracy, String recipe) throws IOException {
-        List<CellResult> ordered = new ArrayList<>(cells);
-        writeAtomically(out.resolve("results.csv"), AblationTable.cellsCsv(ordered));
-        writeAtomically(out.resolve("blocks.csv"), AblationTable.blocksCsv(ordered));
-        writeAtomically(out.resolve("results.md"), AblationTable.markdown(ordered, teacherAccuracy, recipe));
-    }
+            @Override
+            public void cellStarted(AblationGrid.GridCell c, long fromStep) {
+                System.out.printf("== cell %d %s -> session %s%s%n", c.index(), c.label(), c.session(),
+                        fromStep > 0 ? " (resumed from step " + fromStep + ")" : "");
+                progress = new ProgressPrinter(System.out, epochCount);
+            }
 
-    static List<CellResult> readCells(Path dir) throws IOException {
-        List<CellResult> cells = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                try {
-                    cells.add(JSON.readValue(f.toFile(), CellResult.class));
-                } catch (IOException e) {
-                    System.err.println("qvit: ignoring unreadable cell " + f + " (" + e.getMessage() + "); it will run again");
+            @Override
+            public void event(AblationGrid.GridCell c, RunEvent e) {
+                e.dispatch(progress);
+            }
+
+            @Override
+            public void cellFinished(AblationGrid.GridCell c, CellResult r) {
+                System.out.printf("   cell %d: test accuracy %.2f%%, %.0f s%n", c.index(), 100 * r.testAccuracy(),
+                        r.seconds());
+            }
+
+            @Override
+            public void cellSkipped(AblationGrid.CellStatus s) {
+                if (s.state() != AblationGrid.CellState.FINISHED) {
+                    System.out.printf("   cell %d %s: %s%s, left as it is%n", s.cell().index(), s.cell().label(),
+                            s.state().name().toLowerCase(Locale.ROOT), s.message() == null ? "" : " (" + s.message() + ")");
                 }
             }
+        };
+        if (cell != null) {
+            runner.run(grid.cell(cell), printer, new RunControl());
+        } else {
+            runner.runAll(printer, new RunControl());
         }
-        return cells;
+    }
+
+    private int writeSlurm(AblationGrid grid, List<AblationGrid.CellStatus> statuses) throws Exception {
+        List<Integer> todo = statuses.stream().filter(s -> s.state() == AblationGrid.CellState.PENDING
+                || s.state() == AblationGrid.CellState.STOPPED).map(s -> s.cell().index()).toList();
+        Path launcher = Path.of(System.getProperty("qvit.project.root", ".")).resolve("qvit");
+        Path script = new SlurmArray(launcher, partition, time, cpusPerTask, memory, maxParallel).write(grid, todo);
+        System.out.printf("wrote %s (%d array tasks) and %s%n", script, todo.size(), grid.dir().resolve("cells.tsv"));
+        if (!submit) {
+            System.out.println("submit it with: sbatch " + script + "; then ./qvit ablate --grid " + grid.id()
+                    + " --collect");
+            return 0;
+        }
+        Process p = new ProcessBuilder("sbatch", "--parsable", script.toString()).redirectErrorStream(true).start();
+        String answer = new String(p.getInputStream().readAllBytes()).trim();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("sbatch refused the script: " + answer.lines().reduce((a, b) -> b).orElse(""));
+        }
+        System.out.println("submitted array job " + answer);
+        return 0;
+    }
+
+    private int writeTables(AblationGrid grid) throws Exception {
+        List<CellResult> cells = grid.results();
+        AblationPlan p = grid.plan();
+        ExperimentRun.Teacher teacher = Teachers.load(p.base().teacher());
+        String recipe = "Teacher %s; %s; QAT %d epochs, lr %s cosine, batch %d; λ %s (%s); probe %d test images."
+                .formatted(p.base().teacher(), describe(p), p.training().epochs(), p.training().learningRate(),
+                        p.training().batchSize(), p.lambda(), p.dgdNorm().name().toLowerCase(Locale.ROOT),
+                        p.probeImages());
+        List<AblationRow> rows = AblationStatistics.rows(cells, teacher.testAccuracy(), teacher.model().config(),
+                p.base().quantization().embeddingBits());
+        String md = AblationTable.statisticsMarkdown(rows, teacher.testAccuracy(), recipe) + "\n"
+                + AblationTable.blocksMarkdown(cells);
+        Map<String, String> tables = new LinkedHashMap<>();
+        tables.put("results.md", md);
+        tables.put("results.csv", AblationTable.rowsCsv(rows));
+        tables.put("cells.csv", AblationTable.cellsCsv(cells));
+        tables.put("blocks.csv", AblationTable.blocksCsv(cells));
+        for (Map.Entry<String, String> t : tables.entrySet()) {
+            writeAtomically(grid.dir().resolve(t.getKey()), t.getValue());
+        }
+        if (out != null) {
+            Path dir = qvit.outputs().folder(out, "ablation", f -> tables.containsKey(f.getFileName().toString()), force);
+            java.nio.file.Files.createDirectories(dir);
+            for (Map.Entry<String, String> t : tables.entrySet()) {
+                writeAtomically(dir.resolve(t.getKey()), t.getValue());
+            }
+        }
+        System.out.printf("%d of %d cells finished; tables in %s%s%n%n", cells.size(), grid.cells().size(), grid.dir(),
+                out == null ? "" : " and " + out);
+        System.out.println(md);
+        return 0;
     }
 
     static void writeAtomically(Path file, String text) throws IOException {
-        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-        Files.writeString(temp, text);
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        dev.qvit.model.io.Safetensors.writeAtomically(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-
 }

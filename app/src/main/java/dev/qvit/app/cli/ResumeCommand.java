@@ -7,7 +7,6 @@ import dev.qvit.sessions.MetricsStore;
 import dev.qvit.sessions.Session;
 import dev.qvit.sessions.SessionView;
 import dev.qvit.sessions.SessionsRoot;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,9 +46,7 @@ public final class ResumeCommand implements Callable<Integer> {
             ExperimentRun.Teacher teacher = spec.kind() == ExperimentSpec.Kind.TEACHER ? null
                     : session.keptTeacher().orElse(null);
             if (spec.kind() == ExperimentSpec.Kind.STUDENT && teacher == null) {
-                teacher = spec.teacher().equals(ExperimentSpec.BUNDLED_TEACHER)
-                        ? dev.qvit.app.fx.TeacherSource.bundled().asTeacher()
-                        : QuantizeCommand.loadTeacher(Path.of(spec.teacher()));
+                teacher = Teachers.load(spec.teacher());
             }
             Optional<TrainingState> from = session.prepareResume();
             System.out.println(from.map(s -> "resuming session %s from step %d (%d epoch%s done)".formatted(id,

@@ -2,15 +2,11 @@ package dev.qvit.model.experiment;
 
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.FashionMnist;
-import dev.qvit.model.nn.NativeMemory;
-import dev.qvit.model.probe.QueryKeyAnalysis;
 import dev.qvit.model.train.RunControl;
 import dev.qvit.model.vit.VisionTransformer;
-import dev.qvit.records.BlockStatistics;
 import dev.qvit.records.EpochMetrics;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Trains and measures one ablation cell at a time, each an {@link ExperimentRun}. Training thread only. */
@@ -59,18 +55,9 @@ public final class AblationRunner {
             progress.on(event);
         }, new RunControl()).model();
         INDArray probe = BatchLoader.firstImages(data.test(), plan.probeImages());
-        List<BlockStatistics> blocks = QueryKeyAnalysis.analyse(teacher.model(), student, probe);
-        releaseProbeBuffers(student);
-        return new TrainedCell(new CellResult(cell.bits(), cell.variant().label(), cell.seed(),
-                plan.irmForm().name().toLowerCase(Locale.ROOT), plan.lambda(),
-                epochs.get(epochs.size() - 1).testAccuracy(), lastDistillation[0], epochs, blocks,
-                (System.nanoTime() - start) / 1e9), student, ResidentMemory.peakBytes());
-    }
-
-    /** The analysis ran the whole probe batch through both models: free those large buffers before the next cell. */
-    private void releaseProbeBuffers(VisionTransformer student) {
-        teacher.model().parameters().releaseBuffers();
-        student.parameters().releaseBuffers();
-        NativeMemory.returnUnused();
+        CellResult result = CellAnalysis.measure(cell, plan, teacher.model(), student, probe,
+                new CellAnalysis.Run(epochs, lastDistillation[0], run.weightOscillation().rates(),
+                        (System.nanoTime() - start) / 1e9, null));
+        return new TrainedCell(result, student, ResidentMemory.peakBytes());
     }
 }

@@ -3,6 +3,7 @@ package dev.qvit.model.experiment;
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.data.ImageDataset;
+import dev.qvit.model.probe.WeightOscillation;
 import dev.qvit.model.probe.AttentionProbe;
 import dev.qvit.model.probe.ProbeBatch;
 import dev.qvit.model.train.ClassificationObjective;
@@ -32,6 +33,7 @@ import java.util.List;
  * the calling thread, probes it and saves checkpoints as {@link RunOptions} ask, and reports {@link RunEvent}s.
  */
 public final class ExperimentRun {
+    private WeightOscillation oscillation;
     /** Probe images: three per class; the first ten (one per class) keep their attention matrices. */
     public static final int PROBES_PER_CLASS = 3;
     public static final int ATTENTION_IMAGES = 10;
@@ -147,6 +149,14 @@ public final class ExperimentRun {
         return data;
     }
 
+    /**
+     * A student run's weight oscillation over its current (at the end: its last) epoch, from the second step of the
+     * epoch or of the resumed run on; null for a teacher run or before training.
+     */
+    public WeightOscillation weightOscillation() {
+        return oscillation;
+    }
+
     public long totalSteps() {
         int batch = spec.training().batchSize();
         return (long) ((data.train().count() + batch - 1) / batch) * spec.training().epochs();
@@ -190,6 +200,7 @@ public final class ExperimentRun {
         try (ParallelWorkers<dev.qvit.model.train.QuantizationAwareObjective> workers = QuantizationAwareTraining
                 .workers(options.threads(), student, teacher.model(), spec.distillation())) {
             trainer = QuantizationAwareTraining.trainer(spec.training(), workers);
+            oscillation = new WeightOscillation(student);
             return new Result(student, train(student, probe, listener, control));
         }
     }
@@ -223,6 +234,12 @@ public final class ExperimentRun {
 
             @Override
             public void onStep(StepMetrics m) {
+                if (oscillation != null) {
+                    if (m.step() % (totalSteps() / spec.training().epochs()) == 0) {
+                        oscillation.restart();
+                    }
+                    oscillation.afterStep();
+                }
                 listener.on(new RunEvent.Step(m));
                 long now = System.currentTimeMillis();
                 boolean last = m.step() + 1 >= m.totalSteps();

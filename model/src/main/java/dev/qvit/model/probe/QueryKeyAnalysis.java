@@ -20,7 +20,12 @@ public final class QueryKeyAnalysis {
         int n = (int) images.size(0);
         List<LayerProbe> t = teacher.probes(teacher.trace(images, false), n);
         List<LayerProbe> s = student.probes(student.trace(images, false), n);
-        List<QuantizerSnapshot> quantizers = student.quantizerSnapshots();
+        return analyse(t, s, student.quantizerSnapshots());
+    }
+
+    /** The same from probes already taken of both models on the same images. */
+    public static List<BlockStatistics> analyse(List<LayerProbe> t, List<LayerProbe> s,
+                                                List<QuantizerSnapshot> quantizers) {
         List<BlockStatistics> out = new ArrayList<>();
         for (int l = 0; l < t.size(); l++) {
             LayerProbe tp = t.get(l);

@@ -322,6 +322,25 @@ public final class LsqQuantizer {
         return out;
     }
 
+    /**
+     * The integer codes round(clamp(w / s)) of weights {@code w} [out, in] under the current steps, written into
+     * {@code out} (same shape) without touching what the last forward pass left for backward. Weights only.
+     *
+     * @param stepScratch a buffer of the step's length
+     */
+    public INDArray weightCodes(INDArray w, INDArray stepScratch, INDArray out) {
+        if (zeroPoint != null || !calibration.initialized) {
+            throw new IllegalStateException("quantizer " + name + " has no weight codes (an activation quantizer, "
+                    + "or not initialised)");
+        }
+        Layout l = new Layout(w.shape(), channelAxis);
+        Nd4j.exec(new ScalarMax(step.value(), null, stepScratch, MIN_STEP));
+        l.divide(l.matrix(w), l.expand(stepScratch), l.matrix(out));                  // w / s
+        Nd4j.exec(new ScalarMax(out, null, out, calibration.range.qn()));
+        Nd4j.exec(new ScalarMin(out, null, out, calibration.range.qp()));
+        return rint(out, out);
+    }
+
     /** Integer codes of the last forward pass (round(clamp(v)) - round(z) is the dequantized code). */
     public INDArray lastCodes() {
         return rounded.reshape(shape);

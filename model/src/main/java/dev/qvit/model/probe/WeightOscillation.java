@@ -1,0 +1,121 @@
+package dev.qvit.model.probe;
+
+import dev.qvit.model.nn.DenseLayer;
+import dev.qvit.model.quant.LsqQuantizer;
+import dev.qvit.model.quant.QuantizedLinear;
+import dev.qvit.model.vit.MultiHeadSelfAttention;
+import dev.qvit.model.vit.TransformerBlock;
+import dev.qvit.model.vit.VisionTransformer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Weight oscillation (Nagel et al. 2022; Liu et al., OFQ 2023): after every optimizer step, the share of a quantized
+ * layer's weights whose integer code moved back, in the direction opposite to its previous move. Counted over a
+ * window that {@link #restart()} opens (the ablation opens one per epoch); buffers are allocated once.
+ */
+public final class WeightOscillation {
+    private final List<Tracked> layers = new ArrayList<>();
+    private long nanos;
+
+    private static final class Tracked {
+        final String tensor;
+        final INDArray weight;
+        final LsqQuantizer quantizer;
+        final INDArray stepScratch;
+        INDArray codes;
+        INDArray previous;
+        final INDArray move;          // sign of this step's code change
+        final INDArray direction;     // sign of each weight's last change, 0 before the first
+        final INDArray scratch;
+        long flips;
+        long steps;
+        boolean primed;
+
+        Tracked(String tensor, QuantizedLinear layer) {
+            this.tensor = tensor;
+            this.weight = layer.weight().value();
+            this.quantizer = layer.weightQuantizer();
+            this.stepScratch = Nd4j.createUninitialized(weight.dataType(), quantizer.step().value().length());
+            this.codes = Nd4j.createUninitialized(weight.dataType(), weight.shape());
+            this.previous = Nd4j.createUninitialized(weight.dataType(), weight.shape());
+            this.move = Nd4j.createUninitialized(weight.dataType(), weight.shape());
+            this.direction = Nd4j.zeros(weight.dataType(), weight.shape());
+            this.scratch = Nd4j.createUninitialized(weight.dataType(), weight.shape());
+        }
+    }
+
+    /** Tracks every quantized linear layer of {@code student}: the block linears, the patch embedding and the head. */
+    public WeightOscillation(VisionTransformer student) {
+        track(student.patchEmbedding().projection());
+        for (TransformerBlock b : student.blocks()) {
+            MultiHeadSelfAttention a = b.attention();
+            track(a.qkv());
+            track(a.proj());
+            track(b.mlp().fc1());
+            track(b.mlp().fc2());
+        }
+        track(student.head());
+    }
+
+    private void track(DenseLayer layer) {
+        if (layer instanceof QuantizedLinear q) {
+            layers.add(new Tracked(q.weight().name(), q));
+        }
+    }
+
+    /** Opens a new window: the current codes are the reference, no moves known, no flips counted. */
+    public void restart() {
+        for (Tracked t : layers) {
+            t.primed = false;
+            t.flips = 0;
+            t.steps = 0;
+            t.direction.assign(0);
+        }
+    }
+
+    /** Call after each optimizer step (training thread, between steps). */
+    public void afterStep() {
+        long start = System.nanoTime();
+        for (Tracked t : layers) {
+            t.quantizer.weightCodes(t.weight, t.stepScratch, t.codes);
+            if (t.primed) {
+                t.codes.sub(t.previous, t.move);
+                Transforms.sign(t.move, false);                                   // -1, 0, +1
+                t.move.mul(t.direction, t.scratch);                               // -1 where the code moved back
+                double sum = t.scratch.sumNumber().doubleValue();
+                double moved = Transforms.abs(t.scratch, false).sumNumber().doubleValue();
+                t.flips += Math.round((moved - sum) / 2);
+                t.move.sub(t.direction, t.scratch);                               // direction := move where it moved
+                Transforms.abs(t.move, false);
+                t.scratch.muli(t.move);
+                t.direction.addi(t.scratch);
+                t.steps++;
+            }
+            INDArray swap = t.previous;
+            t.previous = t.codes;
+            t.codes = swap;
+            t.primed = true;
+        }
+        nanos += System.nanoTime() - start;
+    }
+
+    /** Time spent in {@link #afterStep} since this tracker was made. */
+    public double seconds() {
+        return nanos / 1e9;
+    }
+
+    /** Tensor name -> flips per weight per step in the current window (NaN before two steps). */
+    public Map<String, Double> rates() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Tracked t : layers) {
+            out.put(t.tensor, t.steps == 0 ? Double.NaN : (double) t.flips / (t.steps * t.weight.length()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.qvit.sessions;
+
+import dev.qvit.model.data.BatchLoader;
+import dev.qvit.model.data.FashionMnist;
+import dev.qvit.model.experiment.CellAnalysis;
+import dev.qvit.model.experiment.CellResult;
+import dev.qvit.model.experiment.ExperimentRun;
+import dev.qvit.model.experiment.RunEvent;
+import dev.qvit.model.experiment.RunOptions;
+import dev.qvit.model.experiment.TrainingState;
+import dev.qvit.model.train.RunControl;
+import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.records.EpochMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs the cells of an {@link AblationGrid}, each into its own session: a pending cell starts, a stopped or crashed
+ * one goes on from its last checkpoint, a finished one is never run again, one that another process is running is
+ * left to it. The window's queue, {@code qvit ablate} and a Slurm array task all run cells through this class.
+ * Training thread only.
+ */
+public final class GridRunner {
+    /** Checkpoints of a cell: every this many steps and at every epoch's end. */
+    public static final int CHECKPOINT_EVERY = 100;
+    private final AblationGrid grid;
+    private final ExperimentRun.Teacher teacher;
+    private final FashionMnist.Splits data;
+    private final int threads;
+    private final double probeSeconds;
+
+    /** What a queue shows of the cells it runs. Called on the training thread. */
+    public interface Listener {
+        default void cellStarted(AblationGrid.GridCell cell, long fromStep) {
+        }
+
+        default void event(AblationGrid.GridCell cell, RunEvent event) {
+        }
+
+        default void cellFinished(AblationGrid.GridCell cell, CellResult result) {
+        }
+
+        default void cellSkipped(AblationGrid.CellStatus status) {
+        }
+    }
+
+    /**
+     * @param teacher the grid's teacher (a resumed cell uses the copy its session kept)
+     * @param data    the grid's data, loaded once with {@link ExperimentRun#loadData}
+     */
+    public GridRunner(AblationGrid grid, ExperimentRun.Teacher teacher, FashionMnist.Splits data, int threads,
+                      double probeSeconds) {
+        this.grid = grid;
+        this.teacher = teacher;
+        this.data = data;
+        this.threads = threads;
+        this.probeSeconds = probeSeconds;
+    }
+
+    /**
+     * Runs every cell that is pending or stopped, in grid order, until all are done or {@code control} is
+     * cancelled. @return the cells finished by this call
+     */
+    public List<CellResult> runAll(Listener listener, RunControl control) throws SessionException, InterruptedException {
+        List<CellResult> out = new ArrayList<>();
+        for (AblationGrid.GridCell c : grid.cells()) {
+            if (control.isCancelled()) {
+                break;
+            }
+            AblationGrid.CellStatus status = grid.status(c);
+            if (status.state() == AblationGrid.CellState.PENDING || status.state() == AblationGrid.CellState.STOPPED) {
+                run(c, listener, control).ifPresent(out::add);
+            } else {
+                listener.cellSkipped(status);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs one cell to its end. A finished cell gives its stored result without training; one that another process
+     * holds is refused. @return empty when cancelled
+     * @throws SessionBusyException when another process runs the cell
+     */
+    public Optional<CellResult> run(AblationGrid.GridCell c, Listener listener, RunControl control)
+            throws SessionException, InterruptedException {
+        AblationGrid.CellStatus status = grid.status(c);
+        switch (status.state()) {
+            case FINISHED:
+                return grid.result(c);
+            case FAILED:
+                throw new SessionException("cell %d (%s) failed: %s; delete its session %s to run it again"
+                        .formatted(c.index(), c.label(), status.message(), c.session()));
+            default:
+                break;
+        }
+        SessionsRoot root = grid.root();
+        boolean fresh = status.state() == AblationGrid.CellState.PENDING;
+        Session session = fresh ? root.create(c.cell().spec(), c.session(), c.label(), probeSeconds)
+                : root.openForWriting(c.session(), probeSeconds);
+        try {
+            if (!fresh && !session.spec().equals(c.cell().spec())) {
+                throw new SessionException("session " + c.session() + " holds another experiment than cell "
+                        + c.index() + " of grid " + grid.id() + ": rename or delete it");
+            }
+            if (status.state() == AblationGrid.CellState.STOPPED && "trained, not yet measured".equals(status.message())) {
+                return Optional.of(measureFinished(c, session));
+            }
+            ExperimentRun.Teacher from = teacher;
+            Optional<TrainingState> checkpoint = Optional.empty();
+            if (fresh) {
+                session.keepTeacher(teacher.model(), teacher.testAccuracy());
+            } else {
+                from = session.keptTeacher().orElse(teacher);
+                checkpoint = session.prepareResume();
+            }
+            RunOptions options = RunOptions.headless(threads).checkpointingTo(session.checkpointer(), CHECKPOINT_EVERY)
+                    .probingEvery(Math.round(probeSeconds * 1000));
+            ExperimentRun run = ExperimentRun.prepare(c.cell().spec(), from, options, data);
+            checkpoint.ifPresent(run::resumingFrom);
+            listener.cellStarted(c, checkpoint.map(s -> s.progress().step()).orElse(0L));
+            double[] lastDistillation = {Double.NaN};
+            RunEvent.Listener recorder = session.recorder();
+            ExperimentRun.Result result = run.run(e -> {
+                recorder.on(e);
+                if (e instanceof RunEvent.Step s && s.metrics().distillation() != null) {
+                    lastDistillation[0] = s.metrics().distillation().total();
+                }
+                listener.event(c, e);
+            }, control);
+            if (result.summary().cancelled()) {
+                return Optional.empty();
+            }
+            List<EpochMetrics> epochs = result.summary().epochs();
+            CellResult measured = CellAnalysis.measure(c.cell(), grid.plan(), from.model(), result.model(),
+                    probeImages(), new CellAnalysis.Run(epochs, lastDistillation[0],
+                            run.weightOscillation().rates(), epochs.get(epochs.size() - 1).elapsedSeconds(),
+                            c.session()));
+            AblationGrid.writeResult(session.dir(), measured);
+            listener.cellFinished(c, measured);
+            return Optional.of(measured);
+        } finally {
+            session.close();
+        }
+    }
+
+    /** A cell whose training finished but whose process ended before it was measured: measure its last model. */
+    private CellResult measureFinished(AblationGrid.GridCell c, Session session) throws SessionException {
+        try (SessionView view = SessionView.open(session.dir())) {
+            TrainingState last = view.lastCheckpoint().orElseThrow(() -> new SessionException("session "
+                    + c.session() + " finished without a checkpoint: delete it to run the cell again"));
+            VisionTransformer student = last.model(c.cell().spec());
+            ExperimentRun.Teacher t = session.keptTeacher().orElse(teacher);
+            List<EpochMetrics> epochs = view.epochs();
+            CellResult measured = CellAnalysis.measure(c.cell(), grid.plan(), t.model(), student, probeImages(),
+                    new CellAnalysis.Run(epochs, Double.NaN, Map.of(), epochs.get(epochs.size() - 1).elapsedSeconds(),
+                            c.session()));
+            AblationGrid.writeResult(session.dir(), measured);
+            return measured;
+        }
+    }
+
+    private org.nd4j.linalg.api.ndarray.INDArray probeImages() {
+        return BatchLoader.firstImages(data.test(), grid.plan().probeImages());
+    }
+}
