@@ -23,8 +23,9 @@ import java.util.Optional;
  * Training thread only.
  */
 public final class GridRunner {
-    /** Checkpoints of a cell: every this many steps and at every epoch's end. */
+    /** Checkpoints of a cell by default: every this many steps and at every epoch's end. */
     public static final int CHECKPOINT_EVERY = 100;
+    private int checkpointEvery = CHECKPOINT_EVERY;
     private final AblationGrid grid;
     private final ExperimentRun.Teacher teacher;
     private final FashionMnist.Splits data;
@@ -57,6 +58,12 @@ public final class GridRunner {
         this.data = data;
         this.threads = threads;
         this.probeSeconds = probeSeconds;
+    }
+
+    /** Checkpoints every {@code steps} steps (and at epoch ends) instead of every {@value #CHECKPOINT_EVERY}. */
+    public GridRunner checkpointingEvery(int steps) {
+        this.checkpointEvery = steps;
+        return this;
     }
 
     /**
@@ -116,7 +123,7 @@ public final class GridRunner {
                 from = session.keptTeacher().orElse(teacher);
                 checkpoint = session.prepareResume();
             }
-            RunOptions options = RunOptions.headless(threads).checkpointingTo(session.checkpointer(), CHECKPOINT_EVERY)
+            RunOptions options = RunOptions.headless(threads).checkpointingTo(session.checkpointer(), checkpointEvery)
                     .probingEvery(Math.round(probeSeconds * 1000));
             ExperimentRun run = ExperimentRun.prepare(c.cell().spec(), from, options, data);
             checkpoint.ifPresent(run::resumingFrom);

@@ -44,6 +44,7 @@ public final class AblateCommand implements Callable<Integer> {
     private static final String[] PLAN_OPTIONS = {"--teacher", "--bits", "--variants", "--seeds", "--irm-form",
         "--lambda", "--dgd-norm", "--epochs", "--lr", "--batch", "--probe-images", "--data", "--train-limit",
         "--test-limit"};
+    private static final List<String> TABLES = List.of("results.md", "results.csv", "cells.csv", "blocks.csv");
     @ParentCommand
     QvitCommand qvit;
     @Spec
@@ -126,6 +127,8 @@ public final class AblateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--collect, --slurm and --cell are different ways to use a grid: "
                     + "choose one");
         }
+        Path tablesOut = out == null ? null : qvit.outputs().folder(out, "ablation",
+                f -> TABLES.contains(f.getFileName().toString()), force);          // refused before any cell runs
         SessionsRoot root = new SessionsRoot(sessions != null ? sessions : qvit.outputs().sessions());
         AblationGrid grid = openOrCreate(root);
         List<AblationGrid.CellStatus> statuses = grid.statuses();
@@ -137,7 +140,7 @@ public final class AblateCommand implements Callable<Integer> {
         if (!collect) {
             run(grid);
         }
-        return writeTables(grid);
+        return writeTables(grid, tablesOut);
     }
 
     private AblationGrid openOrCreate(SessionsRoot root) throws SessionException {
@@ -160,6 +163,9 @@ public final class AblateCommand implements Callable<Integer> {
         }
         if (teacherFile == null) {
             throw new IllegalArgumentException("a new grid needs its teacher: --teacher FILE (or --teacher bundled)");
+        }
+        if (!teacherFile.equals(ExperimentSpec.BUNDLED_TEACHER) && !java.nio.file.Files.isRegularFile(Path.of(teacherFile))) {
+            throw new IllegalArgumentException("there is no teacher checkpoint " + teacherFile);
         }
         AblationPlan plan = plan(teacherFile);
         requireUsed(plan);
@@ -268,14 +274,13 @@ public final class AblateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int writeTables(AblationGrid grid) throws Exception {
+    private int writeTables(AblationGrid grid, Path tablesOut) throws Exception {
         List<CellResult> cells = grid.results();
         AblationPlan p = grid.plan();
         ExperimentRun.Teacher teacher = Teachers.load(p.base().teacher());
-        String recipe = "Teacher %s; %s; QAT %d epochs, lr %s cosine, batch %d; λ %s (%s); probe %d test images."
-                .formatted(p.base().teacher(), describe(p), p.training().epochs(), p.training().learningRate(),
-                        p.training().batchSize(), p.lambda(), p.dgdNorm().name().toLowerCase(Locale.ROOT),
-                        p.probeImages());
+        String recipe = "Teacher %s (%.2f %%); %s; QAT lr %s cosine, batch %d, DGD norm %s; probe %d test images."
+                .formatted(p.base().teacher(), 100 * teacher.testAccuracy(), describe(p), p.training().learningRate(),
+                        p.training().batchSize(), p.dgdNorm().name().toLowerCase(Locale.ROOT), p.probeImages());
         List<AblationRow> rows = AblationStatistics.rows(cells, teacher.testAccuracy(), teacher.model().config(),
                 p.base().quantization().embeddingBits());
         String md = AblationTable.statisticsMarkdown(rows, teacher.testAccuracy(), recipe) + "\n"
@@ -288,11 +293,10 @@ public final class AblateCommand implements Callable<Integer> {
         for (Map.Entry<String, String> t : tables.entrySet()) {
             writeAtomically(grid.dir().resolve(t.getKey()), t.getValue());
         }
-        if (out != null) {
-            Path dir = qvit.outputs().folder(out, "ablation", f -> tables.containsKey(f.getFileName().toString()), force);
-            java.nio.file.Files.createDirectories(dir);
+        if (tablesOut != null) {
+            java.nio.file.Files.createDirectories(tablesOut);
             for (Map.Entry<String, String> t : tables.entrySet()) {
-                writeAtomically(dir.resolve(t.getKey()), t.getValue());
+                writeAtomically(tablesOut.resolve(t.getKey()), t.getValue());
             }
         }
         System.out.printf("%d of %d cells finished; tables in %s%s%n%n", cells.size(), grid.cells().size(), grid.dir(),

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.qvit.model.io.Checkpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -108,26 +107,32 @@ class CommandLineTest {
         Path teacher = dir.resolve("teacher.qvit");
         assertThat(run(concat(new String[] {"train"}, concat(SMALL, "--data", "bundled", "--train-limit", "256",
                 "--test-limit", "64", "--epochs", "1", "--batch", "32", "--out", teacher.toString()))).exit()).isZero();
+        Path sessions = dir.resolve("sessions");
         String[] grid = {"ablate", "--teacher", teacher.toString(), "--bits", "2", "--variants", "base,irm+dgd",
                 "--seeds", "0", "--epochs", "1", "--batch", "32", "--probe-images", "16", "--data", "bundled",
-                "--train-limit", "64", "--test-limit", "32", "--threads", "2", "--save-students", "--out",
-                dir.resolve("abl").toString()};
-        // when the grid runs, then runs again
+                "--train-limit", "64", "--test-limit", "32", "--threads", "2", "--sessions", sessions.toString(),
+                "--grid", "g", "--out", dir.resolve("abl").toString()};
+        // when the grid runs, then runs again (its tables written over with --force)
         Run first = run(grid);
-        Run second = run(grid);
-        // then both cells are in the tables and the second run has nothing left to do
+        Run second = run(concat(grid, "--force"));
+        // then both cells ran into sessions of their own, and the second run had nothing left to do
         assertThat(first.exit()).as(first.err()).isZero();
-        assertThat(first.out()).contains("2 cells (0 done, 2 to run)");
-        assertThat(second.out()).contains("2 cells (2 done, 0 to run)");
+        assertThat(first.out()).contains("grid g: 2 cells (0 finished)").contains("-> session g.w2-base-seed0");
+        assertThat(second.out()).contains("grid g: 2 cells (2 finished)").doesNotContain("== cell");
+        assertThat(sessions.resolve("g.w2-irm+dgd-seed0/cell.json")).exists();
+        // and the tables have the statistics, in the grid's folder and in --out
         String md = Files.readString(dir.resolve("abl/results.md"));
-        assertThat(md).contains("| bits | baseline | IRM(distribution)+DGD |").contains("| W2A2 |").contains("σ_q S/T")
-                .contains("| W2A2 IRM(distribution)+DGD | 0 |");
-        assertThat(Files.readAllLines(dir.resolve("abl/results.csv"))).hasSize(3)
+        assertThat(md).isEqualTo(Files.readString(sessions.resolve(".grids/g/results.md")))
+                .contains("| W2A2 IRM(distribution)+DGD | 1 |").contains("Δ vs baseline (95 % CI)")
+                .contains("σ_q S/T");
+        assertThat(Files.readAllLines(dir.resolve("abl/cells.csv"))).hasSize(3)
                 .anyMatch(line -> line.startsWith("W2A2 IRM(distribution)+DGD,2,irm+dgd,0,distribution,"));
+        assertThat(Files.readAllLines(dir.resolve("abl/results.csv"))).hasSize(3);
         assertThat(Files.readAllLines(dir.resolve("abl/blocks.csv"))).hasSize(1 + 2 * 1);
-        Checkpoint.Header kept = Checkpoint.readHeader(dir.resolve("abl/students/w2-irm+dgd-seed0.qvit"));
-        assertThat(kept.quantization()).as("the cell's student is saved as a quantized checkpoint").isNotNull();
-        assertThat(kept.metadata().path("ablationCell").asText()).isEqualTo("w2-irm+dgd-seed0");
+        // and --collect gathers them without running anything
+        Run collect = run("ablate", "--sessions", sessions.toString(), "--grid", "g", "--collect");
+        assertThat(collect.exit()).as(collect.err()).isZero();
+        assertThat(collect.out()).contains("2 of 2 cells finished");
         // and fig1 compares a baseline and an IRM student block by block
         Path base = dir.resolve("base.qvit");
         Path irm = dir.resolve("irm.qvit");

@@ -4,13 +4,9 @@ import static dev.qvit.app.cli.CommandLineTest.SMALL;
 import static dev.qvit.app.cli.CommandLineTest.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qvit.app.cli.CommandLineTest.Run;
-import dev.qvit.model.experiment.CellResult;
-import dev.qvit.records.EpochMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -138,26 +134,28 @@ class OutputSafetyTest {
     }
 
     @Test
-    void ablateRefusesAFolderOfOtherResultsAndCellsOfAnotherGrid() throws Exception {
+    void ablateRefusesAFolderOfOtherResultsAndAGridOfAnotherPlan() throws Exception {
+        Files.writeString(dir.resolve("t.qvit"), "not read: the grids below are only written down");
         String[] grid = {"ablate", "--teacher", dir.resolve("t.qvit").toString(), "--bits", "2", "--variants", "irm",
-                "--seeds", "0", "--epochs", "1", "--data", "bundled"};
+                "--seeds", "0", "--epochs", "1", "--data", "bundled", "--sessions", dir.resolve("s").toString()};
         // given a folder with a results table that is not an ablation's
         Path other = dir.resolve("other");
         Files.createDirectories(other);
         Files.writeString(other.resolve("results.md"), "my notes");
         Run notes = run(concat(grid, "--out", other.toString()));
+        // then ablate refuses it before it makes or runs anything
         assertThat(notes.exit()).isEqualTo(2);
         assertThat(notes.err()).contains("already holds results.md: pass --force");
-        // given an earlier grid whose irm cell used the token form
-        Path earlier = dir.resolve("earlier");
-        Files.createDirectories(earlier.resolve("cells"));
-        EpochMetrics epoch = new EpochMetrics(0, 1, 0.5, 1, 0.5, 100, 10);
-        CellResult token = new CellResult(2, "irm", 0, "token", 0.1, 0.5, Double.NaN, List.of(epoch), List.of(), 10);
-        new ObjectMapper().writeValue(earlier.resolve("cells/w2-irm-seed0.json").toFile(), token);
-        // when the grid (distribution IRM by default) would resume it
-        Run resume = run(concat(grid, "--out", earlier.toString()));
-        // then it is refused instead of counting the token cell as done
-        assertThat(resume.exit()).isEqualTo(2);
-        assertThat(resume.err()).contains("holds 1 cells of another grid (w2-irm-seed0: IRM form token");
+        assertThat(Files.readString(other.resolve("results.md"))).isEqualTo("my notes");
+        assertThat(dir.resolve("s")).doesNotExist();
+        // given a grid whose irm cells use the distribution form, written down for Slurm
+        Run slurm = run(concat(grid, "--slurm"));
+        assertThat(slurm.exit()).as(slurm.err()).isZero();
+        // when the same grid is asked for with the token form
+        Run token = run(concat(grid, "--irm-form", "token"));
+        // then it is refused instead of counting the other grid's cells as its own
+        assertThat(token.exit()).isEqualTo(2);
+        assertThat(token.err()).contains("grid ablation in " + dir.resolve("s") + " was made with another plan "
+                + "(bits [2], variants [irm], seeds [0], IRM form distribution");
     }
 }
