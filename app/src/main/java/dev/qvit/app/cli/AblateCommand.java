@@ -164,11 +164,11 @@ public final class AblateCommand implements Callable<Integer> {
         if (teacherFile == null) {
             throw new IllegalArgumentException("a new grid needs its teacher: --teacher FILE (or --teacher bundled)");
         }
+        AblationPlan plan = plan(teacherFile);
+        requireUsed(plan);
         if (!teacherFile.equals(ExperimentSpec.BUNDLED_TEACHER) && !java.nio.file.Files.isRegularFile(Path.of(teacherFile))) {
             throw new IllegalArgumentException("there is no teacher checkpoint " + teacherFile);
         }
-        AblationPlan plan = plan(teacherFile);
-        requireUsed(plan);
         return AblationGrid.create(root, gridId, null, plan);
     }
 
