@@ -49,6 +49,10 @@ public final class WorkbenchWindow {
         });
     }
 
+    Stage stage() {
+        return stage;
+    }
+
     public Workbench workbench() {
         return workbench;
     }
@@ -61,6 +65,7 @@ public final class WorkbenchWindow {
         MenuItem open = item("Open teacher checkpoint…", "Shortcut+O", this::openTeacher);
         MenuItem save = item("Save trained model…", "Shortcut+S", this::saveModel);
         MenuItem sessions = item("Sessions…", "Shortcut+Shift+O", this::showSessions);
+        MenuItem studio = item("Ablation studio…", "Shortcut+Shift+A", this::showStudio);
         Menu export = new Menu("Export current chart");
         for (ChartPane.Format f : ChartPane.Format.values()) {
             export.getItems().add(item(f == ChartPane.Format.CSV ? "Data as CSV…" : "Chart as " + f + "…",
@@ -68,7 +73,7 @@ public final class WorkbenchWindow {
         }
         MenuItem quit = item("Quit", "Shortcut+Q", this::close);
         Menu file = new Menu("File", null, open, sessions, save, export, quit);
-        Menu run = new Menu("Run", null,
+        Menu run = new Menu("Run", null, studio,
                 item("Train teacher", null, () -> workbench.start(ExperimentSpec.Kind.TEACHER)),
                 item("Quantize student", null, () -> workbench.start(ExperimentSpec.Kind.STUDENT)),
                 item("Pause / resume", "Shortcut+Space", workbench::togglePause),
@@ -126,6 +131,20 @@ public final class WorkbenchWindow {
             browser = new SessionsBrowser(workbench, stage);
         }
         return browser;
+    }
+
+    private AblationStudio studio;
+
+    /** The ablation studio, made on first use. */
+    AblationStudio studio() {
+        if (studio == null) {
+            studio = new AblationStudio(workbench, stage);
+        }
+        return studio;
+    }
+
+    private void showStudio() {
+        studio().show();
     }
 
     private void showSessions() {

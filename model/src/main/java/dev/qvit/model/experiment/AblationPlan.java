@@ -19,6 +19,9 @@ import java.util.List;
 public record AblationPlan(ExperimentSpec base, List<Integer> bits, List<Variant> variants, List<Long> seeds,
                            QuantizationConfig.Rectification irmForm, int probeImages) {
 
+    /** Test images whose q/k statistics each cell reports, unless a plan says otherwise. */
+    public static final int DEFAULT_PROBE_IMAGES = 256;
+
     /** One cell of the grid and the spec that trains it. */
     public record Cell(int bits, Variant variant, long seed, ExperimentSpec spec) {
         /** "w4-irm+dgd-seed1": the cell's file name. */
