@@ -10,7 +10,7 @@ import java.util.List;
  * into its own session with {@code qvit ablate --grid ID --cell $SLURM_ARRAY_TASK_ID}. The sessions root must lie on
  * a file system every node sees; the cell table {@code cells.tsv} next to the script says which task is which cell.
  *
- * @param launcher    the {@code qvit} launcher as the nodes see it
+ * @param launcher    the {@code qvit} launcher as the nodes see it (a script or program taking qvit's arguments)
  * @param partition   null for the cluster's default
  * @param time        wall-time limit per task, as sbatch reads it (e.g. "02:00:00")
  * @param cpus        cores per task (the cell trains on that many threads)
@@ -31,6 +31,17 @@ public record SlurmArray(Path launcher, String partition, String time, int cpus,
                 throw new IllegalArgumentException("'" + v + "' is not a value sbatch takes here");
             }
         }
+    }
+
+    /**
+     * The launcher array tasks run: {@code -Dqvit.launcher} if set (a program taking qvit's arguments, as the Slurm
+     * integration test uses), else the project's {@code ./qvit} (whose folder the launcher passes as
+     * {@code -Dqvit.project.root}).
+     */
+    public static Path defaultLauncher() {
+        String set = System.getProperty("qvit.launcher");
+        return set != null ? Path.of(set) : Path.of(System.getProperty("qvit.project.root", ".")).resolve("qvit")
+                .toAbsolutePath().normalize();
     }
 
     /** The script's text for {@code grid}, whose cells are pending. */

@@ -257,7 +257,7 @@ public final class AblateCommand implements Callable<Integer> {
     private int writeSlurm(AblationGrid grid, List<AblationGrid.CellStatus> statuses) throws Exception {
         List<Integer> todo = statuses.stream().filter(s -> s.state() == AblationGrid.CellState.PENDING
                 || s.state() == AblationGrid.CellState.STOPPED).map(s -> s.cell().index()).toList();
-        Path launcher = Path.of(System.getProperty("qvit.project.root", ".")).resolve("qvit");
+        Path launcher = SlurmArray.defaultLauncher();
         Path script = new SlurmArray(launcher, partition, time, cpusPerTask, memory, maxParallel).write(grid, todo);
         System.out.printf("wrote %s (%d array tasks) and %s%n", script, todo.size(), grid.dir().resolve("cells.tsv"));
         if (!submit) {

@@ -750,7 +750,7 @@ public final class AblationStudio {
         }
         List<Integer> todo = cells.stream().filter(s -> s.state() == AblationGrid.CellState.PENDING
                 || s.state() == AblationGrid.CellState.STOPPED).map(s -> s.cell().index()).toList();
-        Path launcher = Path.of(System.getProperty("qvit.project.root", ".")).resolve("qvit");
+        Path launcher = SlurmArray.defaultLauncher();
         io.submit(() -> {
             try {
                 Path script = new SlurmArray(launcher, null, "02:00:00", 2, "6G", 4).write(g, todo);
