@@ -79,6 +79,8 @@ public final class Benchmark {
         double flops = (FlopCount.trainingStep(config) + FlopCount.forward(config)) * batch;
         out.put("qat_step_ms", round(timed.stepMs()));
         out.put("qat_infer_batch_ms", round(timed.inferMs()));
+        out.put("qat_oscillation_ms_per_step", round(timed.oscillationMs()));
+        out.put("qat_oscillation_percent_of_step", round(100 * timed.oscillationMs() / timed.stepMs()));
         out.put("qat_img_s", round(batch / (timed.stepMs() / 1000)));
         out.put("qat_gflops", round(flops / (timed.stepMs() / 1000) / 1e9));
     }
@@ -105,7 +107,8 @@ public final class Benchmark {
         return new TrainingConfig(epochs, batch, 1e-4, 0, 0, weightDecay, 0, 0, false);
     }
 
-    private record Timed(double stepMs, double inferMs) {
+    /** @param oscillationMs weight oscillation tracking per step (students; included in the step time) */
+    private record Timed(double stepMs, double inferMs, double oscillationMs) {
     }
 
     /**
@@ -117,12 +120,14 @@ public final class Benchmark {
         List<Double> stepMs = new ArrayList<>();
         double[] previous = {0};
         long[] counted = {0};
+        long[] steps = {0};
         RunControl control = new RunControl();
         ExperimentRun run = ExperimentRun.prepare(spec, teacher, RunOptions.headless(threads));
         int stepsPerEpoch = (int) (run.totalSteps() / spec.training().epochs());
         VisionTransformer model = run.run(RunEvent.Listener.of(new RunEvent.Handler() {
             @Override
             public void step(RunEvent.Step e) {
+                steps[0]++;
                 double ms = (e.metrics().elapsedSeconds() - previous[0]) * 1000;
                 previous[0] = e.metrics().elapsedSeconds();
                 if (e.metrics().step() % stepsPerEpoch != 0 && counted[0]++ >= warmup && stepMs.size() < timed) {
@@ -136,7 +141,10 @@ public final class Benchmark {
         ImageDataset inferBatch = run.data().test();
         try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(threads, model)) {
             double inferMs = median(() -> Evaluator.evaluate(workers, inferBatch, batch, () -> false));
-            return new Timed(median(stepMs.stream().mapToDouble(Double::doubleValue).toArray()), inferMs);
+            double oscillationMs = run.weightOscillation() == null ? 0
+                    : run.weightOscillation().seconds() * 1000 / Math.max(1, steps[0]);
+            return new Timed(median(stepMs.stream().mapToDouble(Double::doubleValue).toArray()), inferMs,
+                    oscillationMs);
         }
     }
 
