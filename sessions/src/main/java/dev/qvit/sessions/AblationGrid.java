@@ -35,6 +35,10 @@ public final class AblationGrid {
     /** A finished cell's measurements, in its session folder. */
     static final String CELL_RESULT = "cell.json";
     static final String FORMAT = "qvit-grid";
+    /** The message of a stopped cell whose training finished: the next run only measures it. */
+    public static final String TRAINED_NOT_MEASURED = "trained, not yet measured";
+    /** The message of a finished cell measured by an older workbench: the next run measures it again. */
+    public static final String MEASURED_BEFORE = "trained, measured by an older workbench";
     static final int SCHEMA_VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -221,9 +225,11 @@ public final class AblationGrid {
                         v.statusMessage().orElse(null));
                 case FAILED -> new CellStatus(c, CellState.FAILED, steps, total, seconds,
                         v.statusMessage().orElse(null));
-                case FINISHED -> Files.exists(folder.resolve(CELL_RESULT))
-                        ? new CellStatus(c, CellState.FINISHED, steps, total, seconds, null)
-                        : new CellStatus(c, CellState.STOPPED, steps, total, seconds, "trained, not yet measured");
+                case FINISHED -> !Files.exists(folder.resolve(CELL_RESULT))
+                        ? new CellStatus(c, CellState.STOPPED, steps, total, seconds, TRAINED_NOT_MEASURED)
+                        : result(c).map(CellResult::measurement).orElse(0) < CellResult.MEASUREMENT
+                        ? new CellStatus(c, CellState.STOPPED, steps, total, seconds, MEASURED_BEFORE)
+                        : new CellStatus(c, CellState.FINISHED, steps, total, seconds, null);
             };
         }
     }

@@ -112,8 +112,11 @@ public final class GridRunner {
                 throw new SessionException("session " + c.session() + " holds another experiment than cell "
                         + c.index() + " of grid " + grid.id() + ": rename or delete it");
             }
-            if (status.state() == AblationGrid.CellState.STOPPED && "trained, not yet measured".equals(status.message())) {
-                return Optional.of(measureFinished(c, session));
+            if (AblationGrid.TRAINED_NOT_MEASURED.equals(status.message())
+                    || AblationGrid.MEASURED_BEFORE.equals(status.message())) {
+                CellResult measured = measureFinished(c, session);
+                listener.cellFinished(c, measured);
+                return Optional.of(measured);
             }
             ExperimentRun.Teacher from = teacher;
             Optional<TrainingState> checkpoint = Optional.empty();
@@ -153,16 +156,24 @@ public final class GridRunner {
         }
     }
 
-    /** A cell whose training finished but whose process ended before it was measured: measure its last model. */
+    /**
+     * A cell whose training finished but whose process ended before it was measured, or that an older workbench
+     * measured: measure its last model (the same model the run ended with). What only the run could measure (the
+     * weight oscillation, the last L_DGD, the time) is kept from earlier measurements where there are any.
+     */
     private CellResult measureFinished(AblationGrid.GridCell c, Session session) throws SessionException {
+        Optional<CellResult> before = grid.result(c);
         try (SessionView view = SessionView.open(session.dir())) {
             TrainingState last = view.lastCheckpoint().orElseThrow(() -> new SessionException("session "
                     + c.session() + " finished without a checkpoint: delete it to run the cell again"));
             VisionTransformer student = last.model(c.cell().spec());
             ExperimentRun.Teacher t = session.keptTeacher().orElse(teacher);
             List<EpochMetrics> epochs = view.epochs();
+            Map<String, Double> oscillation = new java.util.HashMap<>();
+            before.ifPresent(b -> b.diagnostics().forEach(d -> oscillation.put(d.tensor(), d.oscillation())));
             CellResult measured = CellAnalysis.measure(c.cell(), grid.plan(), t.model(), student, probeImages(),
-                    new CellAnalysis.Run(epochs, Double.NaN, Map.of(), epochs.get(epochs.size() - 1).elapsedSeconds(),
+                    new CellAnalysis.Run(epochs, before.map(CellResult::distillation).orElse(Double.NaN), oscillation,
+                            before.map(CellResult::seconds).orElse(epochs.get(epochs.size() - 1).elapsedSeconds()),
                             c.session()));
             AblationGrid.writeResult(session.dir(), measured);
             return measured;

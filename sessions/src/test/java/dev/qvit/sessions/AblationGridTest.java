@@ -71,6 +71,22 @@ class AblationGridTest {
         assertThat(resumed.diagnostics()).extracting(d -> d.tensor()).contains("blocks.0.attn.qkv.weight",
                 "blocks.1.attn.q", "blocks.1.attn.attention");
         assertThat(resumed.histograms()).hasSize(2);
+        assertThat(resumed.inputHistograms()).hasSize(2);
+        // and a cell an older workbench measured is measured again from its last checkpoint, to the same numbers,
+        // keeping what only its run could measure
+        CellResult old = new CellResult(resumed.bits(), resumed.variant(), resumed.seed(), resumed.irmForm(),
+                resumed.lambda(), resumed.testAccuracy(), resumed.distillation(), resumed.epochs(), resumed.blocks(),
+                resumed.seconds(), resumed.histograms(), List.of(), resumed.teacherHistograms(), resumed.diagnostics(),
+                resumed.session(), 0);
+        AblationGrid.writeResult(root.folder(resumed.session()), old);
+        assertThat(reopened.status(reopened.cell(1)).message()).isEqualTo(AblationGrid.MEASURED_BEFORE);
+        new GridRunner(reopened, Runs.TEACHER, DATA, 2, 1e6).runAll(new GridRunner.Listener() { }, new RunControl());
+        CellResult again = reopened.result(reopened.cell(1)).orElseThrow();
+        assertThat(again.measurement()).isEqualTo(CellResult.MEASUREMENT);
+        assertThat(again.blocks()).isEqualTo(resumed.blocks());
+        assertThat(again.inputHistograms()).usingRecursiveComparison().isEqualTo(resumed.inputHistograms());
+        assertThat(again.diagnostics()).isEqualTo(resumed.diagnostics());
+        assertThat(again.distillation()).isEqualTo(resumed.distillation());
     }
 
     @Test

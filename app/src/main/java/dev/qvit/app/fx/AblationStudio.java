@@ -107,6 +107,8 @@ public final class AblationStudio {
     final ChartPane fig1Chart = new ChartPane();
     final ComboBox<Integer> fig1Bits = new ComboBox<>();
     final CheckBox fig1Keys = new CheckBox("keys");
+    final CheckBox fig1Quantized = new CheckBox("after the quantizer");
+    final TabPane tabs = new TabPane();
     private final ObservableList<AblationGrid.CellStatus> cells = FXCollections.observableArrayList();
 
     private volatile AblationGrid grid;
@@ -142,6 +144,9 @@ public final class AblationStudio {
 
     private BorderPane layout() {
         GridPane form = new GridPane();
+        javafx.scene.layout.ColumnConstraints labels = new javafx.scene.layout.ColumnConstraints();
+        labels.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        form.getColumnConstraints().addAll(labels, new javafx.scene.layout.ColumnConstraints());
         form.setHgap(8);
         form.setVgap(6);
         form.setPadding(new Insets(10));
@@ -199,7 +204,8 @@ public final class AblationStudio {
         HBox buttons = new HBox(6, run, pause, cancel);
         VBox left = new VBox(8, form, buttons, slurm);
         left.setPadding(new Insets(0, 10, 10, 10));
-        left.setPrefWidth(330);
+        left.setPrefWidth(340);
+        left.setMinWidth(340);
 
         queue.setId("queue");
         queue.setItems(cells);
@@ -229,16 +235,16 @@ public final class AblationStudio {
         top.setPadding(new Insets(10));
 
         results.setId("results");
-        results.getColumns().add(rowColumn("run", AblationRow::label, 210));
-        results.getColumns().add(rowColumn("seeds", r -> String.valueOf(r.seeds().size()), 50));
+        results.getColumns().add(rowColumn("run", AblationRow::label, 190));
+        results.getColumns().add(rowColumn("seeds", r -> String.valueOf(r.seeds().size()), 60));
         results.getColumns().add(rowColumn("accuracy %", r -> Double.isNaN(r.accuracyStd())
                 ? String.format(Locale.ROOT, "%.2f", 100 * r.accuracy())
                 : String.format(Locale.ROOT, "%.2f ± %.2f", 100 * r.accuracy(), 100 * r.accuracyStd()), 110));
         results.getColumns().add(rowColumn("Δ vs baseline [95 % CI]", r -> AblationTable.difference(r.vsBaseline())
                 .replace("**", "") + (r.vsBaseline() != null && r.vsBaseline().excludesZero() ? "  ✱" : ""), 200));
         results.getColumns().add(rowColumn("Δ vs FP", r -> String.format(Locale.ROOT, "%+.2f", 100 * r.vsTeacher()), 70));
-        results.getColumns().add(rowColumn("σq S/T per block", r -> joined(r.queryStdRatio()), 150));
-        results.getColumns().add(rowColumn("σk S/T per block", r -> joined(r.keyStdRatio()), 150));
+        results.getColumns().add(rowColumn("σq S/T per block", r -> joined(r.queryStdRatio()), 130));
+        results.getColumns().add(rowColumn("σk S/T per block", r -> joined(r.keyStdRatio()), 130));
         results.getColumns().add(rowColumn("weights KB", r -> String.format(Locale.ROOT, "%.1f",
                 r.cost().weightBits() / 8e3), 80));
         results.getColumns().add(rowColumn("GBOPs", r -> String.format(Locale.ROOT, "%.3f", r.cost().bops() / 1e9), 70));
@@ -264,12 +270,19 @@ public final class AblationStudio {
         fig1Bits.setOnAction(e -> drawFig1());
         fig1Keys.setId("fig1Keys");
         fig1Keys.setOnAction(e -> drawFig1());
-        Label fig1Note = new Label("FP teacher, the quantized baseline and the model with IRM (seed 0 or the first "
-                + "finished), after their quantizers, on the probe images.");
+        fig1Quantized.setId("fig1Quantized");
+        fig1Quantized.setOnAction(e -> drawFig1());
+        Label fig1Note = new Label("FP teacher, quantized baseline and IRM model (lowest finished seed) on the probe "
+                + "images: what enters the quantizers (after IRM), or what leaves them.");
         fig1Note.setWrapText(true);
+        fig1Bits.setMinWidth(70);
         BorderPane fig1 = new BorderPane(fig1Chart);
-        fig1.setTop(new HBox(8, new Label("Bits"), fig1Bits, fig1Keys, fig1Note));
-        TabPane tabs = new TabPane(new Tab("Table", results), new Tab("Bar chart", barChart), new Tab("Fig. 1", fig1));
+        HBox fig1Controls = new HBox(8, fixed(new Label("Bits")), fig1Bits, fixed(fig1Keys), fixed(fig1Quantized),
+                fig1Note);
+        fig1Controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        fig1Controls.setPadding(new Insets(4, 8, 4, 8));
+        fig1.setTop(fig1Controls);
+        tabs.getTabs().addAll(new Tab("Table", results), new Tab("Bar chart", barChart), new Tab("Fig. 1", fig1));
         tabs.setId("studioTabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         Button md = exportButton("exportMarkdown", "Markdown…", "results.md", this::markdown);
@@ -290,6 +303,11 @@ public final class AblationStudio {
         BorderPane root = new BorderPane(centre);
         root.setLeft(left);
         return root;
+    }
+
+    private static <T extends javafx.scene.layout.Region> T fixed(T node) {
+        node.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        return node;
     }
 
     private static <S> TableColumn<S, String> column(String name, Function<S, String> value, double width) {
@@ -355,7 +373,15 @@ public final class AblationStudio {
             try {
                 AblationGrid g = AblationGrid.open(root, id);
                 reload(g);
-                Platform.runLater(() -> showPlan(g.plan(), id));
+                Platform.runLater(() -> {
+                    showPlan(g.plan(), id);
+                    if (!id.equals(gridChoice.getValue())) {
+                        if (!gridChoice.getItems().contains(id)) {
+                            gridChoice.getItems().add(0, id);
+                        }
+                        gridChoice.setValue(id);
+                    }
+                });
             } catch (Exception e) {
                 Platform.runLater(() -> say("⚠ " + Messages.of(e)));
             }
@@ -644,7 +670,8 @@ public final class AblationStudio {
     private void drawFig1() {
         Integer b = fig1Bits.getValue();
         List<AblationCharts.Fig1Model> models = fig1Models(b == null ? -1 : b);
-        fig1Chart.setChart(models.size() < 2 ? null : AblationCharts.fig1(models, fig1Keys.isSelected()));
+        fig1Chart.setChart(models.size() < 2 ? null : AblationCharts.fig1(models, fig1Keys.isSelected(),
+                fig1Quantized.isSelected() ? "after the quantizers" : "entering the quantizers"));
     }
 
     /** The teacher, then the baseline and the IRM model at {@code bits} where they finished (lowest seed first). */
@@ -660,7 +687,8 @@ public final class AblationStudio {
             atBits.stream().filter(c -> Variant.parse(c.variant()) == v).findFirst().ifPresent(c -> out.add(
                     new AblationCharts.Fig1Model("W%dA%d %s (seed %d)".formatted(c.bits(), c.bits(),
                             AblationTable.label(c).substring(AblationTable.label(c).indexOf(' ') + 1), c.seed()),
-                            c.histograms())));
+                            fig1Quantized.isSelected() || c.inputHistograms().isEmpty() ? c.histograms()
+                                    : c.inputHistograms())));
         }
         return out;
     }

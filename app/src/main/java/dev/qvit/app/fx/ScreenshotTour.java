@@ -76,17 +76,63 @@ final class ScreenshotTour {
         });
         then("shoot comparison", () -> chartsDrawn() && window.sessions().comparisonStage != null,
                 () -> shoot("comparison", window.sessions().comparisonStage.getScene()));
-        then("stop", () -> true, () -> {
+        then("studio", () -> true, () -> {
             if (window.sessions().comparisonStage != null) {
                 window.sessions().comparisonStage.close();
             }
             window.sessions().stage().hide();
+            studioGrid().ifPresent(id -> {
+                window.studio().show();
+                window.studio().open(id);
+            });
+        });
+        String[] studioShots = {"studio", "studio-bars", "studio-fig1"};
+        for (int i = 0; i < studioShots.length; i++) {
+            int tab = i;
+            then("tab " + studioShots[i], () -> studioGrid().isEmpty()
+                    || !window.studio().results.getItems().isEmpty(), () -> {
+                        if (studioGrid().isPresent()) {
+                            window.studio().tabs.getSelectionModel().select(tab);
+                        }
+                    });
+            then("shoot " + studioShots[i], this::chartsDrawn, () -> studioGrid().ifPresent(id ->
+                    shoot(studioShots[tab], window.studio().stage().getScene())));
+        }
+        then("stop", () -> true, () -> {
+            window.studio().stage().hide();
             LOG.info("screenshots written to {}", out.toAbsolutePath());
             window.close();
         });
         ticker.setCycleCount(Timeline.INDEFINITE);
         ticker.play();
     }
+
+    /**
+     * The grid the studio pictures show: {@code -Dqvit.tour.grid}, else the newest grid of the sessions folder that
+     * has a finished cell; none (no pictures of the studio) when there is none.
+     */
+    private java.util.Optional<String> studioGrid() {
+        if (studioGrid == null) {
+            try {
+                String wanted = System.getProperty("qvit.tour.grid");
+                java.util.List<String> ids = dev.qvit.sessions.AblationGrid.list(w.sessionsRoot());
+                String chosen = null;
+                for (String id : ids) {
+                    boolean finished = !dev.qvit.sessions.AblationGrid.open(w.sessionsRoot(), id).results().isEmpty();
+                    if (finished && (chosen == null || id.equals(wanted))) {
+                        chosen = id;
+                    }
+                }
+                studioGrid = java.util.Optional.ofNullable(chosen);
+            } catch (dev.qvit.sessions.SessionException e) {
+                LOG.warn("no studio pictures: {}", e.getMessage());
+                studioGrid = java.util.Optional.empty();
+            }
+        }
+        return studioGrid;
+    }
+
+    private java.util.Optional<String> studioGrid;
 
     /** One picture per tab, then the overview showing another number (q code entropy), named with {@code suffix}. */
     private void views(String suffix) {

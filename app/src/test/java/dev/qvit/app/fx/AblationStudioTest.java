@@ -86,6 +86,12 @@ class AblationStudioTest {
         robot.interact(studio::runQueue);
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> !studio.queue.getItems().isEmpty()
                 && studio.queue.getItems().get(0).state() == AblationGrid.CellState.FINISHED);
+        // (Pause holds the queue between two steps, Resume lets it go on)
+        robot.interact(studio::togglePause);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, WorkbenchRunTest::trainingThreadWaitsForResume);
+        assertThat(studio.pause.getText()).isEqualTo("Resume");
+        robot.interact(studio::togglePause);
+        assertThat(studio.pause.getText()).isEqualTo("Pause");
         robot.interact(studio::cancelQueue);
         waitForQueue(studio);
         assertThat(studio.status.getText()).startsWith("Queue cancelled");

@@ -44,6 +44,7 @@ public final class CellAnalysis {
         List<LayerProbe> s = student.probes(student.trace(probeImages, false), n);
         List<BlockStatistics> blocks = QueryKeyAnalysis.analyse(t, s, student.quantizerSnapshots());
         List<BlockHistograms> studentHistograms = new ArrayList<>();
+        List<BlockHistograms> inputHistograms = new ArrayList<>();
         List<BlockHistograms> teacherHistograms = new ArrayList<>();
         List<LayerDiagnostics> diagnostics = new ArrayList<>();
         for (int l = 0; l < t.size(); l++) {
@@ -51,6 +52,7 @@ public final class CellAnalysis {
             LayerProbe sp = s.get(l);
             teacherHistograms.add(histograms(l, tp.query(), tp.key()));
             studentHistograms.add(histograms(l, sp.quantizedQuery(), sp.quantizedKey()));
+            inputHistograms.add(histograms(l, sp.rectifiedQuery(), sp.rectifiedKey()));
             for (String linear : LINEARS) {
                 String name = "blocks." + l + "." + linear;
                 diagnostics.add(new LayerDiagnostics(name + ".weight", weightSqnr(teacher, student, name),
@@ -69,7 +71,7 @@ public final class CellAnalysis {
         return new CellResult(cell.bits(), cell.variant().label(), cell.seed(),
                 plan.irmForm().name().toLowerCase(Locale.ROOT), plan.lambda(),
                 epochs.get(epochs.size() - 1).testAccuracy(), run.distillation(), epochs, blocks, run.seconds(),
-                studentHistograms, teacherHistograms, diagnostics, run.session());
+                studentHistograms, inputHistograms, teacherHistograms, diagnostics, run.session(), CellResult.MEASUREMENT);
     }
 
     private static BlockHistograms histograms(int layer, float[] query, float[] key) {

@@ -74,9 +74,10 @@ public final class AblationCharts {
 
     /**
      * Fig. 1 of the paper for our models: per block (side by side) the histogram of the query values (as a density)
-     * and its Gaussian fit, for every model given (the FP teacher, a quantized baseline, the model with IRM).
+     * and its Gaussian fit, for every model given (the FP teacher, a quantized baseline, the model with IRM);
+     * {@code stage} says where the students' values are taken, e.g. "entering the quantizers".
      */
-    public static JFreeChart fig1(List<Fig1Model> models, boolean keys) {
+    public static JFreeChart fig1(List<Fig1Model> models, boolean keys, String stage) {
         NumberAxis density = Charts.axis("density");
         CombinedRangeXYPlot combined = new CombinedRangeXYPlot(density);
         combined.setGap(8);
@@ -89,8 +90,7 @@ public final class AblationCharts {
                 Histogram h = keys ? b.key() : b.query();
                 GaussianFit fit = keys ? b.keyFit() : b.queryFit();
                 histograms.addSeries(densitySteps(m.name(), h));
-                fits.addSeries(gaussian(String.format("%s: μ %.3f, σ %.3f", m.name(), fit.mean(), fit.std()), fit,
-                        h.min(), h.max()));
+                fits.addSeries(gaussian(m.name(), fit, h.min(), h.max()));
             }
             NumberAxis x = Charts.axis((keys ? "k" : "q") + ", block " + l);
             XYStepRenderer steps = new XYStepRenderer();
@@ -106,10 +106,20 @@ public final class AblationCharts {
             XYPlot plot = new XYPlot(histograms, x, null, steps);
             plot.setDataset(1, fits);
             plot.setRenderer(1, curves);
+            for (int i = 0; i < models.size(); i++) {
+                BlockHistograms b = models.get(i).blocks().get(l);
+                GaussianFit fit = keys ? b.keyFit() : b.queryFit();
+                org.jfree.chart.title.TextTitle t = new org.jfree.chart.title.TextTitle(
+                        String.format("μ %.3f σ %.3f", fit.mean(), fit.std()), Charts.font(Font.PLAIN, 11));
+                t.setPaint(colour(i));
+                t.setBackgroundPaint(null);
+                plot.addAnnotation(new org.jfree.chart.annotations.XYTitleAnnotation(0.02, 0.98 - 0.07 * i, t,
+                        org.jfree.chart.ui.RectangleAnchor.TOP_LEFT));
+            }
             combined.add(plot);
         }
-        JFreeChart chart = new JFreeChart("Fig. 1: " + (keys ? "key" : "query") + " values per block, histogram and "
-                + "Gaussian fit", Charts.font(Font.BOLD, 13), combined, true);
+        JFreeChart chart = new JFreeChart("Fig. 1: " + (keys ? "key" : "query") + " values per block " + stage
+                + ", histogram and Gaussian fit", Charts.font(Font.BOLD, 13), combined, true);
         Charts.style(chart);
         for (Object p : combined.getSubplots()) {
             XYPlot sub = (XYPlot) p;
