@@ -76,6 +76,8 @@ public final class Workbench extends BorderPane {
             java.lang.management.ManagementFactory.getThreadMXBean();
     private final List<long[]> refreshTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean busy;
+    /** True while the ablation studio's queue trains (the two would share the cores). */
+    java.util.function.BooleanSupplier queueBusy = () -> false;
     private TeacherSource teacher;
     private WorkbenchSettings settings = WorkbenchSettings.load();
     /** A session's views are shown: the teacher's static views, when they arrive, do not replace them. */
@@ -317,6 +319,10 @@ public final class Workbench extends BorderPane {
 
     void start(ExperimentSpec.Kind kind) {
         if (busy) {
+            return;
+        }
+        if (queueBusy.getAsBoolean()) {
+            showError("Not started: the ablation studio's queue is running; cancel it or let it finish first.");
             return;
         }
         Optional<ExperimentSpec> spec = experiment.spec(kind);

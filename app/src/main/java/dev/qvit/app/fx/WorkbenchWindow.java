@@ -139,6 +139,7 @@ public final class WorkbenchWindow {
     AblationStudio studio() {
         if (studio == null) {
             studio = new AblationStudio(workbench, stage);
+            workbench.queueBusy = studio::queueRunning;
         }
         return studio;
     }
