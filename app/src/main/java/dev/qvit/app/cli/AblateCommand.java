@@ -133,7 +133,10 @@ public final class AblateCommand implements Callable<Integer> {
         AblationGrid grid = openOrCreate(root);
         List<AblationGrid.CellStatus> statuses = grid.statuses();
         long finished = statuses.stream().filter(s -> s.state() == AblationGrid.CellState.FINISHED).count();
-        System.out.printf("grid %s: %d cells (%d finished) in %s%n", grid.id(), statuses.size(), finished, root.dir());
+        long remeasure = statuses.stream().filter(s -> AblationGrid.MEASURED_BEFORE.equals(s.message())).count();
+        System.out.printf("grid %s: %d cells (%d finished%s) in %s%n", grid.id(), statuses.size(), finished,
+                remeasure == 0 ? "" : ", %d trained and measured by an older workbench: a run measures them again"
+                        .formatted(remeasure), root.dir());
         if (slurm) {
             return writeSlurm(grid, statuses);
         }
