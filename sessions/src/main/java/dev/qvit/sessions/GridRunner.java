@@ -108,7 +108,7 @@ public final class GridRunner {
         Session session = fresh ? root.create(c.cell().spec(), c.session(), c.label(), probeSeconds)
                 : root.openForWriting(c.session(), probeSeconds);
         try {
-            if (!fresh && !session.spec().equals(c.cell().spec())) {
+            if (!fresh && !sameExperiment(session.spec(), c.cell().spec())) {
                 throw new SessionException("session " + c.session() + " holds another experiment than cell "
                         + c.index() + " of grid " + grid.id() + ": rename or delete it");
             }
@@ -178,6 +178,12 @@ public final class GridRunner {
             AblationGrid.writeResult(session.dir(), measured);
             return measured;
         }
+    }
+
+    /** A session's spec names the model its run took from the teacher where the grid's plan left it open. */
+    static boolean sameExperiment(dev.qvit.model.experiment.ExperimentSpec session,
+                                  dev.qvit.model.experiment.ExperimentSpec cell) {
+        return cell.model() == null ? session.withModel(null).equals(cell) : session.equals(cell);
     }
 
     private org.nd4j.linalg.api.ndarray.INDArray probeImages() {

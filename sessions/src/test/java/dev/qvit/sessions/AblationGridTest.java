@@ -104,6 +104,14 @@ class AblationGridTest {
     }
 
     @Test
+    void aPlanThatLeavesTheModelToTheTeacherMatchesTheSessionThatNamesIt() {
+        var cell = PLAN.base().withModel(null);
+        assertThat(GridRunner.sameExperiment(cell.withModel(Runs.NARROW), cell)).isTrue();
+        assertThat(GridRunner.sameExperiment(cell.withModel(Runs.NARROW).withSeed(7), cell)).isFalse();
+        assertThat(GridRunner.sameExperiment(PLAN.base().withSeed(7), PLAN.base())).isFalse();
+    }
+
+    @Test
     void theSbatchScriptRunsOneCellPerArrayTask(@TempDir Path dir) throws Exception {
         AblationGrid grid = AblationGrid.create(new SessionsRoot(dir), "g", null, PLAN);
         Path script = new SlurmArray(Path.of("/opt/qvit/qvit"), "debug", "01:00:00", 2, "4G", 3)
