@@ -109,6 +109,9 @@ public final class AblationStudio {
     final CheckBox fig1Keys = new CheckBox("keys");
     final CheckBox fig1Quantized = new CheckBox("after the quantizer");
     final TabPane tabs = new TabPane();
+    /** Per quantized tensor: SQNR and weight oscillation of every variant at one bit width, mean over seeds. */
+    final TableView<String> layers = new TableView<>();
+    final ComboBox<Integer> layerBits = new ComboBox<>();
     private final ObservableList<AblationGrid.CellStatus> cells = FXCollections.observableArrayList();
 
     private volatile AblationGrid grid;
@@ -282,7 +285,21 @@ public final class AblationStudio {
         fig1Controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         fig1Controls.setPadding(new Insets(4, 8, 4, 8));
         fig1.setTop(fig1Controls);
-        tabs.getTabs().addAll(new Tab("Table", results), new Tab("Bar chart", barChart), new Tab("Fig. 1", fig1));
+        layers.setId("layers");
+        layers.setPlaceholder(new Label("SQNR and oscillation per tensor appear when a cell has finished."));
+        layerBits.setId("layerBits");
+        layerBits.setMinWidth(70);
+        layerBits.setOnAction(e -> showLayers());
+        Label layersNote = new Label("Per quantized tensor, mean over seeds: SQNR (dB) against the teacher's tensor, "
+                + "and for weights the share of integer codes flipping back per step over the last epoch (‰).");
+        layersNote.setWrapText(true);
+        HBox layerControls = new HBox(8, fixed(new Label("Bits")), layerBits, layersNote);
+        layerControls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        layerControls.setPadding(new Insets(4, 8, 4, 8));
+        BorderPane perLayer = new BorderPane(layers);
+        perLayer.setTop(layerControls);
+        tabs.getTabs().addAll(new Tab("Table", results), new Tab("Bar chart", barChart), new Tab("Fig. 1", fig1),
+                new Tab("Per layer", perLayer));
         tabs.setId("studioTabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         Button md = exportButton("exportMarkdown", "Markdown…", "results.md", this::markdown);
@@ -662,9 +679,46 @@ public final class AblationStudio {
         List<Integer> bitWidths = finished.stream().map(CellResult::bits).distinct().sorted((a, b) -> b - a).toList();
         Integer chosen = fig1Bits.getValue();
         fig1Bits.getItems().setAll(bitWidths);
+        Integer layerChosen = layerBits.getValue();
+        layerBits.getItems().setAll(bitWidths);
+        layerBits.setValue(layerChosen != null && bitWidths.contains(layerChosen) ? layerChosen
+                : bitWidths.isEmpty() ? null : bitWidths.get(0));
+        showLayers();
         fig1Bits.setValue(chosen != null && bitWidths.contains(chosen) ? chosen
                 : bitWidths.isEmpty() ? null : bitWidths.get(0));
         drawFig1();
+    }
+
+    /** Rows: the tensors; columns: SQNR and oscillation of each variant at the chosen bits. */
+    private void showLayers() {
+        Integer b = layerBits.getValue();
+        layers.getColumns().clear();
+        layers.getItems().clear();
+        if (b == null) {
+            return;
+        }
+        List<CellResult> atBits = finished.stream().filter(c -> c.bits() == b && !c.diagnostics().isEmpty()).toList();
+        List<String> tensors = atBits.stream().flatMap(c -> c.diagnostics().stream().map(
+                dev.qvit.records.LayerDiagnostics::tensor)).distinct().toList();
+        layers.getColumns().add(column("tensor", t -> t, 200));
+        List<String> variantsHere = atBits.stream().map(AblationTable::label).distinct().toList();
+        for (String v : variantsHere) {
+            List<CellResult> group = atBits.stream().filter(c -> AblationTable.label(c).equals(v)).toList();
+            String name = v.substring(v.indexOf(' ') + 1);
+            layers.getColumns().add(column(name + " SQNR", t -> number(meanOf(group, t, true), 1, 1), 150));
+            layers.getColumns().add(column(name + " osc. ‰", t -> number(meanOf(group, t, false), 1000, 3), 140));
+        }
+        layers.getItems().setAll(tensors);
+    }
+
+    private static double meanOf(List<CellResult> group, String tensor, boolean sqnr) {
+        return group.stream().flatMap(c -> c.diagnostics().stream()).filter(d -> d.tensor().equals(tensor))
+                .mapToDouble(d -> sqnr ? d.sqnrDb() : d.oscillation()).filter(Double::isFinite).average()
+                .orElse(Double.NaN);
+    }
+
+    private static String number(double v, double scale, int digits) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%." + digits + "f", v * scale);
     }
 
     private void drawFig1() {

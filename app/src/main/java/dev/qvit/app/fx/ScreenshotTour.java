@@ -86,7 +86,7 @@ final class ScreenshotTour {
                 window.studio().open(id);
             });
         });
-        String[] studioShots = {"studio", "studio-bars", "studio-fig1"};
+        String[] studioShots = {"studio", "studio-bars", "studio-fig1", "studio-layers"};
         for (int i = 0; i < studioShots.length; i++) {
             int tab = i;
             then("tab " + studioShots[i], () -> studioGrid().isEmpty()

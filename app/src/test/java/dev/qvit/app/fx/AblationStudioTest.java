@@ -67,6 +67,10 @@ class AblationStudioTest {
         assertThat(studio.fig1Models(2)).extracting(AblationCharts.Fig1Model::name).containsExactly("FP teacher",
                 "W2A2 baseline (seed 0)", "W2A2 IRM(distribution) (seed 0)");
         assertThat(studio.fig1Chart.chart()).isNotNull();
+        // and the per-layer tab lists SQNR and oscillation per quantized tensor for both variants
+        assertThat(studio.layers.getItems()).contains("blocks.0.attn.qkv.weight", "blocks.3.attn.attention");
+        assertThat(studio.layers.getColumns()).extracting(c -> c.getText()).contains("baseline SQNR",
+                "IRM(distribution) osc. ‰");
         // and the exports write the table and the charts
         Path out = Files.createDirectories(dir.resolve("export"));
         robot.interact(() -> {

@@ -46,6 +46,7 @@ public final class AblationCharts {
         bars.setErrorIndicatorPaint(Charts.foreground());
         bars.setDrawBarOutline(false);
         bars.setItemMargin(0.05);
+        bars.setMaximumBarWidth(0.08);
         for (int i = 0; i < 8; i++) {
             bars.setSeriesPaint(i, Palette.series(i));
         }
@@ -58,6 +59,7 @@ public final class AblationCharts {
             fp.setLabel(String.format("FP teacher %.2f %%", 100 * teacherAccuracy));
             fp.setLabelPaint(Charts.foreground());
             fp.setLabelFont(Charts.font(Font.PLAIN, 11));
+            fp.setLabelBackgroundColor(new java.awt.Color(0, 0, 0, 0));
             fp.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
             fp.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
             plot.addRangeMarker(fp);
