@@ -102,6 +102,15 @@ class AblationGridTest {
         assertThatThrownBy(() -> AblationGrid.create(new SessionsRoot(dir), "g", null, PLAN))
                 .hasMessageContaining("a grid g already exists");
         assertThatThrownBy(() -> grid.cell(2)).hasMessageContaining("grid g has cells 0 to 1, not 2");
+        // a damaged or foreign plan is refused in one sentence naming the file
+        Files.writeString(grid.dir().resolve(AblationGrid.PLAN), "{\"format\": \"something else\"}");
+        assertThatThrownBy(() -> AblationGrid.open(new SessionsRoot(dir), "g"))
+                .hasMessageEndingWith("grid.json is not a grid description (format qvit-grid expected)");
+        Files.writeString(grid.dir().resolve(AblationGrid.PLAN), "{ not json");
+        assertThatThrownBy(() -> AblationGrid.open(new SessionsRoot(dir), "g"))
+                .hasMessageContaining("grid.json is not a grid description");
+        assertThatThrownBy(() -> AblationGrid.open(new SessionsRoot(dir), "../x")).hasMessageContaining("is not a "
+                + "session id");
     }
 
     @Test
