@@ -140,10 +140,11 @@ public final class AblateCommand implements Callable<Integer> {
         if (slurm) {
             return writeSlurm(grid, statuses);
         }
+        ExperimentRun.Teacher teacher = Teachers.load(grid.plan().base().teacher());
         if (!collect) {
-            run(grid);
+            run(grid, teacher);
         }
-        return writeTables(grid, tablesOut);
+        return writeTables(grid, teacher, tablesOut);
     }
 
     private AblationGrid openOrCreate(SessionsRoot root) throws SessionException {
@@ -155,7 +156,7 @@ public final class AblateCommand implements Callable<Integer> {
                 if (!asked.equals(grid.plan())) {
                     throw new IllegalArgumentException(("grid %s in %s was made with another plan (%s); run it with no "
                             + "plan options to go on, or choose another --grid").formatted(gridId, root.dir(),
-                            describe(grid.plan())));
+                            grid.plan().describe()));
                 }
             }
             return grid;
@@ -195,14 +196,6 @@ public final class AblateCommand implements Callable<Integer> {
                 QuantizationConfig.Rectification.parse(irmForm), probeImages);
     }
 
-    static String describe(AblationPlan p) {
-        return "bits %s, variants %s, seeds %s, IRM form %s, λ %s, %d epochs, %s".formatted(p.bits(),
-                p.variants().stream().map(Variant::label).toList(), p.seeds(),
-                p.irmForm().name().toLowerCase(Locale.ROOT), p.lambda(), p.training().epochs(),
-                p.base().data().source() + (p.base().data().trainLimit() > 0 ? " " + p.base().data().trainLimit()
-                        + " train images" : ""));
-    }
-
     /** Options for variants the grid does not have are refused rather than silently ignored. */
     private void requireUsed(AblationPlan plan) {
         boolean irm = plan.variants().stream().anyMatch(Variant::rectification);
@@ -216,8 +209,7 @@ public final class AblateCommand implements Callable<Integer> {
         }
     }
 
-    private void run(AblationGrid grid) throws Exception {
-        ExperimentRun.Teacher teacher = Teachers.load(grid.plan().base().teacher());
+    private void run(AblationGrid grid, ExperimentRun.Teacher teacher) throws Exception {
         GridRunner runner = new GridRunner(grid, teacher, ExperimentRun.loadData(grid.plan().base().data()),
                 threads.count(), probeSeconds);
         int epochCount = grid.plan().training().epochs();
@@ -277,12 +269,11 @@ public final class AblateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int writeTables(AblationGrid grid, Path tablesOut) throws Exception {
+    private int writeTables(AblationGrid grid, ExperimentRun.Teacher teacher, Path tablesOut) throws Exception {
         List<CellResult> cells = grid.results();
         AblationPlan p = grid.plan();
-        ExperimentRun.Teacher teacher = Teachers.load(p.base().teacher());
         String recipe = "Teacher %s (%.2f %%); %s; QAT lr %s cosine, batch %d, DGD norm %s; probe %d test images."
-                .formatted(p.base().teacher(), 100 * teacher.testAccuracy(), describe(p), p.training().learningRate(),
+                .formatted(p.base().teacher(), 100 * teacher.testAccuracy(), p.describe(), p.training().learningRate(),
                         p.training().batchSize(), p.dgdNorm().name().toLowerCase(Locale.ROOT), p.probeImages());
         List<AblationRow> rows = AblationStatistics.rows(cells, teacher.testAccuracy(), teacher.model().config(),
                 p.base().quantization().embeddingBits());

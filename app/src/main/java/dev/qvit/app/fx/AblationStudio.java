@@ -749,17 +749,9 @@ public final class AblationStudio {
 
     String markdown() {
         AblationGrid g = grid;
-        String recipe = g == null ? "" : "Grid " + g.id() + ": " + describe(g.plan()) + ".";
+        String recipe = g == null ? "" : "Grid " + g.id() + ": " + g.plan().describe() + ".";
         return AblationTable.statisticsMarkdown(rows(), teacherAccuracy, recipe) + "\n"
                 + AblationTable.blocksMarkdown(finished);
-    }
-
-    static String describe(AblationPlan p) {
-        return "bits %s, variants %s, seeds %s, IRM form %s, λ %s, %d epochs, %s %s training images".formatted(p.bits(),
-                p.variants().stream().map(Variant::label).toList(), p.seeds(),
-                p.irmForm().name().toLowerCase(Locale.ROOT), p.lambda(), p.training().epochs(),
-                p.base().data().source(), p.base().data().trainLimit() > 0 ? String.valueOf(p.base().data()
-                        .trainLimit()) : "all");
     }
 
     private Button exportButton(String id, String text, String file, java.util.function.Supplier<String> content) {

@@ -74,6 +74,15 @@ public record AblationPlan(ExperimentSpec base, List<Integer> bits, List<Variant
         return base.withStudent(q, d).withSeed(seed);
     }
 
+    /** "bits [4, 2], variants [base, irm], seeds [0, 1], IRM form distribution, λ 0.1, 3 epochs, full 20000 train images". */
+    public String describe() {
+        return "bits %s, variants %s, seeds %s, IRM form %s, λ %s, %d epochs, %s".formatted(bits,
+                variants.stream().map(Variant::label).toList(), seeds,
+                irmForm.name().toLowerCase(java.util.Locale.ROOT), lambda(), training().epochs(),
+                base.data().source() + (base.data().trainLimit() > 0 ? " " + base.data().trainLimit()
+                        + " train images" : ""));
+    }
+
     public double lambda() {
         return base.distillation().lambda();
     }

@@ -197,9 +197,4 @@ public final class AblationTable {
     static double mean(List<CellResult> group, ToDoubleFunction<CellResult> value) {
         return group.stream().mapToDouble(value).average().orElse(Double.NaN);
     }
-
-    /** Cells in plan order that are not in {@code done}. */
-    public static List<AblationPlan.Cell> missing(AblationPlan plan, List<CellResult> done) {
-        return plan.cells().stream().filter(cell -> done.stream().noneMatch(c -> c.key().equals(cell.key()))).toList();
-    }
 }
