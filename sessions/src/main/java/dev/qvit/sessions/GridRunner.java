@@ -118,23 +118,12 @@ public final class GridRunner {
                 listener.cellFinished(c, measured);
                 return Optional.of(measured);
             }
-            ExperimentRun.Teacher from = teacher;
-            Optional<TrainingState> checkpoint = Optional.empty();
-            if (fresh) {
-                session.keepTeacher(teacher.model(), teacher.testAccuracy());
-            } else {
-                from = session.keptTeacher().orElse(teacher);
-                checkpoint = session.prepareResume();
-            }
-            RunOptions options = RunOptions.headless(threads).checkpointingTo(session.checkpointer(), checkpointEvery)
-                    .probingEvery(Math.round(probeSeconds * 1000));
-            ExperimentRun run = ExperimentRun.prepare(c.cell().spec(), from, options, data);
-            checkpoint.ifPresent(run::resumingFrom);
-            listener.cellStarted(c, checkpoint.map(s -> s.progress().step()).orElse(0L));
+            RunOptions options = RunOptions.headless(threads).probingEvery(Math.round(probeSeconds * 1000));
+            SessionRun run = fresh ? SessionRun.start(session, c.cell().spec(), teacher, options, checkpointEvery, data)
+                    : SessionRun.resume(session, teacher, options, checkpointEvery, data);
+            listener.cellStarted(c, run.fromStep());
             double[] lastDistillation = {Double.NaN};
-            RunEvent.Listener recorder = session.recorder();
             ExperimentRun.Result result = run.run(e -> {
-                recorder.on(e);
                 if (e instanceof RunEvent.Step s && s.metrics().distillation() != null) {
                     lastDistillation[0] = s.metrics().distillation().total();
                 }
@@ -144,9 +133,9 @@ public final class GridRunner {
                 return Optional.empty();
             }
             List<EpochMetrics> epochs = result.summary().epochs();
-            CellResult measured = CellAnalysis.measure(c.cell(), grid.plan(), from.model(), result.model(),
-                    probeImages(), new CellAnalysis.Run(epochs, lastDistillation[0],
-                            run.weightOscillation().rates(), epochs.get(epochs.size() - 1).elapsedSeconds(),
+            CellResult measured = CellAnalysis.measure(c.cell(), grid.plan(), run.teacher().model(),
+                    result.model(), probeImages(), new CellAnalysis.Run(epochs, lastDistillation[0],
+                            run.experiment().weightOscillation().rates(), epochs.get(epochs.size() - 1).elapsedSeconds(),
                             c.session()));
             AblationGrid.writeResult(session.dir(), measured);
             listener.cellFinished(c, measured);

@@ -207,9 +207,14 @@ public final class Session implements AutoCloseable {
         TeacherFile.write(dir, teacher, accuracy);
     }
 
+    /** True when {@link #keepTeacher} has copied a teacher into the session. */
+    public boolean keepsTeacher() {
+        return Files.exists(dir.resolve(TeacherFile.FILE));
+    }
+
     /** The teacher kept by {@link #keepTeacher}, or empty (teacher sessions, or a session made without one). */
     public java.util.Optional<dev.qvit.model.experiment.ExperimentRun.Teacher> keptTeacher() throws SessionException {
-        if (!Files.exists(dir.resolve(TeacherFile.FILE))) {
+        if (!keepsTeacher()) {
             return java.util.Optional.empty();
         }
         TeacherFile.Loaded t = TeacherFile.read(dir);

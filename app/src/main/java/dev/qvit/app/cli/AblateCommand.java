@@ -53,6 +53,8 @@ public final class AblateCommand implements Callable<Integer> {
     DataOptions data;
     @Mixin
     ThreadOptions threads;
+    @Mixin
+    SessionOptions sessions;
 
     @Option(names = "--teacher", description = "Full-precision teacher checkpoint, or 'bundled' (needed for a new grid).")
     String teacherFile;
@@ -80,14 +82,9 @@ public final class AblateCommand implements Callable<Integer> {
             description = "Test images for the q/k statistics (default: ${DEFAULT-VALUE}).")
     int probeImages;
 
-    @Option(names = "--sessions", description = "Sessions folder (default: ~/qvit/sessions, or $QVIT_HOME/sessions).")
-    Path sessions;
     @Option(names = "--grid", defaultValue = "ablation", description = "The grid's id under the sessions folder: a new "
             + "one is made, an existing one of the same plan goes on (default: ${DEFAULT-VALUE}).")
     String gridId;
-    @Option(names = "--probe-every", defaultValue = "20", description = "Probe snapshot at most every S seconds "
-            + "(default: ${DEFAULT-VALUE}).")
-    double probeSeconds;
     @Option(names = "--cell", description = "Run only cell N of the grid (0-based, as cells.tsv numbers them; what a "
             + "Slurm array task runs).")
     Integer cell;
@@ -127,9 +124,14 @@ public final class AblateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--collect, --slurm and --cell are different ways to use a grid: "
                     + "choose one");
         }
+        sessions.check();
+        if (sessions.id != null || sessions.none) {
+            throw new IllegalArgumentException("each cell of a grid is a session named after the grid and the cell: "
+                    + "--session and --no-session do not apply");
+        }
         Path tablesOut = out == null ? null : qvit.outputs().folder(out, "ablation",
                 f -> TABLES.contains(f.getFileName().toString()), force);          // refused before any cell runs
-        SessionsRoot root = new SessionsRoot(sessions != null ? sessions : qvit.outputs().sessions());
+        SessionsRoot root = sessions.root(qvit.outputs());
         AblationGrid grid = openOrCreate(root);
         List<AblationGrid.CellStatus> statuses = grid.statuses();
         long finished = statuses.stream().filter(s -> s.state() == AblationGrid.CellState.FINISHED).count();
@@ -211,7 +213,7 @@ public final class AblateCommand implements Callable<Integer> {
 
     private void run(AblationGrid grid, ExperimentRun.Teacher teacher) throws Exception {
         GridRunner runner = new GridRunner(grid, teacher, ExperimentRun.loadData(grid.plan().base().data()),
-                threads.count(), probeSeconds);
+                threads.count(), sessions.probeSeconds).checkpointingEvery(sessions.checkpointEvery);
         int epochCount = grid.plan().training().epochs();
         GridRunner.Listener printer = new GridRunner.Listener() {
             private ProgressPrinter progress;

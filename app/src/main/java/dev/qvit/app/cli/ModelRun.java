@@ -1,16 +1,15 @@
 package dev.qvit.app.cli;
 
-import dev.qvit.model.experiment.Checkpointer;
 import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.experiment.ExperimentSpec;
 import dev.qvit.model.experiment.RunEvent;
 import dev.qvit.model.experiment.RunOptions;
 import dev.qvit.model.experiment.TrainedModelFile;
-import dev.qvit.model.experiment.TrainingState;
 import dev.qvit.model.train.RunControl;
 import dev.qvit.records.EpochMetrics;
 import dev.qvit.sessions.Session;
 import dev.qvit.sessions.SessionException;
+import dev.qvit.sessions.SessionRun;
 import java.nio.file.Path;
 
 /**
@@ -22,49 +21,60 @@ final class ModelRun {
     }
 
     /**
+     * Runs a spec from its first step.
+     *
      * @param session the run's session, or null
      * @param out     a model file to export at every checkpoint, or null
-     * @param from    the checkpoint to go on from, or null
      * @return the last epoch's test accuracy (0..1)
      */
-    static double run(ExperimentSpec spec, ExperimentRun.Teacher teacher, int threads, Session session,
-                      SessionOptions options, Path out, TrainingState from) throws InterruptedException {
-        Checkpointer checkpoints = checkpointer(session, out);
+    static double start(ExperimentSpec spec, ExperimentRun.Teacher teacher, int threads, Session session,
+                        SessionOptions options, Path out) throws InterruptedException, SessionException {
         RunOptions runOptions = RunOptions.headless(threads);
-        if (checkpoints != null) {
-            runOptions = runOptions.checkpointingTo(checkpoints, session == null ? 0 : options.checkpointEvery);
+        if (out != null) {
+            runOptions = runOptions.checkpointingTo(TrainedModelFile.checkpointer(out), 0);
         }
-        if (session != null) {
-            runOptions = runOptions.probingEvery(Math.round(options.probeSeconds * 1000));
+        if (session == null) {
+            ExperimentRun run = ExperimentRun.prepare(spec, teacher, runOptions);
+            return last(run.run(report(run, threads, null, out), new RunControl()));
         }
-        ExperimentRun run = ExperimentRun.prepare(spec, teacher, runOptions);
-        if (from != null) {
-            run.resumingFrom(from);
-        }
+        SessionRun run = SessionRun.start(session, spec, teacher, probing(runOptions, options),
+                options.checkpointEvery, null);
+        return last(run.run(report(run.experiment(), threads, session, out), new RunControl()));
+    }
+
+    /**
+     * Goes on with a stopped or crashed session from its last checkpoint.
+     *
+     * @param teacher a student's teacher when the session kept none, else null
+     */
+    static double resume(Session session, ExperimentRun.Teacher teacher, int threads, SessionOptions options)
+            throws InterruptedException, SessionException {
+        SessionRun run = SessionRun.resume(session, teacher, probing(RunOptions.headless(threads), options),
+                options.checkpointEvery, null);
+        System.out.println(run.checkpoint().map(s -> "resuming session %s from step %d (%d epoch%s done)".formatted(
+                session.id(), s.progress().step(), s.progress().history().size(),
+                s.progress().history().size() == 1 ? "" : "s"))
+                .orElse("session " + session.id() + " has no checkpoint yet: it starts over"));
+        return last(run.run(report(run.experiment(), threads, session, null), new RunControl()));
+    }
+
+    private static RunOptions probing(RunOptions o, SessionOptions options) {
+        return o.probingEvery(Math.round(options.probeSeconds * 1000));
+    }
+
+    /** Prints what runs where; @return the listener that prints the run's progress */
+    private static RunEvent.Listener report(ExperimentRun run, int threads, Session session, Path out) {
         System.out.printf("%s on %s: %,d train / %,d test images, %d thread%s%s%s%n", run.spec().describe(),
                 run.data().description(), run.data().train().count(), run.data().test().count(), threads,
                 threads == 1 ? "" : "s", session == null ? "" : " -> session " + session.id() + " in "
                         + session.dir().getParent(), out == null ? "" : " -> " + out);
         ProgressPrinter progress = new ProgressPrinter(System.out, run.spec().training().epochs());
-        RunEvent.Listener recorder = session == null ? RunEvent.Listener.NONE : session.recorder();
-        ExperimentRun.Result result = run.run(e -> {
-            recorder.on(e);
-            e.dispatch(progress);
-        }, new RunControl());
-        EpochMetrics last = result.summary().last();
-        return last == null ? Double.NaN : last.testAccuracy();
+        return e -> e.dispatch(progress);
     }
 
-    private static Checkpointer checkpointer(Session session, Path out) {
-        Checkpointer file = out == null ? null : TrainedModelFile.checkpointer(out);
-        Checkpointer kept = session == null ? null : session.checkpointer();
-        if (file == null || kept == null) {
-            return file != null ? file : kept;
-        }
-        return (spec, model, state) -> {
-            file.save(spec, model, state);
-            return kept.save(spec, model, state);
-        };
+    private static double last(ExperimentRun.Result result) {
+        EpochMetrics last = result.summary().last();
+        return last == null ? Double.NaN : last.testAccuracy();
     }
 
     /** Closes a session, turning a failure to do so into one sentence. */

@@ -69,11 +69,8 @@ public final class QuantizeCommand implements Callable<Integer> {
         Session session = sessions.none ? null
                 : sessions.root(qvit.outputs()).create(spec, sessions.id, null, sessions.probeSeconds);
         try {
-            if (session != null) {
-                session.keepTeacher(teacher.model(), teacher.testAccuracy());
-            }
             System.out.printf("quantizing from %s%n", teacherFile);
-            double accuracy = ModelRun.run(spec, teacher, threads.count(), session, sessions, target, null);
+            double accuracy = ModelRun.start(spec, teacher, threads.count(), session, sessions, target);
             System.out.printf("test accuracy %.2f%%%s%s%n", 100 * accuracy, target == null ? "" : "; saved " + target,
                     session == null ? "" : "; session " + session.id());
         } finally {

@@ -2,12 +2,10 @@ package dev.qvit.app.cli;
 
 import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.experiment.ExperimentSpec;
-import dev.qvit.model.experiment.TrainingState;
 import dev.qvit.sessions.MetricsStore;
 import dev.qvit.sessions.Session;
 import dev.qvit.sessions.SessionView;
 import dev.qvit.sessions.SessionsRoot;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,16 +41,9 @@ public final class ResumeCommand implements Callable<Integer> {
         Session session = root.openForWriting(id, sessions.probeSeconds);
         try {
             ExperimentSpec spec = session.spec();
-            ExperimentRun.Teacher teacher = spec.kind() == ExperimentSpec.Kind.TEACHER ? null
-                    : session.keptTeacher().orElse(null);
-            if (spec.kind() == ExperimentSpec.Kind.STUDENT && teacher == null) {
-                teacher = Teachers.load(spec.teacher());
-            }
-            Optional<TrainingState> from = session.prepareResume();
-            System.out.println(from.map(s -> "resuming session %s from step %d (%d epoch%s done)".formatted(id,
-                    s.progress().step(), s.progress().history().size(), s.progress().history().size() == 1 ? "" : "s"))
-                    .orElse("session " + id + " has no checkpoint yet: it starts over"));
-            double accuracy = ModelRun.run(spec, teacher, threads.count(), session, sessions, null, from.orElse(null));
+            ExperimentRun.Teacher teacher = spec.kind() == ExperimentSpec.Kind.STUDENT && !session.keepsTeacher()
+                    ? Teachers.load(spec.teacher()) : null;
+            double accuracy = ModelRun.resume(session, teacher, threads.count(), sessions);
             System.out.printf("test accuracy %.2f%%; session %s%n", 100 * accuracy, id);
         } finally {
             ModelRun.close(session);

@@ -61,7 +61,7 @@ public final class TrainCommand implements Callable<Integer> {
                 : sessions.root(qvit.outputs()).create(spec, sessions.id, null, sessions.probeSeconds);
         try {
             System.out.printf("training %s, %,d parameters%n", spec.model().describe(), spec.model().parameterCount());
-            double accuracy = ModelRun.run(spec, null, threads.count(), session, sessions, target, null);
+            double accuracy = ModelRun.start(spec, null, threads.count(), session, sessions, target);
             System.out.printf("test accuracy %.2f%%%s%s%n", 100 * accuracy, target == null ? "" : "; saved " + target,
                     session == null ? "" : "; session " + session.id());
         } finally {

@@ -6,6 +6,7 @@ import dev.qvit.model.experiment.RunEvent;
 import dev.qvit.model.experiment.RunOptions;
 import dev.qvit.sessions.Session;
 import dev.qvit.sessions.SessionException;
+import dev.qvit.sessions.SessionRun;
 import dev.qvit.records.StepMetrics;
 import dev.qvit.model.train.RunControl;
 import javafx.application.Platform;
@@ -62,47 +63,33 @@ public final class TrainingTask extends Task<ExperimentRun.Result> {
     protected ExperimentRun.Result call() throws Exception {
         assert !Platform.isFxApplicationThread();
         updateMessage("loading data…");
-        Session session = sessions == null ? null : sessions.open(spec);
-        try {
-            RunOptions o = options;
-            RunEvent.Listener recorder = RunEvent.Listener.NONE;
-            ExperimentRun.Teacher from = teacher;
-            java.util.Optional<dev.qvit.model.experiment.TrainingState> checkpoint = java.util.Optional.empty();
-            if (session != null) {
-                sessionId = session.id();
-                if (resume) {
-                    from = session.keptTeacher().orElse(teacher);
-                    checkpoint = session.prepareResume();
-                } else if (teacher != null) {
-                    session.keepTeacher(teacher.model(), teacher.testAccuracy());
-                }
-                o = options.checkpointingTo(session.checkpointer(), CHECKPOINT_EVERY);
-                recorder = session.recorder();
+        RunEvent.Handler status = new RunEvent.Handler() {
+            @Override
+            public void started(RunEvent.Started e) {
+                updateMessage(e.description());
             }
-            ExperimentRun run = ExperimentRun.prepare(spec, from, o);
-            checkpoint.ifPresent(run::resumingFrom);
-            RunEvent.Handler status = new RunEvent.Handler() {
-                @Override
-                public void started(RunEvent.Started e) {
-                    updateMessage(e.description());
-                }
 
-                @Override
-                public void step(RunEvent.Step e) {
-                    updateProgress(e.metrics().step() + 1, e.metrics().totalSteps());
-                    updateMessage(status(e.metrics()));
-                }
-            };
-            RunEvent.Listener sessionRecorder = recorder;
-            return run.run(event -> {
-                feed.on(event);
-                sessionRecorder.on(event);
-                event.dispatch(status);
-            }, control);
-        } finally {
-            if (session != null) {
-                session.close();
+            @Override
+            public void step(RunEvent.Step e) {
+                updateProgress(e.metrics().step() + 1, e.metrics().totalSteps());
+                updateMessage(status(e.metrics()));
             }
+        };
+        RunEvent.Listener listener = event -> {
+            feed.on(event);
+            event.dispatch(status);
+        };
+        if (sessions == null) {
+            return ExperimentRun.prepare(spec, teacher, options).run(listener, control);
+        }
+        Session session = sessions.open(spec);
+        try {
+            sessionId = session.id();
+            SessionRun run = resume ? SessionRun.resume(session, teacher, options, CHECKPOINT_EVERY, null)
+                    : SessionRun.start(session, spec, teacher, options, CHECKPOINT_EVERY, null);
+            return run.run(listener, control);
+        } finally {
+            session.close();
         }
     }
 

@@ -52,6 +52,16 @@ class CommandLineRulesTest {
                 .contains("--lambda has no effect: none of the variants [base, irm] uses DGD");
     }
 
+    @Test
+    void aGridNamesItsCellsSessionsItself() {
+        Run r = run("ablate", "--teacher", "t.qvit", "--session", "mine");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("qvit: each cell of a grid is a session named after the grid and the "
+                + "cell: --session and --no-session do not apply");
+        assertThat(run("ablate", "--teacher", "t.qvit", "--checkpoint-every", "-1").err())
+                .contains("--checkpoint-every must be 0 (epoch ends only) or more, got -1");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"train", "quantize", "ablate", "fig1", "eval", "bench", "screenshots"})
     void everyCommandPrintsTheVersion(String command) {

@@ -42,29 +42,6 @@ public final class AblationTable {
         return out.toString();
     }
 
-    /** Accuracy per bits x variant (mean and spread over seeds) and per-block q/k statistics. */
-    public static String markdown(List<CellResult> cells, double teacherAccuracy, String recipe) {
-        StringBuilder out = new StringBuilder("# Q-ViT ablation\n\n").append(recipe).append("\n\n");
-        out.append(String.format(Locale.ROOT, "Full-precision teacher: %.2f %% test accuracy.%n%n", 100 * teacherAccuracy));
-        List<String> variants = cells.stream().sorted(Comparator.comparing((CellResult c) -> Variant.parse(c.variant()))
-                .thenComparing(c -> QuantizationConfig.Rectification.parse(c.irmForm()))).map(AblationTable::variantOf)
-                .distinct().toList();
-        out.append("| bits | ").append(String.join(" | ", variants)).append(" |\n|---|");   // baseline, IRM(form), DGD, ...
-        variants.forEach(v -> out.append("---|"));
-        out.append('\n');
-        for (int bits : cells.stream().map(CellResult::bits).distinct().sorted((a, b) -> b - a).toList()) {
-            out.append("| W").append(bits).append('A').append(bits).append(" |");
-            for (String v : variants) {
-                List<CellResult> group = cells.stream().filter(c -> c.bits() == bits && variantOf(c).equals(v)).toList();
-                out.append(' ').append(summary(group, c -> 100 * c.testAccuracy(), "%.2f")).append(" |");
-            }
-            out.append('\n');
-        }
-        out.append("\nTest accuracy in %, mean ± sample std over seeds (n).\n\n");
-        out.append(blocksMarkdown(cells));
-        return out.toString();
-    }
-
     /**
      * The table with its statistics, as the studio shows it: per bits and variant the accuracy over seeds, the
      * paired difference to the baseline with its 95 % interval (bold where it excludes 0), the difference to the
@@ -176,22 +153,6 @@ public final class AblationTable {
 
     static String variantOf(CellResult c) {
         return Variant.parse(c.variant()).describe(QuantizationConfig.Rectification.parse(c.irmForm()));
-    }
-
-    static String summary(List<CellResult> group, ToDoubleFunction<CellResult> value, String format) {
-        if (group.isEmpty()) {
-            return "–";
-        }
-        double m = mean(group, value);
-        if (group.size() == 1) {
-            return String.format(Locale.ROOT, format + " (1)", m);
-        }
-        double s = 0;
-        for (CellResult c : group) {
-            s += Math.pow(value.applyAsDouble(c) - m, 2);
-        }
-        return String.format(Locale.ROOT, format + " ± " + format + " (%d)", m, Math.sqrt(s / (group.size() - 1)),
-                group.size());
     }
 
     static double mean(List<CellResult> group, ToDoubleFunction<CellResult> value) {
