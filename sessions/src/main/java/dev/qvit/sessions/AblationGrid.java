@@ -211,6 +211,10 @@ public final class AblationGrid {
 
     /** What the cell's session says: pending without one, finished only once its measurements are written. */
     public CellStatus status(GridCell c) throws SessionException {
+        return status(c, result(c));
+    }
+
+    private CellStatus status(GridCell c, Optional<CellResult> result) throws SessionException {
         Path folder = root.folder(c.session());
         if (!Files.exists(folder.resolve(SessionFiles.INFO))) {
             return new CellStatus(c, CellState.PENDING, 0, 0, 0, null);
@@ -225,9 +229,9 @@ public final class AblationGrid {
                         v.statusMessage().orElse(null));
                 case FAILED -> new CellStatus(c, CellState.FAILED, steps, total, seconds,
                         v.statusMessage().orElse(null));
-                case FINISHED -> !Files.exists(folder.resolve(CELL_RESULT))
+                case FINISHED -> result.isEmpty()
                         ? new CellStatus(c, CellState.STOPPED, steps, total, seconds, TRAINED_NOT_MEASURED)
-                        : result(c).map(CellResult::measurement).orElse(0) < CellResult.MEASUREMENT
+                        : result.get().measurement() < CellResult.MEASUREMENT
                         ? new CellStatus(c, CellState.STOPPED, steps, total, seconds, MEASURED_BEFORE)
                         : new CellStatus(c, CellState.FINISHED, steps, total, seconds, null);
             };
@@ -240,6 +244,22 @@ public final class AblationGrid {
             out.add(status(c));
         }
         return out;
+    }
+
+    /** Every cell's status and the measurements written so far, in plan order. */
+    public record Progress(List<CellStatus> statuses, List<CellResult> results) {
+    }
+
+    /** {@link #statuses} and {@link #results} together, each cell's files read once (what a view refreshes). */
+    public Progress progress() throws SessionException {
+        List<CellStatus> statuses = new ArrayList<>();
+        List<CellResult> results = new ArrayList<>();
+        for (GridCell c : cells()) {
+            Optional<CellResult> r = result(c);
+            statuses.add(status(c, r));
+            r.ifPresent(results::add);
+        }
+        return new Progress(List.copyOf(statuses), List.copyOf(results));
     }
 
     /** The measurements of a finished cell, empty before. */

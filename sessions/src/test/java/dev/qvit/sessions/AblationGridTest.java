@@ -58,6 +58,7 @@ class AblationGridTest {
         assertThat(done).hasSize(1);
         assertThat(Files.getLastModifiedTime(finished)).isEqualTo(written);
         assertThat(reopened.results()).hasSize(2);
+        assertThat(reopened.progress()).isEqualTo(new AblationGrid.Progress(reopened.statuses(), reopened.results()));
         // and the resumed cell ends exactly as the same cell run in one go elsewhere, on another thread count
         AblationGrid elsewhere = AblationGrid.create(new SessionsRoot(dir.resolve("b")), "g", null, PLAN);
         CellResult once = new GridRunner(elsewhere, Runs.TEACHER, DATA, 1, 1e6).run(elsewhere.cell(1),

@@ -238,16 +238,16 @@ public final class AblationStudio {
         top.setPadding(new Insets(10));
 
         results.setId("results");
-        results.getColumns().add(rowColumn("run", AblationRow::label, 190));
-        results.getColumns().add(rowColumn("seeds", r -> String.valueOf(r.seeds().size()), 60));
+        results.getColumns().add(rowColumn("run", AblationRow::label, 215));
+        results.getColumns().add(rowColumn("seeds", r -> String.valueOf(r.seeds().size()), 64));
         results.getColumns().add(rowColumn("accuracy %", r -> Double.isNaN(r.accuracyStd())
                 ? String.format(Locale.ROOT, "%.2f", 100 * r.accuracy())
-                : String.format(Locale.ROOT, "%.2f ± %.2f", 100 * r.accuracy(), 100 * r.accuracyStd()), 110));
+                : String.format(Locale.ROOT, "%.2f ± %.2f", 100 * r.accuracy(), 100 * r.accuracyStd()), 108));
         results.getColumns().add(rowColumn("Δ vs baseline [95 % CI]", r -> AblationTable.difference(r.vsBaseline())
-                .replace("**", "") + (r.vsBaseline() != null && r.vsBaseline().excludesZero() ? "  ✱" : ""), 200));
-        results.getColumns().add(rowColumn("Δ vs FP", r -> String.format(Locale.ROOT, "%+.2f", 100 * r.vsTeacher()), 70));
-        results.getColumns().add(rowColumn("σq S/T per block", r -> joined(r.queryStdRatio()), 130));
-        results.getColumns().add(rowColumn("σk S/T per block", r -> joined(r.keyStdRatio()), 130));
+                .replace("**", "") + (r.vsBaseline() != null && r.vsBaseline().excludesZero() ? "  ✱" : ""), 178));
+        results.getColumns().add(rowColumn("Δ vs FP", r -> String.format(Locale.ROOT, "%+.2f", 100 * r.vsTeacher()), 76));
+        results.getColumns().add(rowColumn("σq S/T per block", r -> joined(r.queryStdRatio()), 142));
+        results.getColumns().add(rowColumn("σk S/T per block", r -> joined(r.keyStdRatio()), 142));
         results.getColumns().add(rowColumn("weights KB", r -> String.format(Locale.ROOT, "%.1f",
                 r.cost().weightBits() / 8e3), 80));
         results.getColumns().add(rowColumn("GBOPs", r -> String.format(Locale.ROOT, "%.3f", r.cost().bops() / 1e9), 70));
@@ -328,11 +328,7 @@ public final class AblationStudio {
     }
 
     private static <S> TableColumn<S, String> column(String name, Function<S, String> value, double width) {
-        TableColumn<S, String> c = new TableColumn<>(name);
-        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(value.apply(x.getValue())));
-        c.setPrefWidth(width);
-        c.setSortable(false);
-        return c;
+        return ColumnFit.column(name, value, width);
     }
 
     private static TableColumn<AblationRow, String> rowColumn(String name, Function<AblationRow, String> value,
@@ -407,8 +403,9 @@ public final class AblationStudio {
 
     /** Reads the grid's state from its sessions (not the FX thread) and shows it. */
     private void reload(AblationGrid g) throws Exception {
-        List<AblationGrid.CellStatus> statuses = g.statuses();
-        List<CellResult> results = g.results();
+        AblationGrid.Progress progress = g.progress();
+        List<AblationGrid.CellStatus> statuses = progress.statuses();
+        List<CellResult> results = progress.results();
         double accuracy = teacherAccuracy(g);
         Platform.runLater(() -> {
             grid = g;
@@ -416,6 +413,8 @@ public final class AblationStudio {
             finished = results;
             cells.setAll(statuses);
             this.results.getItems().setAll(rows());
+            ColumnFit.fit(this.results);
+            ColumnFit.fit(queue);
             drawCharts();
             if (!queueRunning) {
                 say(summary(statuses));
@@ -709,6 +708,7 @@ public final class AblationStudio {
             layers.getColumns().add(column(name + " osc. ‰", t -> number(meanOf(group, t, false), 1000, 3), 140));
         }
         layers.getItems().setAll(tensors);
+        ColumnFit.fit(layers);
     }
 
     private static double meanOf(List<CellResult> group, String tensor, boolean sqnr) {

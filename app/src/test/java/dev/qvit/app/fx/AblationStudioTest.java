@@ -62,6 +62,15 @@ class AblationStudioTest {
         assertThat(rows.get(1).vsBaseline().low()).isLessThanOrEqualTo(rows.get(1).vsBaseline().mean());
         assertThat(rows.get(0).cost().bops()).isGreaterThan(0);
         assertThat(studio.status.getText()).contains("Queue done; 4 cells: 4 finished");
+        // and every column of the table is wide enough for its header and its widest value (none cut to "…")
+        javafx.scene.text.Font font = ((javafx.scene.control.Labeled) studio.results.lookup(".table-cell")).getFont();
+        for (javafx.scene.control.TableColumn<AblationRow, ?> c : studio.results.getColumns()) {
+            for (AblationRow r : rows) {
+                assertThat(c.getWidth()).as(c.getText()).isGreaterThan(
+                        ColumnFit.width(String.valueOf(c.getCellData(r)), font) + 8);
+            }
+            assertThat(c.getWidth()).as(c.getText()).isGreaterThan(ColumnFit.width(c.getText(), font) + 8);
+        }
         // and the bar chart and Fig. 1 (teacher, baseline, IRM) are drawn from the cells
         assertThat(studio.barChart.chart()).isNotNull();
         assertThat(studio.fig1Models(2)).extracting(AblationCharts.Fig1Model::name).containsExactly("FP teacher",

@@ -81,6 +81,7 @@ public final class AblationCharts {
      */
     public static JFreeChart fig1(List<Fig1Model> models, boolean keys, String stage) {
         NumberAxis density = Charts.axis("density");
+        density.setUpperMargin(0.1 + 0.08 * models.size());          // room above the peaks for the μ/σ lines
         CombinedRangeXYPlot combined = new CombinedRangeXYPlot(density);
         combined.setGap(8);
         int blocks = models.stream().mapToInt(m -> m.blocks().size()).min().orElse(0);
