@@ -58,7 +58,11 @@ class AblationGridTest {
         assertThat(done).hasSize(1);
         assertThat(Files.getLastModifiedTime(finished)).isEqualTo(written);
         assertThat(reopened.results()).hasSize(2);
-        assertThat(reopened.progress()).isEqualTo(new AblationGrid.Progress(reopened.statuses(), reopened.results()));
+        AblationGrid.Progress progress = reopened.progress();                      // what the studio refreshes
+        assertThat(progress.statuses()).isEqualTo(reopened.statuses());
+        assertThat(progress.results()).extracting(CellResult::session, CellResult::testAccuracy)
+                .isEqualTo(reopened.results().stream().map(r -> org.assertj.core.groups.Tuple.tuple(r.session(),
+                        r.testAccuracy())).toList());
         // and the resumed cell ends exactly as the same cell run in one go elsewhere, on another thread count
         AblationGrid elsewhere = AblationGrid.create(new SessionsRoot(dir.resolve("b")), "g", null, PLAN);
         CellResult once = new GridRunner(elsewhere, Runs.TEACHER, DATA, 1, 1e6).run(elsewhere.cell(1),
@@ -68,6 +72,7 @@ class AblationGridTest {
         assertThat(resumed.epochs()).extracting(e -> e.testLoss()).isEqualTo(once.epochs().stream()
                 .map(e -> e.testLoss()).toList());
         assertThat(resumed.blocks()).isEqualTo(once.blocks());
+        assertThat(resumed.diagnostics()).isEqualTo(once.diagnostics());                 // the oscillation too
         // and the cell's measurements name its session and carry the diagnostics
         assertThat(resumed.session()).isEqualTo("g.w2-irm+dgd-seed0");
         assertThat(resumed.diagnostics()).extracting(d -> d.tensor()).contains("blocks.0.attn.qkv.weight",

@@ -46,6 +46,8 @@ class SessionTest {
             TrainingState end = v.lastCheckpoint().orElseThrow();
             assertThat(end.progress().step()).isEqualTo(6);
             assertThat(end.progress().history()).hasSize(2);
+            assertThat(end.oscillation().layers()).extracting(l -> l.tensor())     // a student's count goes along
+                    .contains("blocks.0.attn.qkv.weight", "head.weight");
         }
         assertThat(root.list()).singleElement().satisfies(summary -> {
             assertThat(summary.id()).isEqualTo(id).endsWith("-w2-irm+dgd");

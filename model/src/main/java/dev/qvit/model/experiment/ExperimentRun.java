@@ -210,6 +210,9 @@ public final class ExperimentRun {
         TrainingProgress from = TrainingProgress.START;
         if (resumeFrom != null) {
             resumeFrom.restoreInto(model, trainer.optimizer());
+            if (oscillation != null && resumeFrom.oscillation() != null) {
+                oscillation.restore(resumeFrom.oscillation());
+            }
             from = resumeFrom.progress();
         }
         return trainer.run(data.train(), data.test(), progress(model, probe, listener, control), control, from);
@@ -273,7 +276,7 @@ public final class ExperimentRun {
         TrainingProgress progress = trainer.progress();
         try {
             String where = options.checkpointer().save(spec, model,
-                    TrainingState.capture(model, trainer.optimizer(), progress));
+                    TrainingState.capture(model, trainer.optimizer(), progress, oscillation));
             listener.on(new RunEvent.Checkpointed(progress.step(), progress.history().size(), where));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the checkpoint: " + e.getMessage(), e);

@@ -2,6 +2,7 @@ package dev.qvit.model.experiment;
 
 import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.probe.WeightOscillation;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.train.AdamW;
 import dev.qvit.model.train.TrainingProgress;
@@ -23,9 +24,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param firstMoment    AdamW m over the flat parameter vector
  * @param secondMoment   AdamW v
  * @param optimizerSteps AdamW's step count
+ * @param oscillation    a student run's weight-oscillation count so far, null for a teacher (or an older checkpoint)
  */
 public record TrainingState(Map<String, float[]> parameters, float[] firstMoment, float[] secondMoment,
-                            long optimizerSteps, List<QuantizerState> quantizers, TrainingProgress progress) {
+                            long optimizerSteps, List<QuantizerState> quantizers, TrainingProgress progress,
+                            WeightOscillation.State oscillation) {
 
     /** An LSQ quantizer's calibration: whether its step was initialised, its sign and its gradient scale. */
     public record QuantizerState(String name, boolean initialized, boolean signed, double gradScale) {
@@ -36,8 +39,13 @@ public record TrainingState(Map<String, float[]> parameters, float[] firstMoment
         quantizers = List.copyOf(quantizers);
     }
 
-    /** Copies the state out between two steps (training thread). */
-    public static TrainingState capture(VisionTransformer model, AdamW optimizer, TrainingProgress progress) {
+    /**
+     * Copies the state out between two steps (training thread).
+     *
+     * @param oscillation the run's oscillation count, or null
+     */
+    public static TrainingState capture(VisionTransformer model, AdamW optimizer, TrainingProgress progress,
+                                        WeightOscillation oscillation) {
         Map<String, float[]> values = new LinkedHashMap<>();
         for (Parameter p : model.parameters().parameters()) {
             values.put(p.name(), floats(p.value()));
@@ -47,7 +55,7 @@ public record TrainingState(Map<String, float[]> parameters, float[] firstMoment
             quantizers.add(new QuantizerState(q.name(), q.initialized(), q.range().signed(), q.gradScale()));
         }
         return new TrainingState(values, floats(optimizer.firstMoment()), floats(optimizer.secondMoment()),
-                optimizer.stepCount(), quantizers, progress);
+                optimizer.stepCount(), quantizers, progress, oscillation == null ? null : oscillation.state());
     }
 
     /**
@@ -118,7 +126,7 @@ public record TrainingState(Map<String, float[]> parameters, float[] firstMoment
                 && Arrays.equals(firstMoment, t.firstMoment) && Arrays.equals(secondMoment, t.secondMoment)
                 && parameters.keySet().equals(t.parameters.keySet())
                 && parameters.keySet().stream().allMatch(k -> Arrays.equals(parameters.get(k), t.parameters.get(k)))
-                && quantizers.equals(t.quantizers);
+                && quantizers.equals(t.quantizers) && java.util.Objects.equals(oscillation, t.oscillation);
     }
 
     @Override

@@ -69,6 +69,76 @@ public final class WeightOscillation {
         }
     }
 
+    /**
+     * What the count carries from one step to the next besides the model's own codes, for a checkpoint: per tracked
+     * tensor the window's counts and the direction of each weight's last code move.
+     */
+    public record State(List<Layer> layers) {
+        public State {
+            layers = List.copyOf(layers);
+        }
+
+        /** @param direction last move + 1 per weight, c order: 0 down, 1 none yet, 2 up */
+        public record Layer(String tensor, long flips, long steps, boolean primed, byte[] direction) {
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof Layer l && tensor.equals(l.tensor) && flips == l.flips && steps == l.steps
+                        && primed == l.primed && java.util.Arrays.equals(direction, l.direction);
+            }
+
+            @Override
+            public int hashCode() {
+                return tensor.hashCode() * 31 + Long.hashCode(flips);
+            }
+        }
+    }
+
+    /** The counting state between two steps (training thread). */
+    public State state() {
+        List<State.Layer> out = new ArrayList<>();
+        for (Tracked t : layers) {
+            float[] d = t.direction.dup('c').data().asFloat();
+            byte[] b = new byte[d.length];
+            for (int i = 0; i < d.length; i++) {
+                b[i] = (byte) (Math.round(d[i]) + 1);
+            }
+            out.add(new State.Layer(t.tensor, t.flips, t.steps, t.primed, b));
+        }
+        return new State(out);
+    }
+
+    /**
+     * Goes on counting from a checkpoint's state, once the model holds the checkpoint's weights and step sizes: the
+     * codes those give are the ones the next step is compared with, as in the run that saved it.
+     *
+     * @throws IllegalArgumentException when the state is of another model
+     */
+    public void restore(State state) {
+        if (state.layers().size() != layers.size()) {
+            throw new IllegalArgumentException("the checkpoint counts oscillation of " + state.layers().size()
+                    + " tensors, the model has " + layers.size());
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            Tracked t = layers.get(i);
+            State.Layer l = state.layers().get(i);
+            if (!l.tensor().equals(t.tensor) || l.direction().length != t.weight.length()) {
+                throw new IllegalArgumentException("the checkpoint's oscillation state of " + l.tensor()
+                        + " does not fit the model's " + t.tensor);
+            }
+            float[] d = new float[l.direction().length];
+            for (int j = 0; j < d.length; j++) {
+                d[j] = l.direction()[j] - 1;
+            }
+            t.direction.assign(Nd4j.createFromArray(d).castTo(t.direction.dataType()).reshape(t.direction.shape()));
+            t.flips = l.flips();
+            t.steps = l.steps();
+            t.primed = l.primed();
+            if (t.primed) {
+                t.quantizer.weightCodes(t.weight, t.stepScratch, t.previous);
+            }
+        }
+    }
+
     /** Opens a new window: the current codes are the reference, no moves known, no flips counted. */
     public void restart() {
         for (Tracked t : layers) {

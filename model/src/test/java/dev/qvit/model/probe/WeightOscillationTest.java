@@ -51,6 +51,40 @@ class WeightOscillationTest {
         assertThat(oscillation.rates().get("blocks.0.attn.qkv.weight")).isZero();
     }
 
+    @Test
+    void aCountRestoredFromItsStateGoesOnAsIfNeverInterrupted() {
+        // given the same moves as above, the count saved after the first move up (as a checkpoint would)
+        VisionTransformer teacher = VisionTransformer.create(new VitConfig(28, 7, 1, 16, 1, 2, 32, 10), 0);
+        Nd4j.getRandom().setSeed(1);
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
+                QuantizationConfig.of(2, QuantizationConfig.Rectification.NONE),
+                Nd4j.rand(DataType.FLOAT, 8, 1, 28, 28));
+        student.forward(Nd4j.rand(DataType.FLOAT, 8, 1, 28, 28), true);
+        QuantizedLinear qkv = (QuantizedLinear) student.blocks().get(0).attention().qkv();
+        INDArray w = qkv.weight().value();
+        qkv.weightQuantizer().step().value().assign(1);
+        w.assign(0);
+        WeightOscillation before = new WeightOscillation(student);
+        before.afterStep();
+        setFirst(w, 1.0, 0.0);
+        before.afterStep();
+        WeightOscillation.State saved = before.state();
+        // when a new tracker (as in a resumed process) takes that state and sees the move back
+        WeightOscillation resumed = new WeightOscillation(student);
+        resumed.restore(saved);
+        setFirst(w, 0.0, 1.0);
+        resumed.afterStep();
+        // then it counts the flip the uninterrupted one counts, over the same two steps
+        before.afterStep();
+        assertThat(resumed.rates()).isEqualTo(before.rates());
+        assertThat(resumed.rates().get("blocks.0.attn.qkv.weight")).isCloseTo(1.0 / (2 * w.length()), within(1e-12));
+        assertThat(resumed.state()).isEqualTo(before.state());
+        // and a fresh tracker without the state would have missed it
+        WeightOscillation fresh = new WeightOscillation(student);
+        fresh.afterStep();
+        assertThat(fresh.rates().get("blocks.0.attn.qkv.weight")).isNaN();
+    }
+
     private static void setFirst(INDArray w, double first, double second) {
         w.putScalar(0, 0, first);
         w.putScalar(0, 1, second);
