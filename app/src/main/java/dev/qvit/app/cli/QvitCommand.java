@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
                 + "Without a command, opens the workbench window.",
         subcommands = {TrainCommand.class, QuantizeCommand.class, AblateCommand.class, Fig1Command.class, EvalCommand.class,
                 BenchCommand.class, SessionsCommand.class, ResumeCommand.class, ExportCommand.class,
-                ScreenshotsCommand.class, CommandLine.HelpCommand.class})
+                ScreenshotsCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class QvitCommand implements Callable<Integer> {
     static final String VERSION = "Q-ViT Workbench 0.1";
     private final Outputs outputs;

@@ -43,6 +43,13 @@ final class ScreenshotTour {
     void start(int bits, int images, int snapshots) {
         then("teacher", () -> w.teacher() != null && w.state().snapshotCount() == 1, () -> { });
         then("shoot teacher", this::chartsDrawn, () -> shoot("teacher"));
+        demo();
+        if (Boolean.getBoolean("qvit.tour.demoOnly")) {
+            then("stop", () -> true, window::close);
+            ticker.setCycleCount(Timeline.INDEFINITE);
+            ticker.play();
+            return;
+        }
         then("start", () -> true, () -> {
             ((TextField) w.experiment.images).setText(String.valueOf(images));
             w.experiment.epochs.setText("3");
@@ -105,6 +112,21 @@ final class ScreenshotTour {
         });
         ticker.setCycleCount(Timeline.INDEFINITE);
         ticker.play();
+    }
+
+    /** The guided demo's steps, in normal size and in presentation mode. */
+    private void demo() {
+        then("demo", () -> true, window::showDemo);
+        then("demo drawn", () -> window.demo().quantizer != null && window.demo().quantizer.distribution.drawn()
+                && window.demo().quantizer.codes.drawn(), () -> { });
+        then("shoot demo-1", this::chartsDrawn, () -> shoot("demo-1", window.demo().stage().getScene()));
+        then("demo presentation", () -> true, () -> window.setPresentation(true));
+        then("shoot demo-1-presentation", this::chartsDrawn,
+                () -> shoot("demo-1-presentation", window.demo().stage().getScene()));
+        then("demo closed", () -> true, () -> {
+            window.setPresentation(false);
+            window.demo().stage().hide();
+        });
     }
 
     /**

@@ -12,12 +12,22 @@ public final class WorkbenchApplication extends Application {
         stage.show();
         window.workbench().loadBundledTeacher();
         window.workbench().reopenLastSession();
+        String demo = System.getProperty(DEMO_PROPERTY);
+        if (demo != null) {
+            window.showDemo();
+            if (demo.equals("presentation")) {
+                window.setPresentation(true);
+            }
+        }
         String tour = System.getProperty(TOUR_PROPERTY);
         if (tour != null) {
             new ScreenshotTour(window, java.nio.file.Path.of(tour)).start(Integer.getInteger("qvit.tour.bits", 2),
                     Integer.getInteger("qvit.tour.images", 2048), Integer.getInteger("qvit.tour.snapshots", 12));
         }
     }
+
+    /** When set ("normal" or "presentation"), the guided demo opens with the window. */
+    public static final String DEMO_PROPERTY = "qvit.demo";
 
     /** When set to a folder, the window runs the screenshot tour into it and closes. */
     public static final String TOUR_PROPERTY = "qvit.tour";

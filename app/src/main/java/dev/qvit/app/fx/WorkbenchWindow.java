@@ -90,7 +90,8 @@ public final class WorkbenchWindow {
         dark.setId("darkTheme");
         dark.setOnAction(e -> setDark(dark.isSelected()));
         view.getItems().addAll(presentation, dark);
-        Menu help = new Menu("Help", null, item("About the numbers", null, this::about));
+        Menu help = new Menu("Help", null, item("Guided demo", "F1", this::showDemo),
+                item("About the numbers", null, this::about));
         MenuBar bar = new MenuBar(file, run, view, help);
         bar.setId("menuBar");
         return bar;
@@ -121,6 +122,24 @@ public final class WorkbenchWindow {
         root.setStyle(on ? "-fx-font-size: 17px;" : "");
         workbench.showExperiment(!on);
         workbench.refresh();
+        if (demo != null) {
+            demo.setPresentation(on);
+        }
+    }
+
+    private GuidedDemo demo;
+
+    /** The guided demo, made on first use; it shares the window's presentation mode. */
+    GuidedDemo demo() {
+        if (demo == null) {
+            demo = new GuidedDemo(stage, this::setPresentation);
+            demo.setPresentation(presentation.isSelected());
+        }
+        return demo;
+    }
+
+    void showDemo() {
+        demo().show();
     }
 
     private SessionsBrowser browser;

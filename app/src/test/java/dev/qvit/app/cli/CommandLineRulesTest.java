@@ -63,7 +63,7 @@ class CommandLineRulesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "quantize", "ablate", "fig1", "eval", "bench", "screenshots"})
+    @ValueSource(strings = {"train", "quantize", "ablate", "fig1", "eval", "bench", "screenshots", "demo"})
     void everyCommandPrintsTheVersion(String command) {
         Run r = run(command, "--version");
         assertThat(r.exit()).isZero();

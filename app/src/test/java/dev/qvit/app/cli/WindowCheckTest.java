@@ -30,6 +30,18 @@ class WindowCheckTest {
     }
 
     @Test
+    void theDemoOpensTheWindowWithTheDemoAndWithoutADisplayIsOneSentence() {
+        Run r = openWindow(new WindowCheck(Map.of(), lib -> true, WindowCheck.GTK_LIBRARY), "demo");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("qvit: the workbench window needs a display");
+        assertThat(System.getProperty(dev.qvit.app.fx.WorkbenchApplication.DEMO_PROPERTY)).isEqualTo("normal");
+        openWindow(new WindowCheck(Map.of(), lib -> true, WindowCheck.GTK_LIBRARY), "demo", "--presentation");
+        assertThat(System.getProperty(dev.qvit.app.fx.WorkbenchApplication.DEMO_PROPERTY)).isEqualTo("presentation");
+        System.clearProperty(dev.qvit.app.fx.WorkbenchApplication.DEMO_PROPERTY);
+        System.clearProperty("qvit.reopenLastSession");
+    }
+
+    @Test
     void withoutGtkTheWindowSaysWhichPackageToInstall() {
         Run r = openWindow(new WindowCheck(Map.of("DISPLAY", ":0"), lib -> false, WindowCheck.GTK_LIBRARY));
         assertThat(r.exit()).isEqualTo(2);

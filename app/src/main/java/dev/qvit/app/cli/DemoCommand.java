@@ -1,0 +1,31 @@
+package dev.qvit.app.cli;
+
+import dev.qvit.app.fx.WorkbenchApplication;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code qvit demo}: the workbench window with the guided demo open on the bundled teacher. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Open the guided demo of low-bit quantization inside attention (Help > Guided demo in the "
+                + "window): one idea per step beside live charts of the bundled teacher; Page Up/Down or the arrows "
+                + "turn the steps, F5 switches presentation mode.")
+public final class DemoCommand implements Callable<Integer> {
+    @ParentCommand
+    QvitCommand qvit;
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--presentation", description = "Start in presentation mode (large type and thick lines).")
+    boolean presentation;
+
+    @Override
+    public Integer call() {
+        System.setProperty(WorkbenchApplication.DEMO_PROPERTY, presentation ? "presentation" : "normal");
+        System.setProperty("qvit.reopenLastSession", "false");          // the demo starts from the bundled teacher
+        return qvit.window().open(false, spec.commandLine().getErr());
+    }
+}
