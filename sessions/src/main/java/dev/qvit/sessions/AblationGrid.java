@@ -276,6 +276,16 @@ public final class AblationGrid {
         }
     }
 
+    /** A cell's measurements as {@code cell.json} holds them (e.g. a copy shipped with the workbench). */
+    public static CellResult readResult(java.io.InputStream in, String where) throws SessionException {
+        try {
+            return JSON.readValue(in, CellResult.class);
+        } catch (IOException e) {
+            throw new SessionException(where + " is not a cell's measurements: " + e.getMessage().lines().findFirst()
+                    .orElse(""), e);
+        }
+    }
+
     /** Every finished cell's measurements, in plan order. */
     public List<CellResult> results() throws SessionException {
         List<CellResult> out = new ArrayList<>();

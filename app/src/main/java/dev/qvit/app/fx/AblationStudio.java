@@ -34,7 +34,6 @@ import java.util.concurrent.Executors;
 import java.util.function.Function;
 import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyObjectWrapper;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.geometry.Insets;
@@ -102,7 +101,7 @@ public final class AblationStudio {
     final Button slurm = new Button("Write Slurm script…");
     final Label status = new Label("Choose a grid, or set one up and run it.");
     final TableView<AblationGrid.CellStatus> queue = new TableView<>();
-    final TableView<AblationRow> results = new TableView<>();
+    final TableView<AblationRow> results = AblationRowsTable.create();
     final ChartPane barChart = new ChartPane();
     final ChartPane fig1Chart = new ChartPane();
     final ComboBox<Integer> fig1Bits = new ComboBox<>();
@@ -238,23 +237,6 @@ public final class AblationStudio {
         top.setPadding(new Insets(10));
 
         results.setId("results");
-        results.getColumns().add(rowColumn("run", AblationRow::label, 215));
-        results.getColumns().add(rowColumn("seeds", r -> String.valueOf(r.seeds().size()), 64));
-        results.getColumns().add(rowColumn("accuracy %", r -> Double.isNaN(r.accuracyStd())
-                ? String.format(Locale.ROOT, "%.2f", 100 * r.accuracy())
-                : String.format(Locale.ROOT, "%.2f ± %.2f", 100 * r.accuracy(), 100 * r.accuracyStd()), 108));
-        results.getColumns().add(rowColumn("Δ vs baseline [95 % CI]", r -> AblationTable.difference(r.vsBaseline())
-                .replace("**", "") + (r.vsBaseline() != null && r.vsBaseline().excludesZero() ? "  ✱" : ""), 178));
-        results.getColumns().add(rowColumn("Δ vs FP", r -> String.format(Locale.ROOT, "%+.2f", 100 * r.vsTeacher()), 76));
-        results.getColumns().add(rowColumn("σq S/T per block", r -> joined(r.queryStdRatio()), 142));
-        results.getColumns().add(rowColumn("σk S/T per block", r -> joined(r.keyStdRatio()), 142));
-        results.getColumns().add(rowColumn("weights KB", r -> String.format(Locale.ROOT, "%.1f",
-                r.cost().weightBits() / 8e3), 80));
-        results.getColumns().add(rowColumn("GBOPs", r -> String.format(Locale.ROOT, "%.3f", r.cost().bops() / 1e9), 70));
-        results.getColumns().add(rowColumn("oscillation ‰", r -> Double.isNaN(r.weightOscillation()) ? "–"
-                : String.format(Locale.ROOT, "%.3f", 1000 * r.weightOscillation()), 90));
-        results.getColumns().add(rowColumn("SQNR dB", r -> Double.isNaN(r.meanSqnrDb()) ? "–"
-                : String.format(Locale.ROOT, "%.1f", r.meanSqnrDb()), 70));
         results.setRowFactory(t -> {
             TableRow<AblationRow> r = new TableRow<>();
             r.setOnMouseClicked(e -> {
@@ -329,15 +311,6 @@ public final class AblationStudio {
 
     private static <S> TableColumn<S, String> column(String name, Function<S, String> value, double width) {
         return ColumnFit.column(name, value, width);
-    }
-
-    private static TableColumn<AblationRow, String> rowColumn(String name, Function<AblationRow, String> value,
-                                                              double width) {
-        return column(name, value, width);
-    }
-
-    private static String joined(List<Double> v) {
-        return String.join(" ", v.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList());
     }
 
     private static String stateText(AblationGrid.CellStatus s) {

@@ -64,6 +64,8 @@ final class GuidedDemo {
     private boolean presenting;
     /** Step 1, once the teacher's tensors are there. */
     QuantizerStep quantizer;
+    /** The last step: the shipped grid's result. */
+    ResultStep result;
     RedrawLatency latency;
     /** Milliseconds from the JVM's start to the first picture of step 1 on screen; -1 before. */
     volatile long firstPictureMillis = -1;
@@ -105,7 +107,7 @@ final class GuidedDemo {
         Scene scene = new Scene(root, 1280, 800);
         scene.getStylesheets().add(GuidedDemo.class.getResource("workbench.css").toExternalForm());
         scene.addEventFilter(KeyEvent.KEY_PRESSED, this::pageKeys);
-        scene.addEventHandler(KeyEvent.KEY_PRESSED, this::arrowKeys);
+        scene.addEventFilter(KeyEvent.KEY_PRESSED, this::arrowKeys);
         stage.setScene(scene);
         stage.setOnHidden(e -> {
             if (latency != null && latency.summary() != null) {
@@ -127,24 +129,41 @@ final class GuidedDemo {
             return;
         }
         openedNanos = System.nanoTime();
-        Task<TeacherTensors> load = new Task<>() {
+        Task<Loaded> load = new Task<>() {
             @Override
-            protected TeacherTensors call() throws Exception {
+            protected Loaded call() throws Exception {
                 TeacherSource teacher = TeacherSource.bundled();
-                return TeacherTensors.of(teacher.model(),
-                        ProbeBatch.of(FashionMnist.bundled().test(), ExperimentRun.PROBES_PER_CLASS));
+                return new Loaded(teacher, TeacherTensors.of(teacher.model(),
+                        ProbeBatch.of(FashionMnist.bundled().test(), ExperimentRun.PROBES_PER_CLASS)), ShippedGrid.load());
             }
         };
-        load.setOnSucceeded(e -> start(load.getValue()));
-        load.setOnFailed(e -> centre.setCenter(new Label("The demo cannot start: " + Messages.of(load.getException()))));
+        load.setOnSucceeded(e -> {
+            try {
+                start(load.getValue());
+            } catch (RuntimeException ex) {
+                failed(ex);
+            }
+        });
+        load.setOnFailed(e -> failed(load.getException()));
         background.execute(load);
     }
 
-    private void start(TeacherTensors tensors) {
-        quantizer = new QuantizerStep(tensors, background);
+    private void failed(Throwable t) {
+        LOG.error("the demo cannot start", t);
+        centre.setCenter(new Label("The demo cannot start: " + Messages.of(t)));
+    }
+
+    /** What the steps are made of, taken off the FX thread. */
+    private record Loaded(TeacherSource teacher, TeacherTensors tensors, ShippedGrid grid) {
+    }
+
+    private void start(Loaded loaded) {
+        quantizer = new QuantizerStep(loaded.tensors(), background);
         latency = new RedrawLatency(List.of(quantizer.distribution, quantizer.codes));
         quantizer.onRedrawn(nanos -> latency.changed());
         steps.add(quantizer);
+        result = new ResultStep(loaded.grid(), loaded.teacher().accuracy(), loaded.teacher().model().config());
+        steps.add(result);
         go(0);
         watchFirstPicture();
     }
@@ -199,6 +218,7 @@ final class GuidedDemo {
             Label l = new Label(line.strip());
             boolean equation = line.startsWith("    ");
             l.setWrapText(!equation);
+            l.setMinHeight(Region.USE_PREF_SIZE);
             l.setMaxWidth(Double.MAX_VALUE);
             l.getStyleClass().add(equation ? "demo-equation" : "demo-paragraph");
             out.add(l);
@@ -229,14 +249,18 @@ final class GuidedDemo {
         }
     }
 
-    /** The arrows turn the page only when the control with the focus does not use them. */
+    /**
+     * The arrows turn the page unless the control with the focus uses them (sliders, boxes, fields, tables); taken
+     * before the controls see them, since buttons would otherwise spend them on moving the focus.
+     */
     private void arrowKeys(KeyEvent e) {
         if (e.getCode() != KeyCode.LEFT && e.getCode() != KeyCode.RIGHT) {
             return;
         }
         Node focus = stage.getScene().getFocusOwner();
         if (focus instanceof Slider || focus instanceof ComboBoxBase<?> || focus instanceof TextInputControl
-                || focus instanceof Spinner<?>) {
+                || focus instanceof Spinner<?> || focus instanceof javafx.scene.control.TableView<?>
+                || focus instanceof javafx.scene.control.ListView<?> || focus instanceof ScrollPane) {
             return;
         }
         go(current + (e.getCode() == KeyCode.RIGHT ? 1 : -1));

@@ -119,14 +119,22 @@ final class ScreenshotTour {
         then("demo", () -> true, window::showDemo);
         then("demo drawn", () -> window.demo().quantizer != null && window.demo().quantizer.distribution.drawn()
                 && window.demo().quantizer.codes.drawn(), () -> { });
-        then("shoot demo-1", this::chartsDrawn, () -> shoot("demo-1", window.demo().stage().getScene()));
+        demoShots("");
         then("demo presentation", () -> true, () -> window.setPresentation(true));
-        then("shoot demo-1-presentation", this::chartsDrawn,
-                () -> shoot("demo-1-presentation", window.demo().stage().getScene()));
+        demoShots("-presentation");
         then("demo closed", () -> true, () -> {
             window.setPresentation(false);
             window.demo().stage().hide();
         });
+    }
+
+    /** Step 1 and the result step, named with {@code suffix}. */
+    private void demoShots(String suffix) {
+        then("demo step 1" + suffix, () -> true, () -> window.demo().go(0));
+        then("shoot demo-1" + suffix, this::chartsDrawn, () -> shoot("demo-1" + suffix, window.demo().stage().getScene()));
+        then("demo result" + suffix, () -> true, () -> window.demo().go(window.demo().stepCount() - 1));
+        then("shoot demo-result" + suffix, this::chartsDrawn,
+                () -> shoot("demo-result" + suffix, window.demo().stage().getScene()));
     }
 
     /**

@@ -81,6 +81,34 @@ class GuidedDemoTest {
     }
 
     @Test
+    void nextAndBackTurnTheStepsAndTheLastShowsTheShippedGrid(FxRobot robot) throws Exception {
+        GuidedDemo demo = open(robot);
+        assertThat(demo.back.isDisabled()).isTrue();
+        // when Page Down is pressed (whatever has the focus)
+        robot.interact(() -> demo.quantizer.bits.requestFocus());
+        robot.type(KeyCode.PAGE_DOWN);
+        // then the last step shows the grid shipped with the workbench: its rows, computed sentences and bar chart
+        assertThat(demo.currentStep()).isEqualTo(demo.stepCount() - 1);
+        assertThat(demo.position.getText()).isEqualTo(demo.stepCount() + " / " + demo.stepCount());
+        assertThat(demo.next.isDisabled()).isTrue();
+        ResultStep result = demo.result;
+        ShippedGrid grid = ShippedGrid.load();
+        assertThat(grid.cells()).hasSizeGreaterThanOrEqualTo(10);
+        assertThat(result.table.getItems()).hasSameSizeAs(result.rows).extracting(r -> r.label())
+                .contains("W2A2 baseline", "W2A2 IRM(distribution)", "W2A2 DGD");
+        assertThat(result.verdicts.getChildren()).hasSize(ResultStep.verdicts(result.rows, 0.8933).size());
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, result.bars::drawn);
+        // when Back is pressed, step 1 is back; the right arrow on a button turns the page forward again
+        robot.interact(demo.back::fire);
+        assertThat(demo.currentStep()).isZero();
+        robot.interact(() -> demo.next.requestFocus());
+        robot.type(KeyCode.RIGHT);
+        assertThat(demo.currentStep()).isEqualTo(1);
+        robot.type(KeyCode.PAGE_UP);
+        assertThat(demo.currentStep()).isZero();
+    }
+
+    @Test
     void theReadoutsAreTheHandComputedNumbersOfAKnownTensor(FxRobot robot) throws Exception {
         GuidedDemo demo = open(robot);
         QuantizerStep q = demo.quantizer;

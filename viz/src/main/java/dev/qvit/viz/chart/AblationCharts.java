@@ -61,7 +61,7 @@ public final class AblationCharts {
             fp.setLabelFont(Charts.font(Font.PLAIN, 11));
             fp.setLabelBackgroundColor(new java.awt.Color(0, 0, 0, 0));
             fp.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
-            fp.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
+            fp.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_LEFT);          // below the line: clear of the title
             plot.addRangeMarker(fp);
             double lo = rows.stream().mapToDouble(r -> 100 * (r.accuracy() - (Double.isNaN(r.accuracyStd()) ? 0
                     : r.accuracyStd()))).min().orElse(100 * teacherAccuracy);
