@@ -44,7 +44,10 @@ final class ScreenshotTour {
         then("teacher", () -> w.teacher() != null && w.state().snapshotCount() == 1, () -> { });
         then("shoot teacher", this::chartsDrawn, () -> shoot("teacher"));
         demo();
-        if (Boolean.getBoolean("qvit.tour.demoOnly")) {
+        if (Boolean.getBoolean("qvit.tour.demoOnly") || Boolean.getBoolean("qvit.tour.studioOnly")) {
+            if (Boolean.getBoolean("qvit.tour.studioOnly")) {
+                studio();
+            }
             then("stop", () -> true, window::close);
             ticker.setCycleCount(Timeline.INDEFINITE);
             ticker.play();
@@ -83,6 +86,18 @@ final class ScreenshotTour {
         });
         then("shoot comparison", () -> chartsDrawn() && window.sessions().comparisonStage != null,
                 () -> shoot("comparison", window.sessions().comparisonStage.getScene()));
+        studio();
+        then("stop", () -> true, () -> {
+            window.studio().stage().hide();
+            LOG.info("screenshots written to {}", out.toAbsolutePath());
+            window.close();
+        });
+        ticker.setCycleCount(Timeline.INDEFINITE);
+        ticker.play();
+    }
+
+    /** The ablation studio's tabs on {@link #studioGrid()}. */
+    private void studio() {
         then("studio", () -> true, () -> {
             if (window.sessions().comparisonStage != null) {
                 window.sessions().comparisonStage.close();
@@ -105,13 +120,6 @@ final class ScreenshotTour {
             then("shoot " + studioShots[i], this::chartsDrawn, () -> studioGrid().ifPresent(id ->
                     shoot(studioShots[tab], window.studio().stage().getScene())));
         }
-        then("stop", () -> true, () -> {
-            window.studio().stage().hide();
-            LOG.info("screenshots written to {}", out.toAbsolutePath());
-            window.close();
-        });
-        ticker.setCycleCount(Timeline.INDEFINITE);
-        ticker.play();
     }
 
     /** The guided demo's steps, in normal size and in presentation mode. */
