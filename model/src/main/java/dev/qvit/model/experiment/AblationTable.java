@@ -4,7 +4,6 @@ import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.records.AblationRow;
 import dev.qvit.records.BlockStatistics;
 import dev.qvit.records.PairedDifference;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

@@ -19,16 +19,8 @@ class WeightOscillationTest {
     @Test
     void aCodeThatMovesUpThenBackTwiceFlipsTwiceInThreeSteps() {
         // given a 2-bit student whose qkv weights all sit at code 0 under a step of 1
-        VisionTransformer teacher = VisionTransformer.create(new VitConfig(28, 7, 1, 16, 1, 2, 32, 10), 0);
-        Nd4j.getRandom().setSeed(1);
-        VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
-                QuantizationConfig.of(2, QuantizationConfig.Rectification.NONE),
-                Nd4j.rand(DataType.FLOAT, 8, 1, 28, 28));
-        student.forward(Nd4j.rand(DataType.FLOAT, 8, 1, 28, 28), true);          // LSQ initialises
-        QuantizedLinear qkv = (QuantizedLinear) student.blocks().get(0).attention().qkv();
-        INDArray w = qkv.weight().value();
-        qkv.weightQuantizer().step().value().assign(1);
-        w.assign(0);
+        VisionTransformer student = studentWithQkvAtCodeZero();
+        INDArray w = qkvWeight(student);
         WeightOscillation oscillation = new WeightOscillation(student);
         oscillation.afterStep();                                   // reference codes: all 0
         // when one weight goes to code +1, back to 0, up to +1 again, and another only up
@@ -54,16 +46,8 @@ class WeightOscillationTest {
     @Test
     void aCountRestoredFromItsStateGoesOnAsIfNeverInterrupted() {
         // given the same moves as above, the count saved after the first move up (as a checkpoint would)
-        VisionTransformer teacher = VisionTransformer.create(new VitConfig(28, 7, 1, 16, 1, 2, 32, 10), 0);
-        Nd4j.getRandom().setSeed(1);
-        VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
-                QuantizationConfig.of(2, QuantizationConfig.Rectification.NONE),
-                Nd4j.rand(DataType.FLOAT, 8, 1, 28, 28));
-        student.forward(Nd4j.rand(DataType.FLOAT, 8, 1, 28, 28), true);
-        QuantizedLinear qkv = (QuantizedLinear) student.blocks().get(0).attention().qkv();
-        INDArray w = qkv.weight().value();
-        qkv.weightQuantizer().step().value().assign(1);
-        w.assign(0);
+        VisionTransformer student = studentWithQkvAtCodeZero();
+        INDArray w = qkvWeight(student);
         WeightOscillation before = new WeightOscillation(student);
         before.afterStep();
         setFirst(w, 1.0, 0.0);
@@ -83,6 +67,24 @@ class WeightOscillationTest {
         WeightOscillation fresh = new WeightOscillation(student);
         fresh.afterStep();
         assertThat(fresh.rates().get("blocks.0.attn.qkv.weight")).isNaN();
+    }
+
+    /** A 2-bit student (LSQ initialised) whose block-0 qkv weights are all 0 under a step of 1: code 0. */
+    private static VisionTransformer studentWithQkvAtCodeZero() {
+        VisionTransformer teacher = VisionTransformer.create(new VitConfig(28, 7, 1, 16, 1, 2, 32, 10), 0);
+        Nd4j.getRandom().setSeed(1);
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
+                QuantizationConfig.of(2, QuantizationConfig.Rectification.NONE),
+                Nd4j.rand(DataType.FLOAT, 8, 1, 28, 28));
+        student.forward(Nd4j.rand(DataType.FLOAT, 8, 1, 28, 28), true);          // LSQ initialises
+        QuantizedLinear qkv = (QuantizedLinear) student.blocks().get(0).attention().qkv();
+        qkv.weightQuantizer().step().value().assign(1);
+        qkv.weight().value().assign(0);
+        return student;
+    }
+
+    private static INDArray qkvWeight(VisionTransformer student) {
+        return ((QuantizedLinear) student.blocks().get(0).attention().qkv()).weight().value();
     }
 
     private static void setFirst(INDArray w, double first, double second) {
