@@ -14,9 +14,13 @@ import java.util.Optional;
  *                          [image, head, N, N] row-major
  * @param attentionEntropy  per [layer][head], mean over images and query tokens of -sum_j p_ij log2 p_ij (bits)
  * @param quantizers        every quantizer after the probe pass (empty in full precision)
+ * @param similarity        per layer, DGD's token similarities G = x x^T / ||x x^T||_F of the first probe image,
+ *                          [tensor (q, k), head, N, N] row-major, from the q and k the attention uses (after IRM and
+ *                          the quantizers for a student); empty when not recorded (sessions written before them)
  */
 public record ModelSnapshot(int layers, int heads, int tokens, int attentionImages, List<HeadDistribution> distributions,
-                            List<float[]> attention, double[] attentionEntropy, List<QuantizerSnapshot> quantizers) {
+                            List<float[]> attention, double[] attentionEntropy, List<QuantizerSnapshot> quantizers,
+                            List<float[]> similarity) {
 
     private static final int TENSORS = Tensor.values().length;
     private static final int STAGES = Stage.values().length;
@@ -26,10 +30,21 @@ public record ModelSnapshot(int layers, int heads, int tokens, int attentionImag
                 || attentionEntropy.length != layers * heads) {
             throw new IllegalArgumentException("snapshot arrays do not match layers x heads");
         }
+        if (!similarity.isEmpty() && (similarity.size() != layers
+                || similarity.stream().anyMatch(g -> g.length != TENSORS * heads * tokens * tokens))) {
+            throw new IllegalArgumentException("similarity matrices do not match layers x [2, heads, N, N]");
+        }
+        similarity = similarity.stream().map(float[]::clone).toList();
         distributions = List.copyOf(distributions);
         attention = attention.stream().map(float[]::clone).toList();
         attentionEntropy = attentionEntropy.clone();
         quantizers = List.copyOf(quantizers);
+    }
+
+    /** A snapshot without similarity matrices. */
+    public ModelSnapshot(int layers, int heads, int tokens, int attentionImages, List<HeadDistribution> distributions,
+                         List<float[]> attention, double[] attentionEntropy, List<QuantizerSnapshot> quantizers) {
+        this(layers, heads, tokens, attentionImages, distributions, attention, attentionEntropy, quantizers, List.of());
     }
 
     /** Index of one distribution in {@link #distributions()}. */
@@ -66,6 +81,25 @@ public record ModelSnapshot(int layers, int heads, int tokens, int attentionImag
     public float[] clsAttention(int layer, int image, int head) {
         float[] out = new float[tokens - 1];
         System.arraycopy(attention.get(layer), (image * heads + head) * tokens * tokens + 1, out, 0, out.length);
+        return out;
+    }
+
+    @Override
+    public List<float[]> similarity() {
+        return similarity.stream().map(float[]::clone).toList();
+    }
+
+    public boolean hasSimilarity() {
+        return !similarity.isEmpty();
+    }
+
+    /** DGD's N x N similarity matrix G of one tensor and head on the first probe image, row-major. */
+    public float[] similarity(int layer, Tensor tensor, int head) {
+        if (similarity.isEmpty()) {
+            throw new IllegalStateException("this snapshot has no similarity matrices");
+        }
+        float[] out = new float[tokens * tokens];
+        System.arraycopy(similarity.get(layer), (tensor.ordinal() * heads + head) * tokens * tokens, out, 0, out.length);
         return out;
     }
 

@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * A {@link ProbeSnapshot} (what every view draws at one step) as a safetensors file: the attention maps as
- * {@code attention/<layer>} float32 [images, heads, tokens, tokens], and everything else (histograms, Gaussian fits,
+ * {@code attention/<layer>} float32 [images, heads, tokens, tokens], DGD's similarity matrices of the first image as
+ * {@code similarity/<layer>} float32 [2 (q, k), heads, tokens, tokens] (absent in older files), and everything else (histograms, Gaussian fits,
  * attention entropies, quantizer steps and code counts) as JSON in {@code __metadata__}.
  */
 final class ProbeFile {
@@ -44,6 +45,10 @@ final class ProbeFile {
         for (int l = 0; l < attention.size(); l++) {
             w.put("attention/" + l, attention.get(l), m.attentionImages(), m.heads(), m.tokens(), m.tokens());
         }
+        List<float[]> similarity = m.similarity();
+        for (int l = 0; l < similarity.size(); l++) {
+            w.put("similarity/" + l, similarity.get(l), 2, m.heads(), m.tokens(), m.tokens());
+        }
         return w.toBytes();
     }
 
@@ -61,8 +66,13 @@ final class ProbeFile {
             for (int l = 0; l < h.layers(); l++) {
                 attention.add(c.floats("attention/" + l, h.attentionImages(), h.heads(), h.tokens(), h.tokens()));
             }
+            List<float[]> similarity = new ArrayList<>();
+            for (int l = 0; l < h.layers() && c.contains("similarity/" + l); l++) {     // absent in older files
+                similarity.add(c.floats("similarity/" + l, 2, h.heads(), h.tokens(), h.tokens()));
+            }
             return new ProbeSnapshot(h.step(), h.epoch(), new ModelSnapshot(h.layers(), h.heads(), h.tokens(),
-                    h.attentionImages(), h.distributions(), attention, h.attentionEntropy(), h.quantizers()));
+                    h.attentionImages(), h.distributions(), attention, h.attentionEntropy(), h.quantizers(),
+                    similarity));
         } catch (SessionException e) {
             throw e;
         } catch (JsonProcessingException e) {

@@ -7,6 +7,7 @@ import dev.qvit.records.ModelSnapshot;
 import dev.qvit.records.Tensor;
 import dev.qvit.model.nn.StepCancelledException;
 import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.quant.DistributionGuidedDistillation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,6 +41,7 @@ public final class AttentionProbe {
         int tokens = model.config().numTokens();
         List<HeadDistribution> distributions = new ArrayList<>();
         List<float[]> attention = new ArrayList<>();
+        List<float[]> similarity = new ArrayList<>();
         double[] entropy = new double[probes.size() * heads];
         for (LayerProbe probe : probes) {
             StepCancelledException.throwIfInterrupted();
@@ -53,9 +55,24 @@ public final class AttentionProbe {
                 entropy[probe.layer() * heads + h] = meanRowEntropyBits(probe, h);
             }
             attention.add(probe.attentionOfFirstImages(attentionImages));
+            similarity.add(similarity(probe));
         }
         return new ModelSnapshot(probes.size(), heads, tokens, attentionImages, distributions, attention, entropy,
-                model.quantizerSnapshots());
+                model.quantizerSnapshots(), similarity);
+    }
+
+    /**
+     * DGD's G of q then k on the first probe image, [2, H, N, N], from what the attention uses: after IRM and the
+     * quantizers for a student, raw for a full-precision model.
+     */
+    private static float[] similarity(LayerProbe probe) {
+        float[] q = probe.quantized() ? probe.quantizedQuery() : probe.query();      // [B, H, N, d]
+        float[] k = probe.quantized() ? probe.quantizedKey() : probe.key();
+        float[] gq = DistributionGuidedDistillation.similarity(q, 0, probe.heads(), probe.tokens(), probe.headDim());
+        float[] gk = DistributionGuidedDistillation.similarity(k, 0, probe.heads(), probe.tokens(), probe.headDim());
+        float[] both = java.util.Arrays.copyOf(gq, gq.length * 2);                  // [2, H, N, N]
+        System.arraycopy(gk, 0, both, gq.length, gk.length);
+        return both;
     }
 
     public ProbeBatch batch() {

@@ -78,6 +78,37 @@ public final class DistributionGuidedDistillation {
         return new Term(total, perHead);
     }
 
+    /**
+     * The per-head G = x x^T / (||x x^T||_F + eps) of one image, from plain arrays, for the probes that show it
+     * (the training path above works on ND4J buffers of the whole batch).
+     *
+     * @param x [B, H, N, d] row-major
+     * @return [H, N, N] row-major
+     */
+    public static float[] similarity(float[] x, int image, int heads, int tokens, int headDim) {
+        float[] g = new float[heads * tokens * tokens];
+        double[] m = new double[tokens * tokens];
+        for (int h = 0; h < heads; h++) {
+            int base = (image * heads + h) * tokens * headDim;
+            double squares = 0;
+            for (int i = 0; i < tokens; i++) {
+                for (int j = 0; j < tokens; j++) {
+                    double dot = 0;
+                    for (int c = 0; c < headDim; c++) {
+                        dot += (double) x[base + i * headDim + c] * x[base + j * headDim + c];
+                    }
+                    m[i * tokens + j] = dot;
+                    squares += dot * dot;
+                }
+            }
+            double norm = Math.sqrt(squares) + EPS;
+            for (int k = 0; k < m.length; k++) {
+                g[h * tokens * tokens + k] = (float) (m[k] / norm);
+            }
+        }
+        return g;
+    }
+
     /** G = M / ||M|| with M = x x^T (per head) or x x^T / sqrt(d) over the whole tensor (per layer). */
     private INDArray normalizedSimilarity(String key, INDArray x, boolean perHead) {
         long bh = x.size(0) * x.size(1);

@@ -7,6 +7,7 @@ import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.data.ImageDataset;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.vit.QuantizedStudent;
+import dev.qvit.model.quant.DistributionGuidedDistillation;
 import dev.qvit.records.DistillationLoss;
 import dev.qvit.records.HeadDistribution;
 import dev.qvit.records.HeadMetric;
@@ -72,6 +73,12 @@ class AttentionProbeTest {
                 }
                 assertThat(s.attentionEntropy(p.layer(), h)).as("layer %d head %d entropy", p.layer(), h)
                         .isCloseTo(meanRowEntropyBits(attention, p, h), within(1e-9));
+                assertThat(s.similarity(p.layer(), Tensor.QUERY, h)).containsExactly(Arrays.copyOfRange(
+                        DistributionGuidedDistillation.similarity(p.query(), 0, p.heads(), p.tokens(), p.headDim()),
+                        h * p.tokens() * p.tokens(), (h + 1) * p.tokens() * p.tokens()));
+                assertThat(s.similarity(p.layer(), Tensor.KEY, h)).containsExactly(Arrays.copyOfRange(
+                        DistributionGuidedDistillation.similarity(p.key(), 0, p.heads(), p.tokens(), p.headDim()),
+                        h * p.tokens() * p.tokens(), (h + 1) * p.tokens() * p.tokens()));
                 for (int b = 0; b < s.attentionImages(); b++) {
                     int start = (b * p.heads() + h) * p.tokens() * p.tokens();
                     float[] map = Arrays.copyOfRange(attention, start, start + p.tokens() * p.tokens());
@@ -133,6 +140,12 @@ class AttentionProbeTest {
         student.forward(batch.normalised(), true);                  // LSQ initialises on its first training batch
         ModelSnapshot s = probe.capture(student);
         assertThat(s.quantized()).isTrue();
+        // a student's G is taken from the q and k its attention uses: after IRM and the quantizers
+        LayerProbe used = student.probes(student.trace(batch.normalised(), false), batch.count()).get(1);
+        int nn = used.tokens() * used.tokens();
+        assertThat(s.similarity(1, Tensor.QUERY, 2)).containsExactly(Arrays.copyOfRange(DistributionGuidedDistillation
+                .similarity(used.quantizedQuery(), 0, used.heads(), used.tokens(), used.headDim()), 2 * nn, 3 * nn));
+        assertThat(s.similarity(1, Tensor.KEY, 2)).isNotEqualTo(t.similarity(1, Tensor.KEY, 2));
         double ratio = HeadMetric.QUERY_STD_RATIO.of(t, s, null, 1, 2);
         assertThat(ratio).isCloseTo(s.distribution(1, 2, Tensor.QUERY, Stage.QUANTIZED).fit().std()
                 / t.distribution(1, 2, Tensor.QUERY, Stage.RAW).fit().std(), within(1e-12));

@@ -67,4 +67,39 @@ class DistillationParityTest {
         a.check("loss per head", "perHead", term.perHead(), vectors.array("loss_per_head").values(), tol);
         a.check("dL/dstudent", "gradient (weight 0.5)", gradient.div(0.5), vectors.array("grad_layer.q"), tol);
     }
+    /**
+     * The plain-array G the probes record gives PyTorch's per-head loss: mean over images of ||G_T - G_S||_F for
+     * each head, and G of a head has unit Frobenius norm and is symmetric.
+     */
+    @org.junit.jupiter.api.Test
+    void plainSimilarityMatchesThePerHeadLossOfPyTorch() throws Exception {
+        INDArray student = vectors.tensor("student.q", DataType.FLOAT);                 // [B, H, N, d]
+        INDArray teacher = vectors.tensor("teacher.q", DataType.FLOAT);
+        int b = (int) student.size(0);
+        int h = (int) student.size(1);
+        int n = (int) student.size(2);
+        int d = (int) student.size(3);
+        float[] s = student.dup('c').data().asFloat();
+        float[] t = teacher.dup('c').data().asFloat();
+        double[] perHead = new double[h];
+        for (int image = 0; image < b; image++) {
+            float[] gs = DistributionGuidedDistillation.similarity(s, image, h, n, d);     // [H, N, N]
+            float[] gt = DistributionGuidedDistillation.similarity(t, image, h, n, d);
+            for (int head = 0; head < h; head++) {
+                double squares = 0;
+                double norm = 0;
+                for (int k = head * n * n; k < (head + 1) * n * n; k++) {
+                    squares += (gs[k] - gt[k]) * (double) (gs[k] - gt[k]);
+                    norm += gs[k] * (double) gs[k];
+                }
+                perHead[head] += Math.sqrt(squares) / b;
+                assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+                int i = 3;
+                int j = 17;
+                assertThat(gs[head * n * n + i * n + j]).isEqualTo(gs[head * n * n + j * n + i]);
+            }
+        }
+        assertThat(perHead).containsExactly(vectors.array("loss_per_head").values(),
+                org.assertj.core.data.Offset.offset(1e-5));
+    }
 }
