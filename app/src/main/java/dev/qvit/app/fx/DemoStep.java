@@ -14,4 +14,8 @@ interface DemoStep {
 
     /** Called each time the step comes on screen (and after presentation mode changes): redraw. */
     void shown();
+
+    /** Called when another step takes the screen: stop drawing. */
+    default void hidden() {
+    }
 }

@@ -61,6 +61,15 @@ final class GuidedDemo {
     private int current = -1;
     private long openedNanos;
     private boolean presenting;
+    private final ExecutorService training = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "qvit-demo-training");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Training images of the live students; 0 = all of the bundled subset (tests use fewer). */
+    int trainLimit = Integer.getInteger("qvit.demo.trainLimit", 0);
+    /** Steps 2-4, once the teacher is there. */
+    DemoStudents students;
     /** Step 1, once the teacher's tensors are there. */
     QuantizerStep quantizer;
     /** The last step: the shipped grid's result. */
@@ -109,6 +118,9 @@ final class GuidedDemo {
         scene.addEventFilter(KeyEvent.KEY_PRESSED, this::arrowKeys);
         stage.setScene(scene);
         stage.setOnHidden(e -> {
+            if (students != null) {
+                students.stop();
+            }
             if (latency != null && latency.summary() != null) {
                 LOG.info("demo step 1 control to picture: {}", latency.summary());
             }
@@ -161,6 +173,8 @@ final class GuidedDemo {
         latency = new RedrawLatency(List.of(quantizer.distribution, quantizer.codes));
         quantizer.onRedrawn(nanos -> latency.changed());
         steps.add(quantizer);
+        students = DemoStudents.create(loaded.teacher().asTeacher(), trainLimit, training);
+        steps.addAll(students.steps());
         result = new ResultStep(loaded.grid(), loaded.teacher().accuracy(), loaded.teacher().model().config());
         steps.add(result);
         go(0);
@@ -186,6 +200,9 @@ final class GuidedDemo {
     void go(int step) {
         if (step < 0 || step >= steps.size() || step == current) {
             return;
+        }
+        if (current >= 0) {
+            steps.get(current).hidden();
         }
         current = step;
         DemoStep s = steps.get(step);
@@ -216,7 +233,8 @@ final class GuidedDemo {
         for (String line : text.split("\n")) {
             Label l = new Label(line.strip());
             boolean equation = line.startsWith("    ");
-            l.setWrapText(!equation);
+            l.setWrapText(true);                           // an equation too: a wide line must not widen the column
+            l.setMinWidth(0);
             l.setMinHeight(Region.USE_PREF_SIZE);
             l.setMaxWidth(Double.MAX_VALUE);
             l.getStyleClass().add(equation ? "demo-equation" : "demo-paragraph");
@@ -249,7 +267,8 @@ final class GuidedDemo {
     }
 
     /**
-     * The arrows turn the page unless the control with the focus uses them (sliders, boxes, fields, tables); taken
+     * The arrows turn the page unless the control with the focus uses them (sliders, boxes, fields, tables, tabs,
+     * the overview's map); taken
      * before the controls see them, since buttons would otherwise spend them on moving the focus.
      */
     private void arrowKeys(KeyEvent e) {
@@ -259,7 +278,8 @@ final class GuidedDemo {
         Node focus = stage.getScene().getFocusOwner();
         if (focus instanceof Slider || focus instanceof ComboBoxBase<?> || focus instanceof TextInputControl
                 || focus instanceof Spinner<?> || focus instanceof javafx.scene.control.TableView<?>
-                || focus instanceof javafx.scene.control.ListView<?> || focus instanceof ScrollPane) {
+                || focus instanceof javafx.scene.control.ListView<?> || focus instanceof ScrollPane
+                || focus instanceof javafx.scene.control.TabPane || focus instanceof dev.qvit.viz.fx.ChartPane) {
             return;
         }
         go(current + (e.getCode() == KeyCode.RIGHT ? 1 : -1));

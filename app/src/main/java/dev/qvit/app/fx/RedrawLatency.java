@@ -6,37 +6,48 @@ import java.util.List;
 import javafx.animation.AnimationTimer;
 
 /**
- * How long a control's change takes to reach the screen: from {@link #changed()} to the frame on which every given
- * chart pane shows its newest chart (JavaFX pulses, so the figure is rounded up to the next frame). Kept for the
- * log and the tests; no test times it.
+ * How long a control's change takes to reach the screen: from {@link #changed()} to the first frame on which every
+ * given chart pane shows that change's chart or a newer one (JavaFX pulses, so the figure is rounded up to the next
+ * frame). While a slider is dragged, each change is timed on its own. Kept for the log and the tests; no test times
+ * it.
  */
 final class RedrawLatency {
     private final List<ChartPane> panes;
     private final List<Double> millis = new ArrayList<>();
-    private long pendingSince = -1;
+    private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
     private final AnimationTimer timer = new AnimationTimer() {
         @Override
         public void handle(long now) {
-            if (pendingSince >= 0 && panes.stream().allMatch(ChartPane::settled)) {
-                millis.add((System.nanoTime() - pendingSince) / 1e6);
-                pendingSince = -1;
+            while (!pending.isEmpty() && pending.peek().onScreen(panes)) {
+                millis.add((System.nanoTime() - pending.poll().since()) / 1e6);
+            }
+            if (pending.isEmpty()) {
                 stop();
             }
         }
     };
 
+    /** A change: when it was made and the generation of each pane's chart it asked for. */
+    private record Pending(long since, long[] generations) {
+        boolean onScreen(List<ChartPane> panes) {
+            for (int i = 0; i < generations.length; i++) {
+                if (panes.get(i).shownGeneration() < generations[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     RedrawLatency(List<ChartPane> panes) {
         this.panes = List.copyOf(panes);
     }
 
-    /** A control changed what the panes show (FX thread); the first change of a burst starts the clock. */
+    /** The panes were just given a control's new charts (FX thread). */
     void changed() {
-        if (pendingSince < 0) {
-            pendingSince = System.nanoTime();
-        }
+        pending.add(new Pending(System.nanoTime(), panes.stream().mapToLong(ChartPane::generation).toArray()));
         timer.start();
     }
-
     /** Every measured latency so far, in milliseconds. */
     List<Double> measured() {
         return List.copyOf(millis);

@@ -140,9 +140,39 @@ final class ScreenshotTour {
     private void demoShots(String suffix) {
         then("demo step 1" + suffix, () -> true, () -> window.demo().go(0));
         then("shoot demo-1" + suffix, this::chartsDrawn, () -> shoot("demo-1" + suffix, window.demo().stage().getScene()));
+        if (suffix.isEmpty()) {
+            then("demo students", () -> true, () -> {            // the three live runs queue up
+                for (int step = 1; step <= 3; step++) {
+                    window.demo().go(step);
+                }
+            });
+        }
+        studentShot(1, DemoStudents.HISTOGRAMS, "demo-2" + suffix);
+        if (suffix.isEmpty()) {
+            studentShot(1, DemoStudents.OVERVIEW, "demo-2-overview");
+            studentShot(1, DemoStudents.ATTENTION, "demo-2-attention");
+            studentShot(2, DemoStudents.HISTOGRAMS, "demo-3");
+        }
+        studentShot(3, DemoStudents.SIMILARITY, "demo-4" + suffix);
+        if (suffix.isEmpty()) {
+            studentShot(3, DemoStudents.LOSSES, "demo-4-losses");
+        }
         then("demo result" + suffix, () -> true, () -> window.demo().go(window.demo().stepCount() - 1));
         then("shoot demo-result" + suffix, this::chartsDrawn,
                 () -> shoot("demo-result" + suffix, window.demo().stage().getScene()));
+    }
+
+    /** Step {@code step} (a live student) on tab {@code tab}, once its run has ended. */
+    private void studentShot(int step, String tab, String name) {
+        StudentStep[] student = new StudentStep[1];
+        then(name, () -> {
+            student[0] = window.demo().students.steps().get(step - 1);
+            return student[0].finished();
+        }, () -> {
+            window.demo().go(step);
+            student[0].showTab(tab);
+        });
+        then("shoot " + name, this::chartsDrawn, () -> shoot(name, window.demo().stage().getScene()));
     }
 
     /**

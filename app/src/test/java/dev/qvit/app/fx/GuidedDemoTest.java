@@ -18,14 +18,20 @@ import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
-/** The guided demo on the bundled teacher: step 1's interactive quantizer answers its controls with the right numbers. */
+/**
+ * The guided demo on the bundled teacher: step 1's interactive quantizer answers its controls with the right numbers;
+ * steps 2-4 train their students live and draw the engine's probes of them; Next/Back and the keys turn the steps.
+ */
 @Tag("fx")
 @ExtendWith(ApplicationExtension.class)
 class GuidedDemoTest {
+    /** The live students train on this many bundled images in the tests: two steps of 128. */
+    private static final int TRAIN_IMAGES = 256;
     private WorkbenchWindow window;
 
     @Start
     void start(Stage stage) {
+        System.setProperty("qvit.demo.trainLimit", String.valueOf(TRAIN_IMAGES));
         window = new WorkbenchWindow(stage);
         stage.show();
     }
@@ -84,9 +90,10 @@ class GuidedDemoTest {
     void nextAndBackTurnTheStepsAndTheLastShowsTheShippedGrid(FxRobot robot) throws Exception {
         GuidedDemo demo = open(robot);
         assertThat(demo.back.isDisabled()).isTrue();
-        // when Page Down is pressed (whatever has the focus)
+        // when Page Down is pressed (whatever has the focus) until the last step
         robot.interact(() -> demo.quantizer.bits.requestFocus());
-        robot.type(KeyCode.PAGE_DOWN);
+        robot.type(KeyCode.PAGE_DOWN, 4);
+        assertThat(demo.stepCount()).isEqualTo(5);
         // then the last step shows the grid shipped with the workbench: its rows, computed sentences and bar chart
         assertThat(demo.currentStep()).isEqualTo(demo.stepCount() - 1);
         assertThat(demo.position.getText()).isEqualTo(demo.stepCount() + " / " + demo.stepCount());
@@ -98,8 +105,10 @@ class GuidedDemoTest {
                 .contains("W2A2 baseline", "W2A2 IRM(distribution)", "W2A2 DGD");
         assertThat(result.verdicts.getChildren()).hasSize(ResultStep.verdicts(result.rows, 0.8933).size());
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, result.bars::drawn);
-        // when Back is pressed, step 1 is back; the right arrow on a button turns the page forward again
+        // when Back is pressed, the step before is back; from step 1 the right arrow on a button turns the page
         robot.interact(demo.back::fire);
+        assertThat(demo.currentStep()).isEqualTo(demo.stepCount() - 2);
+        robot.type(KeyCode.PAGE_UP, 3);
         assertThat(demo.currentStep()).isZero();
         robot.interact(() -> demo.next.requestFocus());
         robot.type(KeyCode.RIGHT);
@@ -136,5 +145,73 @@ class GuidedDemoTest {
             WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> q.distribution.settled() && q.codes.settled());
         }
         System.out.println("demo step 1 control to picture: " + demo.latency.summary());
+    }
+    @Test
+    void theStudentStepsTrainLiveAndDrawTheEnginesProbes(FxRobot robot) throws Exception {
+        GuidedDemo demo = open(robot);
+        // when step 2 comes on screen, its 2-bit baseline starts training at once, and says it is live
+        robot.interact(demo.next::fire);
+        StudentStep baseline = demo.students.baseline();
+        assertThat(baseline.mode.getText()).startsWith("LIVE · trained now on this machine: W2A2 baseline")
+                .contains("256 bundled");
+        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, baseline::finished);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(baseline.status.getText()).startsWith("finished: ").contains("% test accuracy");
+        // then its histograms are the probe's: the σ ratio readout of block 3, head 0 is the snapshot's own
+        dev.qvit.viz.fx.ViewData d = baseline.data();
+        assertThat(d.model().quantized()).isTrue();
+        assertThat(d.current().step()).isEqualTo(1);                     // the last of two steps is always probed
+        double ratio = dev.qvit.records.HeadMetric.QUERY_STD_RATIO.of(d.teacher(), d.model(), null, 3, 0);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> baseline.view(DemoStudents.HISTOGRAMS).mainChart().drawn());
+        assertThat(robot.from(demo.stage().getScene().getRoot()).lookup("#stdRatio").queryLabeled().getText())
+                .isEqualTo(String.format(java.util.Locale.ROOT, "σS/σT (after quantizer) %.3f", ratio));
+        // and the other tabs draw when shown
+        robot.interact(() -> baseline.showTab(DemoStudents.ATTENTION));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> baseline.view(DemoStudents.ATTENTION).mainChart().drawn());
+        // when step 3 comes: the IRM student, compared with the baseline block by block
+        robot.interact(demo.next::fire);
+        StudentStep irm = demo.students.irm();
+        assertThat(irm.spec().quantization().rectification())
+                .isEqualTo(dev.qvit.model.quant.QuantizationConfig.Rectification.DISTRIBUTION);
+        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, irm::finished);
+        WaitForAsyncUtils.waitForFxEvents();
+        String cell = robot.from(demo.stage().getScene().getRoot()).lookup("#comparison-3-QUERY_STD_RATIO").queryLabeled().getText();
+        assertThat(cell).isEqualTo(String.format(java.util.Locale.ROOT, "%.3f → %.3f", meanOverHeads(
+                dev.qvit.records.HeadMetric.QUERY_STD_RATIO, baseline.data(), 3), meanOverHeads(
+                dev.qvit.records.HeadMetric.QUERY_STD_RATIO, irm.data(), 3)));
+        // when step 4 comes: the IRM+DGD student's similarity matrices, the distance readout computed by hand
+        robot.interact(demo.next::fire);
+        StudentStep qvit = demo.students.qvit();
+        assertThat(qvit.spec().distillation().enabled()).isTrue();
+        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, qvit::finished);
+        WaitForAsyncUtils.waitForFxEvents();
+        dev.qvit.viz.fx.ViewData g = qvit.data();
+        float[] gt = g.teacher().similarity(3, dev.qvit.records.Tensor.QUERY, 0);
+        float[] gs = g.model().similarity(3, dev.qvit.records.Tensor.QUERY, 0);
+        double squares = 0;
+        for (int i = 0; i < gt.length; i++) {
+            squares += (gs[i] - (double) gt[i]) * (gs[i] - (double) gt[i]);
+        }
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> qvit.view(DemoStudents.SIMILARITY).mainChart().drawn());
+        assertThat(robot.from(demo.stage().getScene().getRoot()).lookup("#similarityDistance").queryLabeled().getText())
+                .endsWith(String.format(java.util.Locale.ROOT, "||G_T − G_S||_F = %.4f", Math.sqrt(squares)));
+        assertThat(squares).isPositive();
+        robot.interact(() -> qvit.showTab(DemoStudents.LOSSES));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> qvit.view(DemoStudents.LOSSES).mainChart().drawn());
+        // when it is trained again and stopped at once, it says so and keeps what it drew
+        robot.interact(qvit.train::fire);
+        robot.interact(qvit.stop::fire);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, qvit::finished);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(qvit.status.getText()).startsWith("stopped at step");
+        assertThat(qvit.train.isDisabled()).isFalse();
+    }
+
+    private static double meanOverHeads(dev.qvit.records.HeadMetric metric, dev.qvit.viz.fx.ViewData d, int layer) {
+        double sum = 0;
+        for (int h = 0; h < d.model().heads(); h++) {
+            sum += metric.of(d.teacher(), d.model(), d.distillation(), layer, h);
+        }
+        return sum / d.model().heads();
     }
 }

@@ -24,8 +24,8 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.entity.ChartEntity;
 
 /**
- * One chart in the workbench. The chart is drawn off the FX thread (Java2D into an image on a shared render
- * thread; only the finished image is swapped in on the FX thread), so a redraw never pauses the UI. Right-click
+ * One chart in the workbench. The chart is drawn off the FX thread (Java2D into an image on a shared pool of render
+ * threads, one drawing of a pane at a time; only the finished image is swapped in on the FX thread), so a redraw never pauses the UI. Right-click
  * exports the chart as PNG or SVG and its data as CSV; clicks report the chart entity under the mouse, and a hover
  * shows its tooltip text (a heatmap cell's value) at once. A focusable pane takes the focus when clicked.
  * FX thread only, except the rendering it starts.
@@ -42,15 +42,18 @@ public final class ChartPane extends Region {
         }
     }
 
-    private static final ExecutorService RENDERER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "qvit-chart-render");
-        t.setDaemon(true);
-        return t;
-    });
-    private static File lastDirectory;
+    /** One thread per core: panes draw side by side, each pane's drawings one at a time. */
+    private static final ExecutorService RENDERERS = Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+                Thread t = new Thread(r, "qvit-chart-render");
+                t.setDaemon(true);
+                return t;
+            });    private static File lastDirectory;
     private final ImageView image = new ImageView();
     private final Label placeholder = new Label("nothing to show yet");
     private final AtomicLong generation = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean drawing = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Drawing wanted;
     private final ContextMenu menu = new ContextMenu();
     private final Tooltip hover = new Tooltip();
     private JFreeChart current;
@@ -120,21 +123,50 @@ public final class ChartPane extends Region {
             shown = ticket;                                   // nothing to draw at this size
             return;
         }
-        RENDERER.submit(() -> {
-            if (generation.get() != ticket) {
-                return;                                   // a newer chart or size is already waiting
+        wanted = new Drawing(ticket, chart, w, h);
+        if (drawing.compareAndSet(false, true)) {
+            RENDERERS.submit(this::drawWanted);
+        }
+    }
+
+    /** What the pane should show: the chart of one generation at one size. */
+    private record Drawing(long ticket, JFreeChart chart, int width, int height) {
+    }
+
+    /**
+     * On a render thread: draws the newest wanted drawing, and again while newer ones arrived meanwhile (older
+     * ones are skipped). One pane never draws on two threads at once: a JFreeChart is not safe to draw twice
+     * concurrently.
+     */
+    private void drawWanted() {
+        while (true) {
+            Drawing d = wanted;
+            if (generation.get() == d.ticket()) {
+                ChartRenderingInfo rendered = new ChartRenderingInfo();
+                BufferedImage drawn = Charts.image(d.chart(), d.width(), d.height(), rendered);
+                javafx.scene.image.WritableImage drawnImage = SwingFXUtils.toFXImage(drawn, null);  // not yet on screen
+                Platform.runLater(() -> {
+                    if (generation.get() == d.ticket()) {
+                        image.setImage(drawnImage);
+                        info = rendered;
+                        shown = d.ticket();
+                    }
+                });
             }
-            ChartRenderingInfo rendered = new ChartRenderingInfo();
-            BufferedImage drawn = Charts.image(chart, w, h, rendered);
-            javafx.scene.image.WritableImage drawnImage = SwingFXUtils.toFXImage(drawn, null);  // not yet on screen
-            Platform.runLater(() -> {
-                if (generation.get() == ticket) {
-                    image.setImage(drawnImage);
-                    info = rendered;
-                    shown = ticket;
-                }
-            });
-        });
+            drawing.set(false);
+            if (wanted == d || !drawing.compareAndSet(false, true)) {
+                return;                                   // nothing newer, or another thread took it
+            }
+        }
+    }
+
+    /** The generation of the pane's newest chart or size, and of the one on screen (FX thread). */
+    public long generation() {
+        return generation.get();
+    }
+
+    public long shownGeneration() {
+        return shown;
     }
 
     /** Shows the tooltip of the chart entity under the mouse (e.g. a heatmap cell's value), or hides it. */
