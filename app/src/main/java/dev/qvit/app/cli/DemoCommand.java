@@ -22,8 +22,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--presentation", description = "Start in presentation mode (large type and thick lines).")
     boolean presentation;
 
+    @Option(names = "--train-images", paramLabel = "N", description = "Train the live students of steps 2-4 on "
+            + "the first N of the 6,000 bundled training images, for a slow laptop (0: all; default: 0).")
+    int trainImages;
+
     @Override
     public Integer call() {
+        if (trainImages < 0 || trainImages == 1 || trainImages > 6000) {
+            spec.commandLine().getErr().println("qvit demo: --train-images must be 0 (all) or 2 to 6000, got "
+                    + trainImages + ".");
+            return 2;
+        }
+        System.setProperty("qvit.demo.trainLimit", String.valueOf(trainImages));
         System.setProperty(WorkbenchApplication.DEMO_PROPERTY, presentation ? "presentation" : "normal");
         System.setProperty("qvit.reopenLastSession", "false");          // the demo starts from the bundled teacher
         return qvit.window().open(false, spec.commandLine().getErr());

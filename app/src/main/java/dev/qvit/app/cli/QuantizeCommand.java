@@ -30,8 +30,9 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Mixin
     SessionOptions sessions;
 
-    @Option(names = "--teacher", required = true, description = "Full-precision teacher checkpoint (qvit train).")
-    Path teacherFile;
+    @Option(names = "--teacher", required = true, description = "Full-precision teacher checkpoint (qvit train), or "
+            + "'bundled' (the tiny teacher shipped with the workbench).")
+    String teacherFile;
     @Option(names = "--epochs", defaultValue = "4", description = "QAT epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
     @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -60,12 +61,12 @@ public final class QuantizeCommand implements Callable<Integer> {
         TrainingConfig training = new TrainingConfig(epochs, batch, lr, minLr, 0, 0, 0, seed, !noAugment, !noShuffle);
         VitConfig size = expectedConfig == null ? null : VitConfig.named(expectedConfig);  // null: the teacher's
         ExperimentSpec spec = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.STUDENT, size,
-                data.spec(), teacherFile.toAbsolutePath().normalize().toString(), quantization.config(), quantization.distillation(), training)
+                data.spec(), teacherReference(), quantization.config(), quantization.distillation(), training)
                 .requireValid();
         sessions.check();
         Path target = out != null || sessions.none
                 ? qvit.outputs().file(out, "student-" + spec.shortName() + ".qvit", force) : null;
-        ExperimentRun.Teacher teacher = loadTeacher(teacherFile);
+        ExperimentRun.Teacher teacher = Teachers.load(spec.teacher());
         Session session = sessions.none ? null
                 : sessions.root(qvit.outputs()).create(spec, sessions.id, null, sessions.probeSeconds);
         try {
@@ -77,6 +78,12 @@ public final class QuantizeCommand implements Callable<Integer> {
             ModelRun.close(session);
         }
         return 0;
+    }
+
+    /** "bundled", or the checkpoint's absolute path, as the spec records it. */
+    private String teacherReference() {
+        return teacherFile.equals(ExperimentSpec.BUNDLED_TEACHER) ? teacherFile
+                : Path.of(teacherFile).toAbsolutePath().normalize().toString();
     }
 
     /**

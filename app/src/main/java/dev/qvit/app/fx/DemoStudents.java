@@ -95,17 +95,17 @@ record DemoStudents(StudentStep baseline, StudentStep irm, StudentStep qvit) {
             are the workbench's own probes of the student, taken every second or so on 30 test images.
             q/k histograms: the teacher's queries of the selected head against the student's after its quantizer, \
             each with its fitted Gaussian. The overview maps the std ratio of every head:
-                σS/σT = std(q̂ student) / std(q teacher)
+                σS/σT = std(Q(q_S)) / std(q_T)
             At 1 the student's queries keep the teacher's spread. Away from 1 the scores q·kᵀ/√d change scale and \
             so does the attention: the attention maps show teacher, student and their difference over the image.""";
 
     private static final String IRM_TEXT = """
             IRM rectifies q and k before their quantizers: each head's values are normalised with their own mean \
             and std, then given a learnable scale γ and shift β (the paper's distribution form):
-                q̃ = γ · (q − μ) / √(σ² + ε) + β
+                q' = γ · (q − μ) / √(σ² + ε) + β
             γ and β start at the teacher's σ and μ, so IRM starts as the identity; training then reshapes q and k \
             for the 2-bit quantizer, aiming at the largest code entropy:
-                H(Q(q̃)) → max
+                H(Q(q')) → max
             This is the same 2-bit student with IRM, trained live. In q/k histograms, switch the stage between \
             "before IRM" and "after IRM" to see what it does to one head. Below, the numbers that moved against \
             the baseline of the step before.
@@ -115,9 +115,9 @@ record DemoStudents(StudentStep baseline, StudentStep irm, StudentStep qvit) {
     private static final String DGD_TEXT = """
             DGD distils from the full-precision teacher through the token similarities of q and k: for every \
             block, head and image an N × N matrix (N = 50 tokens), matched in the loss with weight λ = 0.1:
-                G = q̃ q̃ᵀ / ‖q̃ q̃ᵀ‖_F
+                G = q qᵀ / ‖q qᵀ‖_F
                 L = L_task + λ Σ ‖G_T − G_S‖_F
-            The student's q̃ is what its attention uses (after IRM and the quantizer). The similarity tab shows \
+            For the student, q is what its attention uses: after IRM and the quantizer; k likewise. The similarity tab shows \
             the quantity DGD matches for one head on the first probe image: the teacher's G, the student's, and \
             their difference; its readout is that image's ‖G_T − G_S‖_F.
             This student has IRM and DGD: the full Q-ViT. The loss curves draw the DGD term per block as it \

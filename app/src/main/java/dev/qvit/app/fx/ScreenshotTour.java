@@ -130,13 +130,22 @@ final class ScreenshotTour {
         demoShots("");
         then("demo presentation", () -> true, () -> window.setPresentation(true));
         demoShots("-presentation");
+        then("demo at 1920x1080", () -> true, () -> {
+            window.demo().stage().setWidth(1920);
+            window.demo().stage().setHeight(1080);
+            window.demo().go(1);
+        });
+        then("shoot demo-2-presentation-1080", this::chartsDrawn,
+                () -> shoot("demo-2-presentation-1080", window.demo().stage().getScene()));
         then("demo closed", () -> true, () -> {
+            window.demo().stage().setWidth(1280);
+            window.demo().stage().setHeight(800);
             window.setPresentation(false);
             window.demo().stage().hide();
         });
     }
 
-    /** Step 1 and the result step, named with {@code suffix}. */
+    /** Every step (each tab of the live students in normal size), named with {@code suffix}. */
     private void demoShots(String suffix) {
         then("demo step 1" + suffix, () -> true, () -> window.demo().go(0));
         then("shoot demo-1" + suffix, this::chartsDrawn, () -> shoot("demo-1" + suffix, window.demo().stage().getScene()));

@@ -37,6 +37,7 @@ import javafx.util.Duration;
  * queue on one training thread; each can be paused, stopped and trained again. FX thread only.
  */
 final class StudentStep implements DemoStep {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StudentStep.class);
     private static final Duration POLL = Duration.millis(250);
     private final String title;
     private final String text;
@@ -59,6 +60,8 @@ final class StudentStep implements DemoStep {
     private RunFeed feed;
     private TrainingTask task;
     private boolean onScreen;
+    /** From start() until ended() ran: the task's own isDone() may still be false when its end is announced. */
+    private boolean active;
 
     /**
      * @param spec     the student, checked against {@code teacher}
@@ -170,11 +173,11 @@ final class StudentStep implements DemoStep {
 
     /** True once a run was started and has ended (finished, stopped or failed). */
     boolean finished() {
-        return task != null && task.isDone();
+        return task != null && !active;
     }
 
     boolean running() {
-        return task != null && !task.isDone();
+        return active;
     }
 
     WorkbenchView view(String tab) {
@@ -204,6 +207,7 @@ final class StudentStep implements DemoStep {
         task = new TrainingTask(spec, teacher, options, feed, null);
         state.reset(spec.label());
         mode.setText(live());
+        mode.setTooltip(new javafx.scene.control.Tooltip("The same run on the command line:\n" + command(spec)));
         progress.progressProperty().bind(task.progressProperty());
         TrainingTask started = task;
         task.stateProperty().addListener((o, a, b) -> ended(started, b));
@@ -214,6 +218,7 @@ final class StudentStep implements DemoStep {
                 status.textProperty().bind(started.messageProperty());
             }
         });
+        active = true;
         poll.play();
         training.execute(task);
         updateButtons();
@@ -228,10 +233,29 @@ final class StudentStep implements DemoStep {
                 + "Fashion-MNIST images, seed " + spec.training().seed();
     }
 
+    /** The command line that trains the same student (its numbers do not depend on the thread count). */
+    static String command(ExperimentSpec spec) {
+        StringBuilder c = new StringBuilder("./qvit quantize --teacher bundled --data bundled");
+        if (spec.data().trainLimit() > 0) {
+            c.append(" --train-limit ").append(spec.data().trainLimit());
+        }
+        c.append(" --bits ").append(spec.quantization().bits()).append(" --epochs ").append(spec.training().epochs())
+                .append(" --seed ").append(spec.training().seed());
+        if (spec.quantization().rectified()) {
+            c.append(" --irm --irm-form ").append(spec.quantization().rectification().name().toLowerCase(
+                    java.util.Locale.ROOT));
+        }
+        if (spec.distillation().enabled()) {
+            c.append(" --dgd --lambda ").append(spec.distillation().lambda());
+        }
+        return c.toString();
+    }
+
     private void ended(TrainingTask t, Worker.State s) {
         if (t != task || !(s == Worker.State.SUCCEEDED || s == Worker.State.FAILED || s == Worker.State.CANCELLED)) {
             return;
         }
+        active = false;
         drain();
         poll.stop();
         status.textProperty().unbind();
@@ -243,8 +267,12 @@ final class StudentStep implements DemoStep {
                     .formatted(state.steps().size()));
         } else {
             EpochMetrics last = t.getValue().summary().last();
-            status.setText("finished: %.2f %% test accuracy on the bundled 1,000 test images (teacher %.2f %%)"
-                    .formatted(100 * last.testAccuracy(), 100 * teacher.testAccuracy()));
+            status.setText("finished in %s: %.2f %% test accuracy on the bundled 1,000 test images (teacher %.2f %%)"
+                    .formatted(TrainingTask.clock(last.elapsedSeconds()), 100 * last.testAccuracy(),
+                            100 * teacher.testAccuracy()));
+            LOG.info("demo: {} trained live in {} s, {} % test accuracy", spec.label(),
+                    Math.round(last.elapsedSeconds()), String.format(java.util.Locale.ROOT, "%.2f",
+                            100 * last.testAccuracy()));
         }
         updateButtons();
         refresh();

@@ -33,6 +33,13 @@ class CommandLineRulesTest {
     }
 
     @Test
+    void theDemosTrainingImagesAreCheckedBeforeAWindowOpens() {
+        Run r = run("demo", "--train-images", "7000");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("qvit demo: --train-images must be 0 (all) or 2 to 6000, got 7000.");
+    }
+
+    @Test
     void anUnknownOptionIsOneLineWithASuggestion() {
         Run r = run("quantize", "--teacher", "t.qvit", "--lamda", "0.1");
         assertThat(r.exit()).isEqualTo(2);

@@ -102,6 +102,17 @@ class CommandLineTest {
     }
 
     @Test
+    void quantizeTakesTheBundledTeacherByName(@TempDir Path dir) {
+        // the guided demo's students name this command; "bundled" is the tiny teacher shipped in the jar
+        Run q = run("quantize", "--teacher", "bundled", "--bits", "2", "--data", "bundled", "--train-limit", "128",
+                "--test-limit", "64", "--epochs", "1", "--out", dir.resolve("s.qvit").toString());
+        assertThat(q.exit()).as(q.err()).isZero();
+        assertThat(q.out()).contains("quantizing from bundled").contains("W2A2 baseline");
+        assertThat(run("quantize", "--teacher", dir.resolve("none.qvit").toString(), "--data", "bundled").err())
+                .contains("No checkpoint file at");
+    }
+
+    @Test
     void ablationWritesTablesResumesAndFig1ComparesStudents(@TempDir Path dir) throws Exception {
         // given a short teacher
         Path teacher = dir.resolve("teacher.qvit");

@@ -37,7 +37,10 @@ class GuidedDemoTest {
     }
 
     @AfterEach
-    void forgetSettings() throws Exception {
+    void forgetSettings(FxRobot robot) throws Exception {
+        if (window.demo() != null) {
+            robot.interact(() -> window.demo().stage().hide());   // stops its live students: no training after
+        }
         Thread.sleep(200);
         Files.deleteIfExists(WorkbenchSettings.file());
     }
@@ -156,7 +159,7 @@ class GuidedDemoTest {
                 .contains("256 bundled");
         WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, baseline::finished);
         WaitForAsyncUtils.waitForFxEvents();
-        assertThat(baseline.status.getText()).startsWith("finished: ").contains("% test accuracy");
+        assertThat(baseline.status.getText()).startsWith("finished in ").contains("% test accuracy");
         // then its histograms are the probe's: the σ ratio readout of block 3, head 0 is the snapshot's own
         dev.qvit.viz.fx.ViewData d = baseline.data();
         assertThat(d.model().quantized()).isTrue();
