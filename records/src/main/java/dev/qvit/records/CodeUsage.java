@@ -38,6 +38,33 @@ public record CodeUsage(int bits, int lowestCode, long[] counts, double clipFrac
         return new CodeUsage(bits, qn, counts, scaled.length == 0 ? 0 : (double) clipped / scaled.length);
     }
 
+    /**
+     * The code usage of every channel of a row-major tensor in one pass, without splitting it: element i belongs to
+     * channel (i / inner) mod channels.
+     */
+    public static java.util.List<CodeUsage> perChannel(int bits, int qn, int qp, float[] codes, float[] scaled,
+                                                       int channels, int inner) {
+        int levels = qp - qn + 1;
+        long[][] counts = new long[channels][levels];
+        long[] clipped = new long[channels];
+        for (int start = 0, c = 0; start < codes.length; start += inner, c = c + 1 == channels ? 0 : c + 1) {
+            long[] row = counts[c];
+            for (int i = start; i < start + inner; i++) {
+                row[Math.max(0, Math.min(levels - 1, Math.round(codes[i]) - qn))]++;
+                float v = scaled[i];
+                if (v < qn || v > qp) {
+                    clipped[c]++;
+                }
+            }
+        }
+        long perChannel = codes.length / channels;
+        java.util.List<CodeUsage> out = new java.util.ArrayList<>(channels);
+        for (int c = 0; c < channels; c++) {
+            out.add(new CodeUsage(bits, qn, counts[c], perChannel == 0 ? 0 : (double) clipped[c] / perChannel));
+        }
+        return out;
+    }
+
     /** Entropy of the code distribution in bits (0 .. bits). */
     public double entropyBits() {
         long total = 0;

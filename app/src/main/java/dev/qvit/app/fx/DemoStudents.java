@@ -92,7 +92,7 @@ record DemoStudents(StudentStep baseline, StudentStep irm, StudentStep qvit) {
             inputs, q, k, v and the attention probabilities, all through LSQ quantizers (patch embedding and head \
             at 8 bits). This one is the baseline: no IRM, no DGD.
             It trains live on this machine while you watch; the line above the charts says what runs. The charts \
-            are the workbench's own probes of the student, taken every second or so on 30 test images.
+            are the workbench's own probes of the student, taken every few seconds on 30 test images.
             q/k histograms: the teacher's queries of the selected head against the student's after its quantizer, \
             each with its fitted Gaussian. The overview maps the std ratio of every head:
                 σS/σT = std(Q(q_S)) / std(q_T)

@@ -194,10 +194,20 @@ class CommandLineTest {
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out().strip());
         for (String field : new String[] {"config", "batch", "threads", "fp_train_step_ms", "fp_infer_batch_ms",
-                "fp_train_img_s", "gemm_gflops", "fp_train_gflops", "qat_step_ms", "qat_infer_batch_ms", "qat_gflops"}) {
+                "fp_train_img_s", "gemm_gflops", "fp_train_gflops", "qat_step_ms", "qat_infer_batch_ms", "qat_gflops",
+                "gemm_gflops_samples", "probe_ms", "probe_percent_of_step", "kernels"}) {
             assertThat(json.has(field)).as(field).isTrue();
         }
         assertThat(json.get("fp_train_step_ms").asDouble()).isPositive();
+        // the GEMM rate is the best of its samples, spread over the run
+        assertThat(json.get("gemm_gflops_samples")).hasSize(3);
+        double best = 0;
+        for (JsonNode sample : json.get("gemm_gflops_samples")) {
+            best = Math.max(best, sample.asDouble());
+        }
+        assertThat(json.get("gemm_gflops").asDouble()).isEqualTo(best);
+        assertThat(json.get("probe_ms").asDouble()).isPositive();
+        assertThat(json.get("kernels").asText()).isEqualTo("nd4j");
         assertThat(json.get("config").asText()).isEqualTo("custom");
     }
 }

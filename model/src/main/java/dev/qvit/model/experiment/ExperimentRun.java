@@ -234,6 +234,7 @@ public final class ExperimentRun {
         VisionTransformer probed = probe == null ? null : VisionTransformer.replicaOf(model);
         return new TrainingListener() {
             private long lastProbe = Long.MIN_VALUE / 2;
+            private long probeCost;
 
             @Override
             public void onStep(StepMetrics m) {
@@ -246,13 +247,14 @@ public final class ExperimentRun {
                 listener.on(new RunEvent.Step(m));
                 long now = System.currentTimeMillis();
                 boolean last = m.step() + 1 >= m.totalSteps();
-                if (probe != null && (now - lastProbe >= options.probeIntervalMillis() || last)) {
+                if (probe != null && (now - lastProbe >= probeGap(options.probeIntervalMillis(), probeCost) || last)) {
                     ModelSnapshot snapshot;
                     try (InterruptOnCancel cancellable = new InterruptOnCancel(control)) {
                         snapshot = probe.capture(probed);
                     }
                     listener.on(new RunEvent.Probed(new ProbeSnapshot(m.step(), m.epoch(), snapshot)));
                     lastProbe = System.currentTimeMillis();
+                    probeCost = lastProbe - now;
                 }
                 int every = options.checkpointEverySteps();
                 boolean epochEnd = (m.step() + 1) % (totalSteps() / spec.training().epochs()) == 0;  // saved there anyway
@@ -268,6 +270,18 @@ public final class ExperimentRun {
             }
         };
     }
+
+    /**
+     * Milliseconds of training between two probes: the asked interval, but at least {@link #PROBE_BUDGET} times the
+     * last probe's cost, so that probing, which holds up the workers, takes at most 5 % of the run's time; an
+     * interval of 0 probes after every step (tests).
+     */
+    static long probeGap(long intervalMillis, long lastProbeMillis) {
+        return intervalMillis == 0 ? 0 : Math.max(intervalMillis, PROBE_BUDGET * lastProbeMillis);
+    }
+
+    /** Training time per unit of probe time: 19 keeps probes at or below 1 / (1 + 19) = 5 % of a run. */
+    static final long PROBE_BUDGET = 19;
 
     private void checkpoint(VisionTransformer model, RunEvent.Listener listener) {
         if (options.checkpointer() == null) {

@@ -7,8 +7,9 @@ import dev.qvit.model.train.ParallelWorkers;
  * numbers.
  *
  * @param threads              worker replicas (the slices of a batch are the same for any count)
- * @param probeIntervalMillis  probe the model at most this often (and after the first and the last step); a
- *                             negative value never probes
+ * @param probeIntervalMillis  probe the model at most this often (and after the first and the last step), and
+ *                             never for more than 5 % of the run's time; 0 probes after every step, a negative
+ *                             value never
  * @param checkpointer         saves the run's state at every epoch's end and every {@code checkpointEverySteps}
  *                             steps; null saves nothing
  * @param checkpointEverySteps 0 = at epoch ends only

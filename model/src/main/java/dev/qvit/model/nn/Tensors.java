@@ -15,6 +15,24 @@ public final class Tensors {
     private Tensors() {
     }
 
+    /**
+     * The values of {@code a} in row-major order as floats: one bulk copy out of the native memory of a dense float32
+     * array that owns its whole buffer from offset 0 (ND4J's {@code asFloat()} reads element by element), else
+     * through a row-major duplicate.
+     */
+    public static float[] floats(INDArray a) {
+        boolean dense = a.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && !a.isView() && a.offset() == 0
+                && a.ordering() == 'c' && a.data().length() == a.length()
+                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a);
+        if (!dense) {
+            return a.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
+        }
+        float[] out = new float[(int) a.length()];
+        java.nio.ByteBuffer bytes = a.data().asNio();   // from the allocation's start: offset 0 checked above
+        bytes.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(out, 0, out.length);
+        return out;
+    }
+
     /** out = a b^T-style GEMM wrapper: out = alpha * op(a) op(b) + beta * out. */
     public static INDArray gemm(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, double beta) {
         return Nd4j.gemm(a, b, out, transA, transB, 1.0, beta);

@@ -284,42 +284,21 @@ public final class LsqQuantizer {
         if (rounded == null) {
             throw new IllegalStateException("quantizer " + name + " has not run a forward pass");
         }
-        float[] codes = rounded.dup().castTo(DataType.FLOAT).data().asFloat();
-        float[] scaled = v.dup().castTo(DataType.FLOAT).data().asFloat();
-        List<CodeUsage> perChannel = new ArrayList<>();
+        float[] codes = Tensors.floats(rounded);
+        float[] scaled = Tensors.floats(v);
         BitWidth range = calibration.range;
+        List<CodeUsage> perChannel = List.of();
         if (zeroPoint != null) {
-            int channels = (int) step.length();
             long inner = 1;
             for (int d = channelAxis + 1; d < shape.length; d++) {
                 inner *= shape[d];
             }
-            float[][] codesPerChannel = splitChannels(codes, channels, (int) inner);
-            float[][] scaledPerChannel = splitChannels(scaled, channels, (int) inner);
-            for (int c = 0; c < channels; c++) {
-                perChannel.add(CodeUsage.of(bits, range.qn(), range.qp(), codesPerChannel[c], scaledPerChannel[c]));
-            }
+            perChannel = CodeUsage.perChannel(bits, range.qn(), range.qp(), codes, scaled, (int) step.length(),
+                    (int) inner);
         }
         return new QuantizerSnapshot(name, bits, range.signed(), step.value().toDoubleVector(),
                 zeroPoint == null ? new double[0] : zeroPoint.value().toDoubleVector(),
                 CodeUsage.of(bits, range.qn(), range.qp(), codes, scaled), perChannel);
-    }
-
-    /** Splits a row-major tensor into its channels: element i is in channel (i / inner) mod channels. O(n). */
-    static float[][] splitChannels(float[] all, int channels, int inner) {
-        float[][] out = new float[channels][all.length / channels];
-        if (inner == 1) {
-            for (int i = 0; i < all.length; i++) {
-                out[i % channels][i / channels] = all[i];
-            }
-            return out;
-        }
-        int[] filled = new int[channels];
-        for (int start = 0, c = 0; start < all.length; start += inner, c = (c + 1) % channels) {
-            System.arraycopy(all, start, out[c], filled[c], inner);
-            filled[c] += inner;
-        }
-        return out;
     }
 
     /**

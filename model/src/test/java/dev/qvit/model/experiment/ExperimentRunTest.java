@@ -134,4 +134,15 @@ class ExperimentRunTest {
                 .hasMessageContaining("bits must be 2, 3, 4 or 8, got 5")
                 .hasMessageContaining("λ (the DGD weight) must be between 0 and 100, got -1.0");
     }
+
+    @Test
+    void probingNeverTakesMoreThanATwentiethOfTheRun() {
+        // the asked interval while probes are cheap
+        assertThat(ExperimentRun.probeGap(700, 10)).isEqualTo(700);
+        // a probe of 100 ms is followed by at least 1.9 s of training: 100 / (100 + 1900) = 5 %
+        assertThat(ExperimentRun.probeGap(700, 100)).isEqualTo(1900);
+        assertThat(100.0 / (100 + ExperimentRun.probeGap(700, 100))).isEqualTo(0.05);
+        // 0: after every step, whatever a probe costs (the tests that keep every snapshot)
+        assertThat(ExperimentRun.probeGap(0, 500)).isZero();
+    }
 }
