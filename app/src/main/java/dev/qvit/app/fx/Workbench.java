@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class Workbench extends BorderPane {
     private static final Logger LOG = LoggerFactory.getLogger(Workbench.class);
     /** How often a run's probe snapshots are taken (training thread) and its events shown (FX thread). */
-    static final long PROBE_INTERVAL_MILLIS = 700;
+    static final long PROBE_INTERVAL_MILLIS = dev.qvit.model.experiment.RunOptions.WINDOW_PROBE_MILLIS;
     static final Duration REFRESH = Duration.millis(250);
     /** Where the overview starts at most without the experiment panel: its larger fonts get the panel's room. */
     static final double PRESENTATION_OVERVIEW_START = 0.7;

@@ -195,7 +195,8 @@ class CommandLineTest {
         JsonNode json = new ObjectMapper().readTree(r.out().strip());
         for (String field : new String[] {"config", "batch", "threads", "fp_train_step_ms", "fp_infer_batch_ms",
                 "fp_train_img_s", "gemm_gflops", "fp_train_gflops", "qat_step_ms", "qat_infer_batch_ms", "qat_gflops",
-                "gemm_gflops_samples", "probe_ms", "probe_percent_of_step", "kernels"}) {
+                "gemm_gflops_samples", "probe_ms", "probe_percent_of_step", "kernels", "qat_probed_img_s",
+                "qat_probed_percent_of_headless"}) {
             assertThat(json.has(field)).as(field).isTrue();
         }
         assertThat(json.get("fp_train_step_ms").asDouble()).isPositive();

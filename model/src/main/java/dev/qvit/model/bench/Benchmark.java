@@ -85,7 +85,9 @@ public final class Benchmark {
         ExperimentSpec spec = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.STUDENT, config,
                 data(), "random", QuantizationConfig.of(4, QuantizationConfig.Rectification.TOKEN),
                 DistillationSettings.on(0.1), recipe(0));
-        Timed timed = timedRun(spec, new ExperimentRun.Teacher(teacher, Double.NaN));
+        Timed timed = timedRun(spec, new ExperimentRun.Teacher(teacher, Double.NaN), RunOptions.headless(threads));
+        Timed probed = timedRun(spec, new ExperimentRun.Teacher(teacher, Double.NaN),
+                RunOptions.headless(threads).probingEvery(RunOptions.WINDOW_PROBE_MILLIS));
         double flops = (FlopCount.trainingStep(config) + FlopCount.forward(config)) * batch;
         out.put("qat_step_ms", round(timed.stepMs()));
         out.put("qat_infer_batch_ms", round(timed.inferMs()));
@@ -93,6 +95,8 @@ public final class Benchmark {
         out.put("qat_oscillation_percent_of_step", round(100 * timed.oscillationMs() / timed.stepMs()));
         out.put("qat_img_s", round(batch / (timed.stepMs() / 1000)));
         out.put("probe_ms", round(timed.probeMs()));
+        out.put("qat_probed_img_s", round(batch / (probed.meanStepMs() / 1000)));       // the mean: probes are rare
+        out.put("qat_probed_percent_of_headless", round(100 * timed.meanStepMs() / probed.meanStepMs()));
         out.put("probe_percent_of_step", round(100 * timed.probeMs() / timed.stepMs()));
         out.put("qat_gflops", round(flops / (timed.stepMs() / 1000) / 1e9));
     }
@@ -100,7 +104,7 @@ public final class Benchmark {
     private void fullPrecision(Map<String, Object> out) throws InterruptedException {
         ExperimentSpec spec = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.TEACHER, config,
                 data(), null, null, null, recipe(0.05));
-        Timed timed = timedRun(spec, null);
+        Timed timed = timedRun(spec, null, RunOptions.headless(threads));
         double flops = FlopCount.trainingStep(config) * batch;
         out.put("fp_train_step_ms", round(timed.stepMs()));
         out.put("fp_infer_batch_ms", round(timed.inferMs()));
@@ -123,21 +127,23 @@ public final class Benchmark {
      * @param oscillationMs weight oscillation tracking per step (students; included in the step time)
      * @param probeMs       one probe of the trained model (what the window's views draw), as the run takes it
      */
-    private record Timed(double stepMs, double inferMs, double oscillationMs, double probeMs) {
+    private record Timed(double stepMs, double meanStepMs, double inferMs, double oscillationMs, double probeMs) {
     }
 
     /**
-     * Runs the spec as any run is run and takes the median step time after warm-up from the steps' wall-clock
+     * Runs the spec as any run is run (probed as {@code options} say; a step's time then includes the probe that
+     * followed it, as the workers wait for it) and takes the median step time after warm-up from the steps' wall-clock
      * times (the first step of an epoch follows the previous epoch's evaluation and is left out), then the median
      * time of a batch's inference on the trained model.
      */
-    private Timed timedRun(ExperimentSpec spec, ExperimentRun.Teacher teacher) throws InterruptedException {
+    private Timed timedRun(ExperimentSpec spec, ExperimentRun.Teacher teacher, RunOptions options)
+            throws InterruptedException {
         List<Double> stepMs = new ArrayList<>();
         double[] previous = {0};
         long[] counted = {0};
         long[] steps = {0};
         RunControl control = new RunControl();
-        ExperimentRun run = ExperimentRun.prepare(spec, teacher, RunOptions.headless(threads));
+        ExperimentRun run = ExperimentRun.prepare(spec, teacher, options);
         int stepsPerEpoch = (int) (run.totalSteps() / spec.training().epochs());
         VisionTransformer model = run.run(RunEvent.Listener.of(new RunEvent.Handler() {
             @Override
@@ -162,7 +168,8 @@ public final class Benchmark {
                     ExperimentRun.ATTENTION_IMAGES);
             VisionTransformer probed = VisionTransformer.replicaOf(model);
             double probeMs = median(() -> probe.capture(probed));
-            return new Timed(median(stepMs.stream().mapToDouble(Double::doubleValue).toArray()), inferMs,
+            double[] times = stepMs.stream().mapToDouble(Double::doubleValue).toArray();
+            return new Timed(median(times), Arrays.stream(times).average().orElse(Double.NaN), inferMs,
                     oscillationMs, probeMs);
         }
     }

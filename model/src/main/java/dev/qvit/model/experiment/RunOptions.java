@@ -16,6 +16,9 @@ import dev.qvit.model.train.ParallelWorkers;
  */
 public record RunOptions(int threads, long probeIntervalMillis, Checkpointer checkpointer, int checkpointEverySteps) {
 
+    /** How often the window probes its run (and the bench's probed run). */
+    public static final long WINDOW_PROBE_MILLIS = 700;
+
     public RunOptions {
         if (threads < 1 || threads > ParallelWorkers.MAX_THREADS) {
             throw new IllegalArgumentException("threads must be between 1 and " + ParallelWorkers.MAX_THREADS
