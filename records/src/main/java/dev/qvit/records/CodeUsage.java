@@ -26,7 +26,7 @@ public record CodeUsage(int bits, int lowestCode, long[] counts, double clipFrac
     public static CodeUsage of(int bits, int qn, int qp, float[] codes, float[] scaled) {
         long[] counts = new long[qp - qn + 1];
         for (float c : codes) {
-            int i = Math.round(c) - qn;
+            int i = (int) Math.rint(c) - qn;
             counts[Math.max(0, Math.min(counts.length - 1, i))]++;
         }
         long clipped = 0;
@@ -45,24 +45,46 @@ public record CodeUsage(int bits, int lowestCode, long[] counts, double clipFrac
     public static java.util.List<CodeUsage> perChannel(int bits, int qn, int qp, float[] codes, float[] scaled,
                                                        int channels, int inner) {
         int levels = qp - qn + 1;
-        long[][] counts = new long[channels][levels];
-        long[] clipped = new long[channels];
-        for (int start = 0, c = 0; start < codes.length; start += inner, c = c + 1 == channels ? 0 : c + 1) {
-            long[] row = counts[c];
-            for (int i = start; i < start + inner; i++) {
-                row[Math.max(0, Math.min(levels - 1, Math.round(codes[i]) - qn))]++;
-                float v = scaled[i];
-                if (v < qn || v > qp) {
-                    clipped[c]++;
+        int[] counts = new int[channels * levels];                    // [channel][code], flat
+        int[] clipped = new int[channels];
+        int block = channels * inner;
+        for (int base = 0; base + block <= codes.length; base += block) {
+            for (int c = 0; c < channels; c++) {
+                int row = c * levels - qn;
+                int from = base + c * inner;
+                int outside = 0;
+                for (int i = from; i < from + inner; i++) {
+                    counts[row + Math.max(qn, Math.min(qp, (int) Math.rint(codes[i])))]++;
+                    float v = scaled[i];
+                    outside += v < qn || v > qp ? 1 : 0;
                 }
+                clipped[c] += outside;
             }
         }
         long perChannel = codes.length / channels;
         java.util.List<CodeUsage> out = new java.util.ArrayList<>(channels);
         for (int c = 0; c < channels; c++) {
-            out.add(new CodeUsage(bits, qn, counts[c], perChannel == 0 ? 0 : (double) clipped[c] / perChannel));
+            long[] row = new long[levels];
+            for (int k = 0; k < levels; k++) {
+                row[k] = counts[c * levels + k];
+            }
+            out.add(new CodeUsage(bits, qn, row, perChannel == 0 ? 0 : (double) clipped[c] / perChannel));
         }
         return out;
+    }
+
+    /** The usage of the whole tensor from that of its channels (all of one size, as {@link #perChannel} gives). */
+    public static CodeUsage total(java.util.List<CodeUsage> channels) {
+        CodeUsage first = channels.get(0);
+        long[] counts = new long[first.counts.length];
+        double clipped = 0;
+        for (CodeUsage c : channels) {
+            for (int k = 0; k < counts.length; k++) {
+                counts[k] += c.counts[k];
+            }
+            clipped += c.clipFraction;
+        }
+        return new CodeUsage(first.bits, first.lowestCode, counts, clipped / channels.size());
     }
 
     /** Entropy of the code distribution in bits (0 .. bits). */

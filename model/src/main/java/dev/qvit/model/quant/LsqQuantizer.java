@@ -298,7 +298,8 @@ public final class LsqQuantizer {
         }
         return new QuantizerSnapshot(name, bits, range.signed(), step.value().toDoubleVector(),
                 zeroPoint == null ? new double[0] : zeroPoint.value().toDoubleVector(),
-                CodeUsage.of(bits, range.qn(), range.qp(), codes, scaled), perChannel);
+                perChannel.isEmpty() ? CodeUsage.of(bits, range.qn(), range.qp(), codes, scaled)
+                        : CodeUsage.total(perChannel), perChannel);
     }
 
     /**

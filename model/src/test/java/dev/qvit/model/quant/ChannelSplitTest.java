@@ -41,6 +41,11 @@ class ChannelSplitTest {
             assertThat(fast.get(c).counts()).containsExactly(naive.counts());
             assertThat(fast.get(c).clipFraction()).isEqualTo(naive.clipFraction());
         }
+        // and the whole tensor's usage is the sum of its channels'
+        CodeUsage all = CodeUsage.of(2, -2, 1, codes, scaled);
+        assertThat(CodeUsage.total(fast).counts()).containsExactly(all.counts());
+        assertThat(CodeUsage.total(fast).clipFraction()).isCloseTo(all.clipFraction(),
+                org.assertj.core.data.Offset.offset(1e-12));
     }
 
     @Test
