@@ -48,7 +48,7 @@ public record CodeUsage(int bits, int lowestCode, long[] counts, double clipFrac
         int[] counts = new int[channels * levels];                    // [channel][code], flat
         int[] clipped = new int[channels];
         int block = channels * inner;
-        for (int base = 0; base + block <= codes.length; base += block) {
+        for (int base = 0; block > 0 && base + block <= codes.length; base += block) {
             for (int c = 0; c < channels; c++) {
                 int row = c * levels - qn;
                 int from = base + c * inner;

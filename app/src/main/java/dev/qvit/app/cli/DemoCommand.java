@@ -33,7 +33,7 @@ public final class DemoCommand implements Callable<Integer> {
                     + trainImages + ".");
             return 2;
         }
-        System.setProperty("qvit.demo.trainLimit", String.valueOf(trainImages));
+        System.setProperty(WorkbenchApplication.DEMO_TRAIN_LIMIT_PROPERTY, String.valueOf(trainImages));
         System.setProperty(WorkbenchApplication.DEMO_PROPERTY, presentation ? "presentation" : "normal");
         System.setProperty("qvit.reopenLastSession", "false");          // the demo starts from the bundled teacher
         return qvit.window().open(false, spec.commandLine().getErr());

@@ -42,7 +42,8 @@ record DemoStudents(StudentStep baseline, StudentStep irm, StudentStep qvit) {
     static DemoStudents create(ExperimentRun.Teacher teacher, int trainLimit, ExecutorService training) {
         StudentStep baseline = new StudentStep("Quantization distorts queries, keys and attention", BASELINE_TEXT,
                 spec(trainLimit, Rectification.NONE, false), teacher, training,
-                views(HISTOGRAMS, new DistributionsView(), OVERVIEW, new OverviewPanel(), ATTENTION, new AttentionView()),
+                views(tab(HISTOGRAMS, new DistributionsView()), tab(OVERVIEW, new OverviewPanel()),
+                        tab(ATTENTION, new AttentionView())),
                 new Selection(LAYER, 0, 0, Tensor.QUERY, Stage.QUANTIZED), null, () -> { });
         StudentStep[] irm = new StudentStep[1];
         StudentComparison moved = new StudentComparison("baseline", baseline::data, "IRM", () -> irm[0].data(),
@@ -50,7 +51,8 @@ record DemoStudents(StudentStep baseline, StudentStep irm, StudentStep qvit) {
                         HeadMetric.ATTENTION_ENTROPY));
         irm[0] = new StudentStep("What IRM changes", IRM_TEXT, spec(trainLimit, Rectification.DISTRIBUTION, false),
                 teacher, training,
-                views(HISTOGRAMS, new DistributionsView(), OVERVIEW, new OverviewPanel(), ATTENTION, new AttentionView()),
+                views(tab(HISTOGRAMS, new DistributionsView()), tab(OVERVIEW, new OverviewPanel()),
+                        tab(ATTENTION, new AttentionView())),
                 new Selection(LAYER, 0, 0, Tensor.QUERY, Stage.RECTIFIED), moved, moved::update);
         StudentStep[] qvit = new StudentStep[1];
         StudentComparison distilled = new StudentComparison("baseline", baseline::data, "IRM+DGD",
@@ -58,7 +60,8 @@ record DemoStudents(StudentStep baseline, StudentStep irm, StudentStep qvit) {
                 HeadMetric.ATTENTION_ENTROPY));
         qvit[0] = new StudentStep("What DGD adds", DGD_TEXT, spec(trainLimit, Rectification.DISTRIBUTION, true),
                 teacher, training,
-                views(SIMILARITY, new SimilarityView(), LOSSES, new LossesView(), HISTOGRAMS, new DistributionsView()),
+                views(tab(SIMILARITY, new SimilarityView()), tab(LOSSES, new LossesView()),
+                        tab(HISTOGRAMS, new DistributionsView())),
                 new Selection(LAYER, 0, 0, Tensor.QUERY, Stage.QUANTIZED), distilled, distilled::update);
         return new DemoStudents(baseline, irm[0], qvit[0]);
     }
@@ -79,12 +82,18 @@ record DemoStudents(StudentStep baseline, StudentStep irm, StudentStep qvit) {
         steps().forEach(StudentStep::stopRun);
     }
 
-    private static Map<String, WorkbenchView> views(Object... nameThenView) {
+    /** The tabs in their order. */
+    @SafeVarargs
+    private static Map<String, WorkbenchView> views(Map.Entry<String, WorkbenchView>... tabs) {
         Map<String, WorkbenchView> out = new LinkedHashMap<>();
-        for (int i = 0; i < nameThenView.length; i += 2) {
-            out.put((String) nameThenView[i], (WorkbenchView) nameThenView[i + 1]);
+        for (Map.Entry<String, WorkbenchView> tab : tabs) {
+            out.put(tab.getKey(), tab.getValue());
         }
         return out;
+    }
+
+    private static Map.Entry<String, WorkbenchView> tab(String name, WorkbenchView view) {
+        return Map.entry(name, view);
     }
 
     private static final String BASELINE_TEXT = """

@@ -67,7 +67,7 @@ final class GuidedDemo {
         return t;
     });
     /** Training images of the live students; 0 = all of the bundled subset (tests use fewer). */
-    int trainLimit = Integer.getInteger("qvit.demo.trainLimit", 0);
+    int trainLimit = Integer.getInteger(WorkbenchApplication.DEMO_TRAIN_LIMIT_PROPERTY, 0);
     /** Steps 2-4, once the teacher is there. */
     DemoStudents students;
     /** Step 1, once the teacher's tensors are there. */

@@ -10,7 +10,6 @@ import dev.qvit.viz.fx.Selection;
 import dev.qvit.viz.fx.ViewData;
 import dev.qvit.viz.fx.WorkbenchView;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import javafx.animation.KeyFrame;
@@ -163,12 +162,6 @@ final class StudentStep implements DemoStep {
     /** The views' data: the latest probe of the run (empty before its first). */
     ViewData data() {
         return state.view(-1);
-    }
-
-    /** The test accuracy of the run's last finished epoch, NaN before. */
-    double testAccuracy() {
-        List<EpochMetrics> epochs = data().epochs();
-        return epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).testAccuracy();
     }
 
     /** True once a run was started and has ended (finished, stopped or failed). */

@@ -28,6 +28,8 @@ public final class WorkbenchApplication extends Application {
 
     /** When set ("normal" or "presentation"), the guided demo opens with the window. */
     public static final String DEMO_PROPERTY = "qvit.demo";
+    /** Training images of the demo's live students (0 = all of the bundled subset). */
+    public static final String DEMO_TRAIN_LIMIT_PROPERTY = "qvit.demo.trainLimit";
 
     /** When set to a folder, the window runs the screenshot tour into it and closes. */
     public static final String TOUR_PROPERTY = "qvit.tour";

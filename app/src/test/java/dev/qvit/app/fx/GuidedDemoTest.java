@@ -31,7 +31,7 @@ class GuidedDemoTest {
 
     @Start
     void start(Stage stage) {
-        System.setProperty("qvit.demo.trainLimit", String.valueOf(TRAIN_IMAGES));
+        System.setProperty(WorkbenchApplication.DEMO_TRAIN_LIMIT_PROPERTY, String.valueOf(TRAIN_IMAGES));
         window = new WorkbenchWindow(stage);
         stage.show();
     }

@@ -85,9 +85,10 @@ public final class Benchmark {
         ExperimentSpec spec = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.STUDENT, config,
                 data(), "random", QuantizationConfig.of(4, QuantizationConfig.Rectification.TOKEN),
                 DistillationSettings.on(0.1), recipe(0));
-        Timed timed = timedRun(spec, new ExperimentRun.Teacher(teacher, Double.NaN), RunOptions.headless(threads));
+        Timed timed = timedRun(spec, new ExperimentRun.Teacher(teacher, Double.NaN), RunOptions.headless(threads),
+                true);
         Timed probed = timedRun(spec, new ExperimentRun.Teacher(teacher, Double.NaN),
-                RunOptions.headless(threads).probingEvery(RunOptions.WINDOW_PROBE_MILLIS));
+                RunOptions.headless(threads).probingEvery(RunOptions.WINDOW_PROBE_MILLIS), false);
         double flops = (FlopCount.trainingStep(config) + FlopCount.forward(config)) * batch;
         out.put("qat_step_ms", round(timed.stepMs()));
         out.put("qat_infer_batch_ms", round(timed.inferMs()));
@@ -104,7 +105,7 @@ public final class Benchmark {
     private void fullPrecision(Map<String, Object> out) throws InterruptedException {
         ExperimentSpec spec = new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, ExperimentSpec.Kind.TEACHER, config,
                 data(), null, null, null, recipe(0.05));
-        Timed timed = timedRun(spec, null, RunOptions.headless(threads));
+        Timed timed = timedRun(spec, null, RunOptions.headless(threads), false);
         double flops = FlopCount.trainingStep(config) * batch;
         out.put("fp_train_step_ms", round(timed.stepMs()));
         out.put("fp_infer_batch_ms", round(timed.inferMs()));
@@ -125,7 +126,8 @@ public final class Benchmark {
 
     /**
      * @param oscillationMs weight oscillation tracking per step (students; included in the step time)
-     * @param probeMs       one probe of the trained model (what the window's views draw), as the run takes it
+     * @param probeMs       one probe of the trained model (what the window's views draw), as the run takes it;
+     *                      NaN when not measured
      */
     private record Timed(double stepMs, double meanStepMs, double inferMs, double oscillationMs, double probeMs) {
     }
@@ -136,8 +138,8 @@ public final class Benchmark {
      * times (the first step of an epoch follows the previous epoch's evaluation and is left out), then the median
      * time of a batch's inference on the trained model.
      */
-    private Timed timedRun(ExperimentSpec spec, ExperimentRun.Teacher teacher, RunOptions options)
-            throws InterruptedException {
+    private Timed timedRun(ExperimentSpec spec, ExperimentRun.Teacher teacher, RunOptions options,
+                           boolean probeCost) throws InterruptedException {
         List<Double> stepMs = new ArrayList<>();
         double[] previous = {0};
         long[] counted = {0};
@@ -164,14 +166,19 @@ public final class Benchmark {
             double inferMs = median(() -> Evaluator.evaluate(workers, inferBatch, batch, () -> false));
             double oscillationMs = run.weightOscillation() == null ? 0
                     : run.weightOscillation().seconds() * 1000 / Math.max(1, steps[0]);
-            AttentionProbe probe = new AttentionProbe(ProbeBatch.of(run.data().test(), ExperimentRun.PROBES_PER_CLASS),
-                    ExperimentRun.ATTENTION_IMAGES);
-            VisionTransformer probed = VisionTransformer.replicaOf(model);
-            double probeMs = median(() -> probe.capture(probed));
+            double probeMs = probeCost ? probeMs(model, run.data().test()) : Double.NaN;
             double[] times = stepMs.stream().mapToDouble(Double::doubleValue).toArray();
             return new Timed(median(times), Arrays.stream(times).average().orElse(Double.NaN), inferMs,
                     oscillationMs, probeMs);
         }
+    }
+
+    /** One probe of {@code model} as a run takes it: through a replica, on the probe batch of {@code test}. */
+    private double probeMs(VisionTransformer model, ImageDataset test) {
+        AttentionProbe probe = new AttentionProbe(ProbeBatch.of(test, ExperimentRun.PROBES_PER_CLASS),
+                ExperimentRun.ATTENTION_IMAGES);
+        VisionTransformer probed = VisionTransformer.replicaOf(model);
+        return median(() -> probe.capture(probed));
     }
 
     /**
