@@ -42,6 +42,10 @@ final class ScreenshotTour {
 
     void start(int bits, int images, int snapshots) {
         then("teacher", () -> w.teacher() != null && w.state().snapshotCount() == 1, () -> { });
+        if (Boolean.getBoolean("qvit.tour.throughputOnly")) {
+            throughput(bits, images);
+            return;
+        }
         then("shoot teacher", this::chartsDrawn, () -> shoot("teacher"));
         demo();
         if (Boolean.getBoolean("qvit.tour.demoOnly") || Boolean.getBoolean("qvit.tour.studioOnly")) {
@@ -92,6 +96,24 @@ final class ScreenshotTour {
             LOG.info("screenshots written to {}", out.toAbsolutePath());
             window.close();
         });
+        ticker.setCycleCount(Timeline.INDEFINITE);
+        ticker.play();
+    }
+
+    /**
+     * One student run of {@code images} images for one epoch as a user starts it, views drawing, then the window
+     * closes: its session's images/s against the same spec run headless is the window's share of the command
+     * line's speed (README, Measured).
+     */
+    private void throughput(int bits, int images) {
+        then("start", () -> true, () -> {
+            ((TextField) w.experiment.images).setText(String.valueOf(images));
+            w.experiment.epochs.setText("1");
+            w.experiment.bits.setValue(bits);
+            w.start(dev.qvit.model.experiment.ExperimentSpec.Kind.STUDENT);
+        });
+        then("trained", () -> w.running(), () -> { });
+        then("stop", () -> !w.running(), window::close);
         ticker.setCycleCount(Timeline.INDEFINITE);
         ticker.play();
     }

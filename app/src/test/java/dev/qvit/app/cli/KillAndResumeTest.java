@@ -32,7 +32,8 @@ class KillAndResumeTest {
 
     private Process start(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"), "dev.qvit.app.Main"));
+                "-Xmx1g", "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "dev.qvit.app.Main"));
         command.addAll(List.of(args));
         command.addAll(List.of("--sessions", dir.resolve("sessions").toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)

@@ -98,7 +98,8 @@ class SlurmIntegrationTest {
 
     @Test
     void aFourCellArrayOnTheClusterGivesWhatTheSameCellsGiveHere() throws Exception {
-        // given a tiny grid of 4 cells and a launcher the nodes can run (this test's class path)
+        // given a tiny grid of 4 cells and a launcher the nodes can run (this test's class path; without the Vector
+        // API module, so the nodes run the scalar kernels and this JVM the vector ones: the same numbers either way)
         Path launcher = dir.resolve("qvit");
         Files.writeString(launcher, "#!/bin/bash\nexport OMP_NUM_THREADS=1\nexec '" + Path.of(System.getProperty(
                 "java.home"), "bin", "java") + "' -cp '" + System.getProperty("java.class.path")

@@ -58,10 +58,11 @@ class WorkbenchRunTest {
 
     @Test
     void aStudentRunFeedsTheViewsWhileTheFxThreadStaysResponsive(FxRobot robot) throws Exception {
-        // given the bundled teacher and a 2-bit student on 512 images for 2 epochs
+        // given the bundled teacher and a 2-bit student on 2048 images for 2 epochs: long enough for three probes
+        // (a run probes at its start, then at most 5 % of its time, and after its last step)
         FxLatency latency = new FxLatency();
         // when Quantize is clicked
-        startRun(robot, RecordedRun.teacher(), 512, 2);
+        startRun(robot, RecordedRun.teacher(), 2048, 2);
         latency.start();
         // then the run's controls are live and probe snapshots of the student reach the views
         assertThat(robot.lookup("#pause").queryButton().isDisabled()).isFalse();

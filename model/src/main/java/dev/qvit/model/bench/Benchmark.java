@@ -6,6 +6,7 @@ import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.experiment.ExperimentSpec;
 import dev.qvit.model.experiment.RunEvent;
 import dev.qvit.model.experiment.RunOptions;
+import dev.qvit.model.nn.fused.Kernels;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.train.ClassificationObjective;
 import dev.qvit.model.train.DistillationSettings;
@@ -32,8 +33,6 @@ import dev.qvit.model.probe.ProbeBatch;
  * largest product measured in the same process, so that changes can be compared run to run.
  */
 public final class Benchmark {
-    /** Which element-wise and attention kernels a step runs: ND4J's own ops (no fused path yet). */
-    public static final String KERNELS = "nd4j";
     private final int trainImages = FashionMnist.bundled().train().count();
     private final VitConfig config;
     private final int batch;
@@ -67,7 +66,7 @@ public final class Benchmark {
         quantizationAware(out);
         gemmSamples.add(gemmGflops());
         double gemm = gemmSamples.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-        out.put("kernels", KERNELS);
+        out.put("kernels", Kernels.describe());           // after the runs: a fallback during them shows
         out.put("gemm_gflops", round(gemm));                    // the best of the samples: the machine's rate
         out.put("gemm_gflops_samples", gemmSamples.stream().map(Benchmark::round).toList());
         out.put("fp_train_gflops_per_gemm_gflops", round((double) out.get("fp_train_gflops") / gemm));

@@ -1,5 +1,8 @@
 package dev.qvit.model.nn;
 
+import dev.qvit.model.nn.fused.FloatMemory;
+import dev.qvit.model.nn.fused.GeluKernel;
+import dev.qvit.model.nn.fused.Kernels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erfc;
@@ -18,7 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * comes from ND4J's erfc; in float32 from Abramowitz and Stegun 7.1.26, whose error on erf (at most 1.5e-7) is
  * below float32 resolution: ND4J's erfc costs 11-15 ms on one [3200, 256] activation, about 20 cheap passes and one
  * exp cost about 8, and that exp(-x^2/2) is the density the backward pass needs anyway. An optional clip bounds
- * the output (the quantized MLP clamps GELU to [-10, 10] before fc2, method doc section 3). Training thread only.
+ * the output (the quantized MLP clamps GELU to [-10, 10] before fc2, method doc section 3). In float32 one fused
+ * pass each way computes the same formula ({@link GeluKernel}, exp from a polynomial); the ND4J op sequence is the
+ * reference path. Training thread only.
  */
 public final class Gelu {
     private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
@@ -32,6 +37,8 @@ public final class Gelu {
     private INDArray cdf;
     private INDArray gauss;            // exp(-x^2/2) of the float32 path, null in float64
     private INDArray unclipped;
+    private GeluKernel kernel;
+    private boolean fused;
 
     public Gelu(DataType dataType) {
         this(new Buffers(dataType), Double.NaN);
@@ -46,10 +53,24 @@ public final class Gelu {
     public Gelu(Buffers buffers, double clip) {
         this.buffers = buffers;
         this.clip = clip;
+        this.kernel = buffers.dataType() == DataType.FLOAT ? Kernels.gelu(Kernels.path()) : null;
+    }
+
+    /** Runs on the given kernel path from now on (the tests compare the paths). */
+    public Gelu useKernels(Kernels.Path path) {
+        kernel = buffers.dataType() == DataType.FLOAT ? Kernels.gelu(path) : null;
+        return this;
     }
 
     /** x [T, F] -> x * Phi(x). */
     public INDArray forward(INDArray x) {
+        fused = kernel != null && x.dataType() == DataType.FLOAT;
+        if (fused) {
+            input = FloatMemory.isDense(x) ? x : buffers.get("x", x.shape()).assign(x);
+            INDArray y = buffers.get(Double.isNaN(clip) ? "y" : "clipped", x.shape());
+            kernel.forward(FloatMemory.of(input), FloatMemory.of(y), (int) x.length(), (float) clip);
+            return y;
+        }
         input = x;
         if (x.dataType() == DataType.DOUBLE) {
             cdf = x.mul(-INV_SQRT2, buffers.get("cdf", x.shape()));
@@ -92,6 +113,12 @@ public final class Gelu {
     /** dx = dy * (Phi(x) + x * phi(x)), phi the standard normal density. */
     public INDArray backward(INDArray dy) {
         INDArray d = buffers.get("dx", input.shape());
+        if (fused) {
+            INDArray upstream = FloatMemory.isDense(dy) ? dy : buffers.get("dy", dy.shape()).assign(dy);
+            kernel.backward(FloatMemory.of(input), FloatMemory.of(upstream), FloatMemory.of(d), (int) input.length(),
+                    (float) clip);
+            return d;
+        }
         if (gauss != null) {
             input.mul(gauss, d);
         } else {

@@ -4,6 +4,10 @@ import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.nn.Tensors;
+import dev.qvit.model.nn.fused.FloatMemory;
+import dev.qvit.model.nn.fused.Kernels;
+import dev.qvit.model.nn.fused.LsqChannels;
+import dev.qvit.model.nn.fused.LsqKernel;
 import dev.qvit.records.QuantizerSnapshot;
 import dev.qvit.records.CodeUsage;
 import java.util.ArrayList;
@@ -23,7 +27,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * v = x / s + round(z), x_q = s * (round(clamp(v, Qn, Qp)) - round(z)), one step s (and zero point z) per
  * channel along {@code channelAxis}. Backward is the straight-through estimator written out:
  * dx = u inside [Qn, Qp] else 0; ds = g * sum u * (round(v) - v inside, Qn - round(z) / Qp - round(z) outside);
- * dz = g * sum u * (-s outside, 0 inside). Training thread only.
+ * dz = g * sum u * (-s outside, 0 inside). In float32 one fused pass each way does all of it ({@link LsqKernel});
+ * the ND4J op sequence below is the reference path (float64, {@code -Dqvit.kernels=nd4j}, the tests). Training
+ * thread only.
  */
 public final class LsqQuantizer {
     static final double MIN_STEP = 1e-8;
@@ -42,6 +48,12 @@ public final class LsqQuantizer {
     private INDArray zeroVector;
     private long[] shape;
     private Layout layout;
+    private LsqKernel kernel;
+    private final LsqChannels perChannel = new LsqChannels();
+    private float[] stepSums = new float[0];
+    private float[] zeroSums = new float[0];
+    /** Whether the last forward pass ran fused: then {@link #rounded} is made only when asked for. */
+    private boolean fused;
 
     private LsqQuantizer(ParameterSet params, String name, int bits, int channels, int channelAxis, boolean weight) {
         this.name = name;
@@ -51,6 +63,13 @@ public final class LsqQuantizer {
         this.zeroPoint = weight ? null : params.declare(name + ".zero_point", false, channels);
         this.buffers = params.buffers();
         this.calibration = new Calibration(new BitWidth(bits, true));
+        this.kernel = buffers.dataType() == DataType.FLOAT ? Kernels.lsq(Kernels.path()) : null;
+    }
+
+    /** Runs this quantizer on the given kernel path from now on (the tests compare the paths). */
+    public LsqQuantizer useKernels(Kernels.Path path) {
+        kernel = buffers.dataType() == DataType.FLOAT ? Kernels.lsq(path) : null;
+        return this;
     }
 
     /**
@@ -97,6 +116,10 @@ public final class LsqQuantizer {
         }
         shape = x.shape();
         layout = new Layout(shape, channelAxis);
+        fused = kernel != null;
+        if (fused) {
+            return fusedForward(x);
+        }
         INDArray x2 = layout.matrix(x);                                               // [R, K]
         stepUsed = buffers.get("s", step.length());
         Nd4j.exec(new ScalarMax(step.value(), null, stepUsed, MIN_STEP));            // guard s > 0
@@ -123,8 +146,38 @@ public final class LsqQuantizer {
         return out.reshape(shape);
     }
 
+    /** The forward pass in one fused kernel: writes v and out; the codes wait until someone asks for them. */
+    private INDArray fusedForward(INDArray x) {
+        BitWidth range = calibration.range;
+        LsqChannels p = perChannel.layout(layout.outer, layout.channels, layout.channelIsColumn ? 1 : layout.cols,
+                range.qn(), range.qp(), zeroPoint != null);
+        float[] s = FloatMemory.of(step.value()).copyTo(p.step());
+        for (int c = 0; c < s.length; c++) {
+            s[c] = Math.max(s[c], (float) MIN_STEP);                                 // guard s > 0
+        }
+        if (zeroPoint != null) {
+            float[] z = FloatMemory.of(zeroPoint.value()).copyTo(p.zero());
+            for (int c = 0; c < z.length; c++) {
+                z[c] = (float) Math.rint(z[c]);
+            }
+        }
+        v = buffers.get("v", layout.rows, layout.cols);
+        INDArray out = buffers.get("out", layout.rows, layout.cols);
+        kernel.forward(FloatMemory.of(dense(x, "x")), p, FloatMemory.of(v), FloatMemory.of(out));
+        rounded = null;
+        return out.reshape(shape);
+    }
+
+    /** {@code a} itself when its memory is dense, else a dense copy in the buffer {@code key}. */
+    private INDArray dense(INDArray a, String key) {
+        return FloatMemory.isDense(a) ? a : buffers.get(key, a.shape()).assign(a);
+    }
+
     /** u = dL/dx_q -> dL/dx (a reused buffer); sets the step (and zero-point) gradients. */
     public INDArray backward(INDArray u) {
+        if (fused) {
+            return fusedBackward(u);
+        }
         INDArray u2 = layout.matrix(u);
         long r = layout.rows;
         long k = layout.cols;
@@ -146,6 +199,43 @@ public final class LsqQuantizer {
             layout.sumPerChannel(uOutside, zeroPoint.grad()).muli(stepUsed).muli(-gradScale);
         }
         return dx.reshape(shape);
+    }
+
+    private INDArray fusedBackward(INDArray u) {
+        int channels = perChannel.step().length;
+        if (stepSums.length != channels) {
+            stepSums = new float[channels];
+            zeroSums = new float[channels];
+        }
+        INDArray dx = buffers.get("dx", layout.rows, layout.cols);
+        kernel.backward(FloatMemory.of(dense(u, "u")), FloatMemory.of(v), perChannel, FloatMemory.of(dx), stepSums,
+                zeroSums);
+        float gradScale = (float) calibration.gradScale;
+        FloatMemory stepGrad = FloatMemory.of(step.grad());
+        for (int c = 0; c < channels; c++) {
+            stepGrad.put(c, stepSums[c] * gradScale);
+        }
+        if (zeroPoint != null) {
+            float negativeScale = (float) -calibration.gradScale;
+            float[] s = perChannel.step();
+            FloatMemory zeroGrad = FloatMemory.of(zeroPoint.grad());
+            for (int c = 0; c < channels; c++) {
+                zeroGrad.put(c, zeroSums[c] * s[c] * negativeScale);
+            }
+        }
+        return dx.reshape(shape);
+    }
+
+    /** round(clamp(v)) of the last forward pass, made now if the fused pass left it out. */
+    private INDArray codes() {
+        if (rounded == null && v != null) {
+            BitWidth range = calibration.range;
+            INDArray c = buffers.get("r", layout.rows, layout.cols);
+            Nd4j.exec(new ScalarMax(v, null, c, range.qn()));
+            Nd4j.exec(new ScalarMin(c, null, c, range.qp()));
+            rounded = rint(c, c);
+        }
+        return rounded;
     }
 
     /**
@@ -281,7 +371,7 @@ public final class LsqQuantizer {
      * data. Per-channel usage is given for activation quantizers only.
      */
     public QuantizerSnapshot snapshot() {
-        if (rounded == null) {
+        if (codes() == null) {
             throw new IllegalStateException("quantizer " + name + " has not run a forward pass");
         }
         float[] codes = Tensors.floats(rounded);
@@ -323,7 +413,7 @@ public final class LsqQuantizer {
 
     /** Integer codes of the last forward pass (round(clamp(v)) - round(z) is the dequantized code). */
     public INDArray lastCodes() {
-        return rounded.reshape(shape);
+        return codes().reshape(shape);
     }
 
     /** Pre-clamp values v of the last forward pass. */

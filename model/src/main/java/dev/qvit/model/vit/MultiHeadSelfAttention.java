@@ -6,16 +6,21 @@ import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.nn.Softmax;
 import dev.qvit.model.nn.Tensors;
+import dev.qvit.model.nn.fused.AttentionKernel;
+import dev.qvit.model.nn.fused.FloatMemory;
+import dev.qvit.model.nn.fused.Kernels;
 import dev.qvit.model.quant.AttentionQuantizers;
 import dev.qvit.model.quant.QuantizationConfig;
 import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Multi-head self-attention, A = softmax(q k^T / sqrt(d)), out = Proj(A v), batched over all images and heads
  * (no Java loop over samples or heads). In a quantized student (method doc section 8, "order in attention"):
  * qkv -> split heads -> IRM(q), IRM(k) -> quantize q, k, v -> scores -> softmax -> quantize A -> A v -> proj.
- * Training thread only.
+ * In float32 the core (scores with softmax, A v, and their backward) runs fused per head ({@link AttentionKernel});
+ * ND4J's batched products are the reference path. Training thread only.
  */
 public final class MultiHeadSelfAttention {
     private final int dim;
@@ -36,6 +41,7 @@ public final class MultiHeadSelfAttention {
     private INDArray usedValue;
     private INDArray attention;      // softmax probabilities [B, H, N, N]
     private INDArray usedAttention;  // after the quantizer
+    private AttentionKernel core;    // null: ND4J's products
 
     public MultiHeadSelfAttention(ParameterSet params, String name, int dim, int numHeads) {
         this(params, name, dim, numHeads, null);
@@ -50,6 +56,13 @@ public final class MultiHeadSelfAttention {
         this.proj = QuantizationConfig.dense(quant, params, name + ".proj", dim, dim);
         this.quantizers = quant == null ? null : AttentionQuantizers.create(params, name, quant, numHeads, headDim);
         this.buffers = params.buffers();
+        useKernels(Kernels.path());
+    }
+
+    /** Runs the attention core on the given kernel path from now on (the tests compare the paths). */
+    public MultiHeadSelfAttention useKernels(Kernels.Path path) {
+        core = buffers.dataType() == DataType.FLOAT ? Kernels.attention(path, headDim) : null;
+        return this;
     }
 
     public void init(Random random) {
@@ -83,13 +96,22 @@ public final class MultiHeadSelfAttention {
         key = heads.slice(1);
         value = heads.slice(2);
         quantizeQueryKeyValue(training);
-        INDArray scores = buffers.get("scores", bh, tokens, tokens);                       // [B*H, N, N]
-        Tensors.matmul(perHead(usedQuery), perHead(usedKey), scores, false, true, scale);   // q k^T / sqrt(d)
-        attention = buffers.get("attn", batch, numHeads, tokens, tokens);
-        Softmax.forward(scores.reshape(bh * tokens, tokens), attention.reshape(bh * tokens, tokens));
+        attention = buffers.get("attn", batch, numHeads, tokens, tokens);                  // [B, H, N, N]
+        if (core != null) {
+            core.scores(memory(usedQuery), memory(usedKey), (int) bh, tokens, headDim, (float) scale,
+                    memory(attention));
+        } else {
+            INDArray scores = buffers.get("scores", bh, tokens, tokens);                   // [B*H, N, N]
+            Tensors.matmul(perHead(usedQuery), perHead(usedKey), scores, false, true, scale); // q k^T / sqrt(d)
+            Softmax.forward(scores.reshape(bh * tokens, tokens), attention.reshape(bh * tokens, tokens));
+        }
         usedAttention = quantizers == null ? attention : quantizers.attention().forward(attention, training);
         INDArray context = buffers.get("ctx", bh, tokens, headDim);                        // [B*H, N, d]
-        Tensors.matmul(perHead(usedAttention), perHead(usedValue), context, false, false, 1.0);
+        if (core != null) {
+            core.context(memory(usedAttention), memory(usedValue), (int) bh, tokens, headDim, memory(context));
+        } else {
+            Tensors.matmul(perHead(usedAttention), perHead(usedValue), context, false, false, 1.0);
+        }
         INDArray merged = buffers.get("merged", batch, tokens, numHeads, headDim)           // [B, N, H, d]
                 .assign(context.reshape(batch, numHeads, tokens, headDim).permute(0, 2, 1, 3));
         INDArray out = proj.forward(merged.reshape((long) batch * tokens, dim), training);
@@ -131,18 +153,28 @@ public final class MultiHeadSelfAttention {
                 .assign(dMerged.reshape(batch, tokens, numHeads, headDim).permute(0, 2, 1, 3));
         INDArray dc = perHead(dContext);
         INDArray dUsedAttention = buffers.get("dattn", batch, numHeads, tokens, tokens);
-        Tensors.matmul(dc, perHead(usedValue), perHead(dUsedAttention), false, true, 1.0);  // dA = dctx v^T
         INDArray dHeads = buffers.get("dheads", 3, batch, numHeads, tokens, headDim);       // [3, B, H, N, d]
         INDArray dUsedValue = quantizers == null ? dHeads.slice(2) : buffers.get("dv", batch, numHeads, tokens, headDim);
-        Tensors.matmul(perHead(usedAttention), dc, perHead(dUsedValue), true, false, 1.0);
+        if (core != null) {                                                                 // dA = dctx v^T, dv
+            core.contextBackward(memory(usedAttention), memory(usedValue), memory(dContext), (int) bh, tokens,
+                    headDim, memory(dUsedAttention), memory(dUsedValue));
+        } else {
+            Tensors.matmul(dc, perHead(usedValue), perHead(dUsedAttention), false, true, 1.0);
+            Tensors.matmul(perHead(usedAttention), dc, perHead(dUsedValue), true, false, 1.0);
+        }
         INDArray dAttention = quantizers == null ? dUsedAttention : quantizers.attention().backward(dUsedAttention);
-        INDArray dScores = buffers.get("dscores", bh, tokens, tokens);
-        Softmax.backward(attention.reshape(bh * tokens, tokens), dAttention.reshape(bh * tokens, tokens),
-                dScores.reshape(bh * tokens, tokens), buffers.get("rowsums", bh * tokens));
         INDArray dUsedQuery = quantizers == null ? dHeads.slice(0) : buffers.get("dq", batch, numHeads, tokens, headDim);
         INDArray dUsedKey = quantizers == null ? dHeads.slice(1) : buffers.get("dk", batch, numHeads, tokens, headDim);
-        Tensors.matmul(dScores, perHead(usedKey), perHead(dUsedQuery), false, false, scale);
-        Tensors.matmul(dScores, perHead(usedQuery), perHead(dUsedKey), true, false, scale);
+        if (core != null) {
+            core.scoresBackward(memory(attention), memory(dAttention), memory(usedQuery), memory(usedKey), (int) bh,
+                    tokens, headDim, (float) scale, memory(dUsedQuery), memory(dUsedKey));
+        } else {
+            INDArray dScores = buffers.get("dscores", bh, tokens, tokens);
+            Softmax.backward(attention.reshape(bh * tokens, tokens), dAttention.reshape(bh * tokens, tokens),
+                    dScores.reshape(bh * tokens, tokens), buffers.get("rowsums", bh * tokens));
+            Tensors.matmul(dScores, perHead(usedKey), perHead(dUsedQuery), false, false, scale);
+            Tensors.matmul(dScores, perHead(usedQuery), perHead(dUsedKey), true, false, scale);
+        }
         if (extra != null) {
             dUsedQuery.addi(extra.query());
             dUsedKey.addi(extra.key());
@@ -159,6 +191,11 @@ public final class MultiHeadSelfAttention {
 
     private static INDArray rectifyBackward(dev.qvit.model.quant.InformationRectification irm, INDArray d) {
         return irm == null ? d : irm.backward(d);
+    }
+
+    /** The memory of a dense buffer (every tensor of the core is one: heads' slices, quantizer outputs). */
+    private static FloatMemory memory(INDArray a) {
+        return FloatMemory.of(a);
     }
 
     /** [B, H, N, d] -> [B*H, N, d] view. */

@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.qvit.model.LayerGradients;
 import java.util.Random;
+import dev.qvit.model.nn.fused.Kernels;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Exact (erf) GELU, plain and clamped, against central differences of L = sum(gelu(x) * R), float64. */
@@ -28,14 +32,15 @@ class GeluGradientTest {
         gradients.checkInput("gelu dx").assertBelow(TOLERANCE);
     }
 
-    @Test
-    void float32GeluWithTheErfApproximationMatchesTheExactOneToFloatResolution() {
+    @ParameterizedTest
+    @EnumSource(Kernels.Path.class)
+    void float32GeluWithTheErfApproximationMatchesTheExactOneToFloatResolution(Kernels.Path path) {
         // given inputs over [-9, 9], including 0 and the far tails
         INDArray exact = org.nd4j.linalg.factory.Nd4j.linspace(-9, 9, 7201, DataType.DOUBLE).reshape(1, 7201);
         INDArray single = exact.castTo(DataType.FLOAT);
         INDArray r = gaussian(random, 1, 7201);
         Gelu precise = new Gelu(DataType.DOUBLE);
-        Gelu fast = new Gelu(DataType.FLOAT);
+        Gelu fast = new Gelu(DataType.FLOAT).useKernels(path);
 
         // when
         INDArray yExact = precise.forward(exact).dup();
@@ -50,6 +55,32 @@ class GeluGradientTest {
         assertThat(maxOutputError).isLessThan(2e-6);
         assertThat(maxGradientError).isLessThan(1e-6);
         assertThat(yFast.getDouble(0, 3600)).isEqualTo(0.0);                     // GELU(0)
+    }
+
+    @Test
+    void vectorAndScalarGeluAgreeBitForBitOnViewsWithAnOffsetClippedOrNot() {
+        for (double clip : new double[] {Double.NaN, 3.0}) {
+            for (int n : new int[] {1, 15, 16, 1000, 3203}) {
+                INDArray big = gaussian(random, 0.0, 4.0, 1, n + 7).castTo(DataType.FLOAT);
+                INDArray x = big.get(NDArrayIndex.point(0), NDArrayIndex.interval(7, n + 7)).reshape(1, n);
+                INDArray dy = gaussian(random, 0.0, 1.0, 1, n).castTo(DataType.FLOAT);
+                Gelu vector = new Gelu(DataType.FLOAT, clip).useKernels(Kernels.Path.VECTOR);
+                Gelu scalar = new Gelu(DataType.FLOAT, clip).useKernels(Kernels.Path.SCALAR);
+                Gelu reference = new Gelu(DataType.FLOAT, clip).useKernels(Kernels.Path.ND4J);
+                float[] yVector = vector.forward(x).dup().data().asFloat();
+                float[] dxVector = vector.backward(dy).dup().data().asFloat();
+                assertThat(yVector).containsExactly(scalar.forward(x).dup().data().asFloat());
+                assertThat(dxVector).containsExactly(scalar.backward(dy).dup().data().asFloat());
+                float[] yReference = reference.forward(x).dup().data().asFloat();
+                float[] dxReference = reference.backward(dy).dup().data().asFloat();
+                for (int i = 0; i < n; i++) {      // another exp, the same formula: within float32 roundings
+                    assertThat(yVector[i]).isCloseTo(yReference[i], org.assertj.core.api.Assertions.within(
+                            1e-6f * Math.max(1f, Math.abs(yReference[i]))));
+                    assertThat(dxVector[i]).isCloseTo(dxReference[i], org.assertj.core.api.Assertions.within(
+                            1e-6f * Math.max(1f, Math.abs(dy.getFloat(0, i)))));
+                }
+            }
+        }
     }
 
     @Test

@@ -1,0 +1,27 @@
+package dev.qvit.model.nn.fused;
+
+/**
+ * The attention core of every head in one pass each way, float32, on dense [heads, N, d] queries, keys and values
+ * and [heads, N, N] attention:
+ * <pre>
+ *   scores:    A = softmax(scale q k^T) row by row, s_ij = scale * sum_c q_ic k_jc (fused multiply-adds in c order)
+ *   context:   ctx = A v                            (ctx_i = sum_j a_ij v_j in j order)
+ *   backward:  dA = dctx v^T, dv = A^T dctx;  dS = (dA - rowsum(dA * A)) * A;  dq = scale dS k, dk = scale dS^T q
+ * </pre>
+ * The softmax's exp is {@link Exp}'s polynomial and its row sums keep {@link LsqKernel#PARTIALS} partial sums
+ * (element j to partial j % PARTIALS, added up in order), so every implementation gives the same bits. The attention
+ * quantizer of a student runs between {@link #scores} and {@link #context}.
+ */
+public interface AttentionKernel {
+    void scores(FloatMemory q, FloatMemory k, int heads, int n, int d, float scale, FloatMemory attention);
+
+    void context(FloatMemory attention, FloatMemory v, int heads, int n, int d, FloatMemory context);
+
+    /** dA = dctx v^T, dv = A^T dctx (A: the attention the context used). */
+    void contextBackward(FloatMemory attention, FloatMemory v, FloatMemory dContext, int heads, int n, int d,
+            FloatMemory dAttention, FloatMemory dv);
+
+    /** Through the softmax and the scores: dq, dk from the softmax's own attention and dA. */
+    void scoresBackward(FloatMemory attention, FloatMemory dAttention, FloatMemory q, FloatMemory k, int heads, int n,
+            int d, float scale, FloatMemory dq, FloatMemory dk);
+}

@@ -1,0 +1,145 @@
+package dev.qvit.model.nn.fused;
+
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which implementation runs the fused element-wise kernels: the Vector API ({@code vector}, when the JVM was
+ * started with {@code --add-modules jdk.incubator.vector}, as {@code ./qvit} and the tests do), plain loops
+ * ({@code scalar}: the same numbers, slower), or none ({@code nd4j}: the reference path of one ND4J op per pass).
+ * {@code -Dqvit.kernels=vector|scalar|nd4j} forces one; the default takes the vector kernels where the module is
+ * present. A vector kernel that is seen allocating after warm-up (the JIT did not compile it to vector code, a
+ * known JDK 17 failure) is replaced by the scalar one for the rest of the run; see {@link AllocationGuard}.
+ */
+public final class Kernels {
+    public static final String PROPERTY = "qvit.kernels";
+    /** The work that runs fused (the rest of a step is ND4J's ops). */
+    public static final String FUSED = "LSQ, GELU, LayerNorm, attention core";
+    private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
+    private static final Path REQUESTED = requested();
+    private static volatile String fallbackReason;
+
+    public enum Path {
+        VECTOR, SCALAR, ND4J;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private Kernels() {
+    }
+
+    private static Path requested() {
+        String value = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+        boolean vectorPresent = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                && VectorLsq.usable();
+        switch (value) {
+            case "nd4j":
+                return Path.ND4J;
+            case "scalar":
+                return Path.SCALAR;
+            case "vector":
+            case "auto":
+                if (vectorPresent) {
+                    return Path.VECTOR;
+                }
+                if (value.equals("vector")) {
+                    LOG.warn("-D{}=vector, but the JVM has no jdk.incubator.vector module (start it with "
+                            + "--add-modules jdk.incubator.vector): using the scalar kernels", PROPERTY);
+                }
+                return Path.SCALAR;
+            default:
+                LOG.warn("-D{}={} is not one of vector, scalar, nd4j: using the default", PROPERTY, value);
+                return vectorPresent ? Path.VECTOR : Path.SCALAR;
+        }
+    }
+
+    /** The path new kernels take now: the requested one, or scalar after a vector kernel fell back. */
+    public static Path path() {
+        return REQUESTED == Path.VECTOR && fallbackReason != null ? Path.SCALAR : REQUESTED;
+    }
+
+    /**
+     * What ran, for the bench and the logs: "vector (512-bit vectors; fused: LSQ)", "scalar (fused: LSQ)",
+     * "scalar (fallback: ...; fused: LSQ)" or "nd4j".
+     */
+    public static String describe() {
+        if (REQUESTED == Path.ND4J) {
+            return "nd4j";
+        }
+        String fused = "fused: " + FUSED;
+        if (fallbackReason != null) {
+            return "scalar (fallback: " + fallbackReason + "; " + fused + ")";
+        }
+        return REQUESTED == Path.VECTOR ? "vector (" + VectorLsq.describe() + "; " + fused + ")"
+                : "scalar (" + fused + ")";
+    }
+
+    /** A fresh LSQ kernel (one per quantizer: kernels keep scratch), or null on the ND4J path. */
+    public static LsqKernel lsq(Path path) {
+        switch (path) {
+            case ND4J:
+                return null;
+            case SCALAR:
+                return new ScalarLsq();
+            default:
+                if (REQUESTED != Path.VECTOR) {
+                    return new ScalarLsq();
+                }
+                return new GuardedLsq();
+        }
+    }
+
+    /** A GELU kernel (one per layer), or null on the ND4J path. */
+    public static GeluKernel gelu(Path path) {
+        switch (path) {
+            case ND4J:
+                return null;
+            case SCALAR:
+                return new ScalarGelu();
+            default:
+                return REQUESTED == Path.VECTOR ? new GuardedGelu() : new ScalarGelu();
+        }
+    }
+
+    /** A layer-norm kernel (one per layer: it keeps scratch), or null on the ND4J path. */
+    public static LayerNormKernel layerNorm(Path path) {
+        switch (path) {
+            case ND4J:
+                return null;
+            case SCALAR:
+                return new ScalarLayerNorm();
+            default:
+                return REQUESTED == Path.VECTOR ? new GuardedLayerNorm() : new ScalarLayerNorm();
+        }
+    }
+
+    /**
+     * An attention core for heads of size {@code headDim} (one per layer: it keeps scratch), or null on the ND4J
+     * path; the scalar one where the head size is not a multiple of the vector length.
+     */
+    public static AttentionKernel attention(Path path, int headDim) {
+        switch (path) {
+            case ND4J:
+                return null;
+            case SCALAR:
+                return new ScalarAttention();
+            default:
+                return REQUESTED == Path.VECTOR && VectorAttention.supports(headDim) ? new GuardedAttention()
+                        : new ScalarAttention();
+        }
+    }
+
+    static void fallBack(String reason) {
+        if (fallbackReason == null) {
+            fallbackReason = reason;
+            LOG.warn("fused vector kernels fell back to plain loops (same numbers, slower): {}", reason);
+        }
+    }
+
+    static boolean fellBack() {
+        return fallbackReason != null;
+    }
+}
