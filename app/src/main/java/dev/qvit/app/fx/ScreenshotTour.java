@@ -101,14 +101,15 @@ final class ScreenshotTour {
     }
 
     /**
-     * One student run of {@code images} images for one epoch as a user starts it, views drawing, then the window
+     * One student run of {@code images} images for {@code qvit.tour.epochs} epochs (1) as a user starts it, views
+     * drawing, then the window
      * closes: its session's images/s against the same spec run headless is the window's share of the command
      * line's speed (README, Measured).
      */
     private void throughput(int bits, int images) {
         then("start", () -> true, () -> {
             ((TextField) w.experiment.images).setText(String.valueOf(images));
-            w.experiment.epochs.setText("1");
+            w.experiment.epochs.setText(String.valueOf(Integer.getInteger("qvit.tour.epochs", 1)));
             w.experiment.bits.setValue(bits);
             w.start(dev.qvit.model.experiment.ExperimentSpec.Kind.STUDENT);
         });

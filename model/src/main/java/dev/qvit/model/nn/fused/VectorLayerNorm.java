@@ -1,6 +1,8 @@
 package dev.qvit.model.nn.fused;
 
-import java.nio.ByteOrder;
+import static dev.qvit.model.nn.fused.VectorMemory.load;
+import static dev.qvit.model.nn.fused.VectorMemory.store;
+
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,7 +16,6 @@ final class VectorLayerNorm implements LayerNormKernel {
     private static final VectorSpecies<Float> SPECIES = VectorLsq.SPECIES;
     private static final int L = SPECIES.length();
     private static final int P = LsqKernel.PARTIALS;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private final float[] first = new float[P];
     private final float[] second = new float[P];
 
@@ -97,13 +98,5 @@ final class VectorLayerNorm implements LayerNormKernel {
                 dx.put(row + j, (g - xhat.get(row + j) * meanGx - meanG) * inv);
             }
         }
-    }
-
-    private static FloatVector load(FloatMemory m, int i) {
-        return FloatVector.fromByteBuffer(SPECIES, m.bytes(), m.base() + i * Float.BYTES, LE);
-    }
-
-    private static void store(FloatVector v, FloatMemory m, int i) {
-        v.intoByteBuffer(m.bytes(), m.base() + i * Float.BYTES, LE);
     }
 }
