@@ -13,20 +13,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * kept referenced, since a buffer does not keep its array (and so its memory) alive.
  */
 public final class FloatMemory {
-    private final INDArray array;
+    private final INDArray array;   // only held: the memory lives as long as its array
     private final ByteBuffer bytes;
     private final FloatBuffer floats;
     private final int base;
     private final int first;
-    private final int length;
 
-    private FloatMemory(INDArray array, ByteBuffer bytes, int base, int length) {
+    private FloatMemory(INDArray array, ByteBuffer bytes, int base) {
         this.array = array;
         this.bytes = bytes;
         this.floats = bytes.asFloatBuffer();
         this.base = base;
         this.first = base / Float.BYTES;
-        this.length = length;
     }
 
     /**
@@ -62,7 +60,7 @@ public final class FloatMemory {
             throw new IllegalArgumentException("array memory does not cover its view (offset " + a.offset()
                     + ", length " + a.length() + ", buffer " + nio.capacity() / Float.BYTES + " floats)");
         }
-        return new FloatMemory(a, nio, (int) base, (int) a.length());
+        return new FloatMemory(a, nio, (int) base);
     }
 
     /** The bytes; element i is at {@code base() + 4 i}. */
@@ -75,10 +73,6 @@ public final class FloatMemory {
         return base;
     }
 
-    public int length() {
-        return length;
-    }
-
     public float get(int i) {
         return floats.get(first + i);
     }
@@ -87,11 +81,9 @@ public final class FloatMemory {
         floats.put(first + i, value);
     }
 
-    /** Copies the first {@code out.length} elements into {@code out} (for short per-channel vectors). */
+    /** Copies the first {@code out.length} elements into {@code out}. */
     public float[] copyTo(float[] out) {
-        for (int i = 0; i < out.length; i++) {
-            out[i] = floats.get(first + i);
-        }
+        read(0, out, out.length);
         return out;
     }
 
@@ -107,12 +99,6 @@ public final class FloatMemory {
 
     /** Writes {@code values} into the first {@code values.length} elements. */
     public void copyFrom(float[] values) {
-        for (int i = 0; i < values.length; i++) {
-            floats.put(first + i, values[i]);
-        }
-    }
-
-    INDArray array() {
-        return array;
+        write(0, values, values.length);
     }
 }

@@ -16,7 +16,6 @@ public interface GeluKernel {
 
     void backward(FloatMemory x, FloatMemory dy, FloatMemory dx, int n, float clip);
 
-    float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
     float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
     float P = (float) (0.3275911 / Math.sqrt(2.0));                 // t = 1 / (1 + P |x|)
     /** A&S 7.1.26's a1..a5, halved: Q, not erfc. */

@@ -1,6 +1,7 @@
 package dev.qvit.model.nn.fused;
 
 import java.util.Locale;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,41 +80,17 @@ public final class Kernels {
 
     /** A fresh LSQ kernel (one per quantizer: kernels keep scratch), or null on the ND4J path. */
     public static LsqKernel lsq(Path path) {
-        switch (path) {
-            case ND4J:
-                return null;
-            case SCALAR:
-                return new ScalarLsq();
-            default:
-                if (REQUESTED != Path.VECTOR) {
-                    return new ScalarLsq();
-                }
-                return new GuardedLsq();
-        }
+        return choose(path, true, GuardedLsq::new, ScalarLsq::new);
     }
 
     /** A GELU kernel (one per layer), or null on the ND4J path. */
     public static GeluKernel gelu(Path path) {
-        switch (path) {
-            case ND4J:
-                return null;
-            case SCALAR:
-                return new ScalarGelu();
-            default:
-                return REQUESTED == Path.VECTOR ? new GuardedGelu() : new ScalarGelu();
-        }
+        return choose(path, true, GuardedGelu::new, ScalarGelu::new);
     }
 
     /** A layer-norm kernel (one per layer: it keeps scratch), or null on the ND4J path. */
     public static LayerNormKernel layerNorm(Path path) {
-        switch (path) {
-            case ND4J:
-                return null;
-            case SCALAR:
-                return new ScalarLayerNorm();
-            default:
-                return REQUESTED == Path.VECTOR ? new GuardedLayerNorm() : new ScalarLayerNorm();
-        }
+        return choose(path, true, GuardedLayerNorm::new, ScalarLayerNorm::new);
     }
 
     /**
@@ -121,15 +98,20 @@ public final class Kernels {
      * path; the scalar one where the head size is not a multiple of the vector length.
      */
     public static AttentionKernel attention(Path path, int headDim) {
-        switch (path) {
-            case ND4J:
-                return null;
-            case SCALAR:
-                return new ScalarAttention();
-            default:
-                return REQUESTED == Path.VECTOR && VectorAttention.supports(headDim) ? new GuardedAttention()
-                        : new ScalarAttention();
+        // REQUESTED first: without the module, VectorAttention must not even be loaded
+        return choose(path, REQUESTED == Path.VECTOR && VectorAttention.supports(headDim), GuardedAttention::new,
+                ScalarAttention::new);
+    }
+
+    /**
+     * The kernel of a path: none for ND4J, the guarded vector kernel where the Vector API is there and fits, else
+     * the scalar one.
+     */
+    private static <K> K choose(Path path, boolean vectorFits, Supplier<K> vector, Supplier<K> scalar) {
+        if (path == Path.ND4J) {
+            return null;
         }
+        return path == Path.VECTOR && REQUESTED == Path.VECTOR && vectorFits ? vector.get() : scalar.get();
     }
 
     static void fallBack(String reason) {

@@ -39,8 +39,4 @@ public final class LsqChannels {
     public float[] zero() {
         return zero;
     }
-
-    int elements() {
-        return outer * channels * inner;
-    }
 }

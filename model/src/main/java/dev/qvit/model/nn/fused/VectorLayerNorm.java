@@ -1,11 +1,13 @@
 package dev.qvit.model.nn.fused;
 
+import static dev.qvit.model.nn.fused.VectorMemory.L;
+import static dev.qvit.model.nn.fused.VectorMemory.SPECIES;
+
 import static dev.qvit.model.nn.fused.VectorMemory.load;
 import static dev.qvit.model.nn.fused.VectorMemory.store;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link LayerNormKernel} with the Vector API on ND4J's native memory. Element j of a row adds to partial sum
@@ -13,8 +15,6 @@ import jdk.incubator.vector.VectorSpecies;
  * tail element by element: the order of {@link ScalarLayerNorm}.
  */
 final class VectorLayerNorm implements LayerNormKernel {
-    private static final VectorSpecies<Float> SPECIES = VectorLsq.SPECIES;
-    private static final int L = SPECIES.length();
     private static final int P = LsqKernel.PARTIALS;
     private final float[] first = new float[P];
     private final float[] second = new float[P];
