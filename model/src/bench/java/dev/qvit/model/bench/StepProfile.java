@@ -8,10 +8,18 @@ import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.train.AdamW;
 import dev.qvit.model.train.ClassificationObjective;
+import dev.qvit.model.quant.AttentionQuantizers;
+import dev.qvit.model.quant.DistributionGuidedDistillation;
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.train.DistillationSettings;
+import dev.qvit.model.train.QuantizationAwareObjective;
+import dev.qvit.model.vit.AttentionTrace;
 import dev.qvit.model.vit.MultiHeadSelfAttention;
+import dev.qvit.model.vit.QuantizedStudent;
 import dev.qvit.model.vit.TransformerBlock;
 import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.model.vit.VitConfig;
+import java.util.List;
 import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -100,6 +108,68 @@ public final class StepProfile {
         row("  rest (patch embedding, head, loss, copies)", whole - parts, 0, gemmRate, whole);
         System.out.printf(Locale.ROOT, "after the workers: AdamW on %,d parameters %.2f ms (once per step, on the "
                 + "trainer's thread)%n", params.size(), optimizer);
+        quantizationAware(model, images, labels, gemmRate);
+    }
+
+    /**
+     * The same worker's share of a 4-bit QAT step with token IRM and DGD (lambda 0.1), the bench's student: the
+     * teacher's forward, the student's forward and backward, and inside them the parts QAT adds.
+     */
+    private static void quantizationAware(VisionTransformer teacher, float[] images, int[] labels, double gemmRate) {
+        VitConfig c = teacher.config();
+        INDArray batch = Nd4j.create(images, new long[] {IMAGES, c.channels(), c.imageSize(), c.imageSize()});
+        VisionTransformer student = QuantizedStudent.fromTeacher(teacher,
+                QuantizationConfig.of(4, QuantizationConfig.Rectification.TOKEN), batch);
+        QuantizationAwareObjective objective = new QuantizationAwareObjective(student, teacher,
+                DistillationSettings.on(0.1));
+        double whole = median(() -> objective.trainStep(images, labels, IMAGES, 0));
+        double flops = (FlopCount.trainingStep(c) + FlopCount.forward(c)) * IMAGES;
+        System.out.println("4-bit QAT, token IRM, DGD lambda 0.1:");
+        row("whole worker step (teacher forward, student, DGD)", whole, flops, gemmRate, whole);
+        double teacherForward = median(() -> teacher.trace(batch, false));
+        row("  teacher forward", teacherForward, FlopCount.forward(c) * IMAGES, gemmRate, whole);
+        VisionTransformer.Traced[] traced = new VisionTransformer.Traced[1];
+        double studentForward = median(() -> traced[0] = student.trace(batch, true));
+        row("  student forward", studentForward, FlopCount.forward(c) * IMAGES, gemmRate, whole);
+
+        int depth = c.depth();
+        TransformerBlock block = student.blocks().get(0);
+        AttentionQuantizers q = block.attention().quantizers();
+        INDArray heads = traced[0].attention().get(0).query();                       // [B, H, N, d]
+        INDArray dHeads = Nd4j.randn(DataType.FLOAT, heads.shape());
+        double irm = median(() -> {
+            q.queryRectification().forward(heads, true);
+            q.queryRectification().backward(dHeads);
+        });
+        double qkv = median(() -> {
+            q.query().forward(heads, true);
+            q.query().backward(dHeads);
+        });
+        INDArray probabilities = traced[0].attention().get(0).attention();             // [B, H, N, N]
+        INDArray dProbabilities = Nd4j.randn(DataType.FLOAT, probabilities.shape());
+        double attentionQuantizer = median(() -> {
+            q.attention().forward(probabilities, true);
+            q.attention().backward(dProbabilities);
+        });
+        int rows = IMAGES * c.numTokens();
+        double quantizedQkv = linear(block.attention().qkv(), rows, c.dim(), 3 * c.dim());
+        double quantizedFc1 = linear(block.mlp().fc1(), rows, c.dim(), c.mlpDim());
+        double quantizedFc2 = linear(block.mlp().fc2(), rows, c.mlpDim(), c.dim());
+        double quantizedProj = linear(block.attention().proj(), rows, c.dim(), c.dim());
+        List<AttentionTrace> t = teacher.trace(batch, false).attention();
+        List<AttentionTrace> st = student.trace(batch, true).attention();
+        DistributionGuidedDistillation dgd = new DistributionGuidedDistillation(DistributionGuidedDistillation.Norm.HEAD,
+                student.parameters().buffers());
+        INDArray dq = Nd4j.create(DataType.FLOAT, heads.shape());
+        double distillation = median(() -> dgd.compute("q0", st.get(0).usedQuery(), t.get(0).query(), 0.1, dq));
+        double linears = depth * (quantizedQkv + quantizedProj + quantizedFc1 + quantizedFc2);
+        System.out.println("  per step (all " + depth + " blocks), forward + backward:");
+        row("    4 quantized linears (weight and input LSQ, GEMMs)", linears, depth * 6.0 * rows * c.dim()
+                * (3 * c.dim() + c.dim() + 2 * c.mlpDim()), gemmRate, whole);
+        row("    IRM of q and k", depth * 2 * irm, 0, gemmRate, whole);
+        row("    LSQ of q, k, v", depth * 3 * qkv, 0, gemmRate, whole);
+        row("    LSQ of the attention probabilities", depth * attentionQuantizer, 0, gemmRate, whole);
+        row("    DGD of q and k (similarities, loss, gradient)", depth * 2 * distillation, 0, gemmRate, whole);
     }
 
     private static double linear(DenseLayer layer, int rows, int in, int out) {

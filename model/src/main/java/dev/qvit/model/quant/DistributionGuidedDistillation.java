@@ -2,7 +2,11 @@ package dev.qvit.model.quant;
 
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.Tensors;
+import dev.qvit.model.nn.fused.DistillationKernel;
+import dev.qvit.model.nn.fused.FloatMemory;
+import dev.qvit.model.nn.fused.Kernels;
 import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.Norm2;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
@@ -13,12 +17,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * G = q q^T / ||q q^T||_F per image and head (N x N token similarities), loss = mean over images of
  * sum over heads of ||G_teacher - G_student||_F (Frobenius, not squared; eps 1e-12 in the denominator).
  * The {@code LAYER} normalisation follows BiBERT: q q^T / sqrt(d) divided by one norm over the whole
- * [B, H, N, N] tensor, loss = ||G_teacher - G_student||_F of the layer. Training thread only.
+ * [B, H, N, N] tensor, loss = ||G_teacher - G_student||_F of the layer. In float32 the per-head form runs fused
+ * per image and head ({@link DistillationKernel}); ND4J's batched ops are the reference path. Training thread only.
  */
 public final class DistributionGuidedDistillation {
     private static final double EPS = 1e-12;
     private final Norm norm;
     private final Buffers buffers;
+    private Kernels.Path path = Kernels.path();
+    private DistillationKernel kernel;       // made for the first head size seen; null on the ND4J path
+    private long kernelHeadDim = -1;
 
     /** Per image and head (default) or per layer (BiBERT). */
     public enum Norm {
@@ -56,6 +64,14 @@ public final class DistributionGuidedDistillation {
         this.buffers = buffers;
     }
 
+    /** Runs the per-head form on the given kernel path from now on (the tests compare the paths). */
+    public DistributionGuidedDistillation useKernels(Kernels.Path path) {
+        this.path = path;
+        this.kernel = null;
+        this.kernelHeadDim = -1;
+        return this;
+    }
+
     /**
      * Loss of student vs teacher similarities; when {@code gradient} is not null, writes weight * dLoss/dStudent
      * into it ([B, H, N, d]).
@@ -65,6 +81,13 @@ public final class DistributionGuidedDistillation {
         long h = student.size(1);
         long n = student.size(2);
         long bh = b * h;
+        DistillationKernel fused = fused(student, teacher, gradient);
+        if (fused != null) {
+            float[] distances = fused.distances(FloatMemory.of(student), FloatMemory.of(teacher), (int) bh, (int) n,
+                    (int) student.size(3), (int) b, (float) weight, gradient == null ? null : FloatMemory.of(gradient));
+            double[] perHead = perHeadMean(distances, b, h);
+            return new Term(sum(perHead), perHead);
+        }
         INDArray gs = normalizedSimilarity(key + ".s", student, norm == Norm.HEAD);
         INDArray gt = normalizedSimilarity(key + ".t", teacher, norm == Norm.HEAD);
         INDArray diff = gs.sub(gt, buffers.get(key + ".diff", bh, n, n));               // [B*H, N, N]
@@ -76,6 +99,19 @@ public final class DistributionGuidedDistillation {
             backward(key, student, gs, diff, distance, total, weight, gradient);
         }
         return new Term(total, perHead);
+    }
+
+    /** The fused kernel for these tensors, or null: the layer form, float64, another path or a non-dense view. */
+    private DistillationKernel fused(INDArray student, INDArray teacher, INDArray gradient) {
+        if (norm != Norm.HEAD || student.dataType() != DataType.FLOAT || !FloatMemory.isDense(student)
+                || !FloatMemory.isDense(teacher) || (gradient != null && !FloatMemory.isDense(gradient))) {
+            return null;
+        }
+        if (kernelHeadDim != student.size(3)) {
+            kernel = Kernels.distillation(path, (int) student.size(3));
+            kernelHeadDim = student.size(3);
+        }
+        return kernel;
     }
 
     /**
@@ -176,6 +212,15 @@ public final class DistributionGuidedDistillation {
         double[] out = new double[(int) h];
         for (int i = 0; i < all.length; i++) {
             out[(int) (i % h)] += all[i] / b;
+        }
+        return out;
+    }
+
+    /** As above for the fused kernel's distances (the first B*H entries of {@code all}, image-major). */
+    private static double[] perHeadMean(float[] all, long b, long h) {
+        double[] out = new double[(int) h];
+        for (int i = 0; i < b * h; i++) {
+            out[(int) (i % h)] += all[i] / (double) b;
         }
         return out;
     }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class Kernels {
     public static final String PROPERTY = "qvit.kernels";
     /** The work that runs fused (the rest of a step is ND4J's ops). */
-    public static final String FUSED = "LSQ, GELU, LayerNorm, attention core";
+    public static final String FUSED = "LSQ, GELU, LayerNorm, attention core, DGD similarities";
     private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
     private static final Path REQUESTED = requested();
     private static volatile String fallbackReason;
@@ -101,6 +101,15 @@ public final class Kernels {
         // REQUESTED first: without the module, VectorAttention must not even be loaded
         return choose(path, REQUESTED == Path.VECTOR && VectorAttention.supports(headDim), GuardedAttention::new,
                 ScalarAttention::new);
+    }
+
+    /**
+     * DGD's per-head similarity distance for heads of size {@code headDim} (one per DGD: it keeps scratch), or null
+     * on the ND4J path; the scalar one where the head size is not a multiple of the vector length.
+     */
+    public static DistillationKernel distillation(Path path, int headDim) {
+        return choose(path, REQUESTED == Path.VECTOR && VectorDistillation.supports(headDim), GuardedDistillation::new,
+                ScalarDistillation::new);
     }
 
     /**

@@ -23,7 +23,7 @@ class FusedAttentionTest {
     }
 
     @ParameterizedTest(name = "heads {0}, N {1}, d {2}")
-    @CsvSource({"8, 50, 16", "3, 17, 32", "2, 16, 16", "1, 5, 16"})
+    @CsvSource({"8, 50, 16", "3, 17, 32", "2, 16, 16", "1, 5, 16", "2, 66, 16", "3, 9, 48"})
     void fusedCoreMatchesNd4jAndItsVectorAndScalarKernelsAgree(int heads, int n, int d) {
         Random random = new Random(heads * 100 + n);
         INDArray q = view(random, heads, n, d, 2.0);
