@@ -57,6 +57,7 @@ public final class StepProfile {
         double whole = median(() -> objective.trainStep(images, labels, IMAGES, 0));
         double wholeFlops = FlopCount.trainingStep(c) * IMAGES;
         row("whole worker step (forward, loss, backward)", whole, wholeFlops, gemmRate, whole);
+        allocation("FP worker step", () -> objective.trainStep(images, labels, IMAGES, 0));
 
         TransformerBlock block = model.blocks().get(0);
         MultiHeadSelfAttention attention = block.attention();
@@ -126,6 +127,7 @@ public final class StepProfile {
         double flops = (FlopCount.trainingStep(c) + FlopCount.forward(c)) * IMAGES;
         System.out.println("4-bit QAT, token IRM, DGD lambda 0.1:");
         row("whole worker step (teacher forward, student, DGD)", whole, flops, gemmRate, whole);
+        allocation("QAT worker step", () -> objective.trainStep(images, labels, IMAGES, 0));
         double teacherForward = median(() -> teacher.trace(batch, false));
         row("  teacher forward", teacherForward, FlopCount.forward(c) * IMAGES, gemmRate, whole);
         VisionTransformer.Traced[] traced = new VisionTransformer.Traced[1];
@@ -170,6 +172,30 @@ public final class StepProfile {
         row("    LSQ of q, k, v", depth * 3 * qkv, 0, gemmRate, whole);
         row("    LSQ of the attention probabilities", depth * attentionQuantizer, 0, gemmRate, whole);
         row("    DGD of q and k (similarities, loss, gradient)", depth * 2 * distillation, 0, gemmRate, whole);
+    }
+
+    /**
+     * What one warm step allocates: on the Java heap (the thread's counter) and off it (ND4J's native allocations,
+     * counted by its workspace-less memory manager as the change in the process's allocated native bytes).
+     */
+    private static void allocation(String what, Runnable step) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 5; i++) {
+            step.run();
+        }
+        int steps = 10;
+        long heap = threads.getCurrentThreadAllocatedBytes();
+        long offHeap = org.bytedeco.javacpp.Pointer.totalBytes();
+        long calls = org.bytedeco.javacpp.Pointer.totalCount();
+        for (int i = 0; i < steps; i++) {
+            step.run();
+        }
+        heap = threads.getCurrentThreadAllocatedBytes() - heap;
+        System.out.printf(Locale.ROOT, "%s allocates %,d bytes on the heap per step; native memory held %+,d bytes "
+                + "and %+d pointers after %d steps%n", what, heap / steps,
+                org.bytedeco.javacpp.Pointer.totalBytes() - offHeap, org.bytedeco.javacpp.Pointer.totalCount() - calls,
+                steps);
     }
 
     private static double linear(DenseLayer layer, int rows, int in, int out) {
