@@ -3,6 +3,7 @@ package dev.qvit.model.bench;
 import dev.qvit.model.nn.Gelu;
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.nn.fused.Kernels;
+import dev.qvit.model.quant.DistributionRectification;
 import dev.qvit.model.quant.LsqQuantizer;
 import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -28,6 +29,7 @@ public final class QuantizerCost {
             report(path, "fc2 input [3200, 256], per column", new long[]{3200, 256}, 1, 256);
             report(path, "attention [64, 4, 50, 50], per head", new long[]{64, 4, 50, 50}, 1, 4);
             gelu(path);
+            rectification(path);
         }
         INDArray a = Nd4j.rand(DataType.FLOAT, 3200, 64);
         INDArray b = Nd4j.rand(DataType.FLOAT, 64, 256);
@@ -66,6 +68,25 @@ public final class QuantizerCost {
         });
         System.out.printf(Locale.ROOT, "%-6s GELU clipped [3200, 256]: forward %.3f ms, backward %.3f ms CPU, %d bytes "
                 + "allocated per forward + backward%n", path.label(), fwd, bwd, bytes);
+    }
+
+    private static void rectification(Kernels.Path path) {
+        ParameterSet params = new ParameterSet(DataType.FLOAT);
+        DistributionRectification irm = new DistributionRectification(params, "irm", 4);
+        params.allocate();
+        irm.initIdentity(new double[4], new double[] {1, 1, 1, 1});
+        irm.useKernels(path);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 64, 4, 50, 16);
+        INDArray u = Nd4j.randn(DataType.FLOAT, 64, 4, 50, 16);
+        irm.forward(x, true);
+        double fwd = median(() -> irm.forward(x, true));
+        double bwd = median(() -> irm.backward(u));
+        long bytes = allocated(() -> {
+            irm.forward(x, true);
+            irm.backward(u);
+        });
+        System.out.printf(Locale.ROOT, "%-6s IRM distribution form [64, 4, 50, 16]: forward %.3f ms, backward %.3f ms "
+                + "CPU, %d bytes allocated per forward + backward%n", path.label(), fwd, bwd, bytes);
     }
 
     private static long allocated(Runnable work) {

@@ -10,6 +10,8 @@ import dev.qvit.model.train.AdamW;
 import dev.qvit.model.train.ClassificationObjective;
 import dev.qvit.model.quant.AttentionQuantizers;
 import dev.qvit.model.quant.DistributionGuidedDistillation;
+import dev.qvit.model.quant.DistributionRectification;
+import dev.qvit.model.nn.fused.Kernels;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.train.DistillationSettings;
 import dev.qvit.model.train.QuantizationAwareObjective;
@@ -169,6 +171,10 @@ public final class StepProfile {
         row("    4 quantized linears (weight and input LSQ, GEMMs)", linears, depth * 6.0 * rows * c.dim()
                 * (3 * c.dim() + c.dim() + 2 * c.mlpDim()), gemmRate, whole);
         row("    IRM of q and k", depth * 2 * irm, 0, gemmRate, whole);
+        for (Kernels.Path path : new Kernels.Path[] {Kernels.Path.ND4J, Kernels.path()}) {
+            row("    (IRM's distribution form instead, " + path.label() + ")", depth * 2 * distribution(heads,
+                    dHeads, c.numHeads(), path), 0, gemmRate, whole);
+        }
         row("    LSQ of q, k, v", depth * 3 * qkv, 0, gemmRate, whole);
         row("    LSQ of the attention probabilities", depth * attentionQuantizer, 0, gemmRate, whole);
         row("    DGD of q and k (similarities, loss, gradient)", depth * 2 * distillation, 0, gemmRate, whole);
@@ -219,6 +225,26 @@ public final class StepProfile {
         INDArray c = Nd4j.create(DataType.FLOAT, rows, cols);
         double ms = median(() -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0));
         return 2.0 * rows * inner * cols / (ms / 1000) / 1e9;
+    }
+
+    /** Forward and backward of IRM's distribution form on q [B, H, N, d] on one kernel path. */
+    private static double distribution(INDArray heads, INDArray dHeads, int h, Kernels.Path path) {
+        ParameterSet params = new ParameterSet(DataType.FLOAT);
+        DistributionRectification irm = new DistributionRectification(params, "irm", h);
+        params.allocate();
+        double[] mu = new double[h];
+        double[] sigma = new double[h];
+        java.util.Arrays.fill(sigma, 1.0);
+        irm.initIdentity(mu, sigma);
+        irm.useKernels(path);
+        for (int i = 0; i < 300; i++) {                 // a new kernel: warm it as a run's first steps would
+            irm.forward(heads, true);
+            irm.backward(dHeads);
+        }
+        return median(() -> {
+            irm.forward(heads, true);
+            irm.backward(dHeads);
+        });
     }
 
     private static double median(Runnable work) {

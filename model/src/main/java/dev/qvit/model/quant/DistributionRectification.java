@@ -4,6 +4,10 @@ import dev.qvit.model.nn.BatchReduction;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.nn.fused.FloatMemory;
+import dev.qvit.model.nn.fused.Kernels;
+import dev.qvit.model.nn.fused.RectificationKernel;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
@@ -23,7 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * and sums of squares are added through a {@link BatchReduction} before the mean and variance are formed, and
  * the backward pass adds their gradient sums the same way (a synchronised batch norm). The running averages
  * take the batch statistics only when {@link #updateRunningStatistics()} is called, once per optimiser step, so
- * that a step abandoned by a pause and run again counts once. Training thread only.
+ * that a step abandoned by a pause and run again counts once. In float32 the passes are fused
+ * ({@link RectificationKernel}); the ND4J op sequence is the reference path. Training thread only.
  */
 public final class DistributionRectification implements InformationRectification {
     private static final double EPS = 1e-5;
@@ -42,6 +47,20 @@ public final class DistributionRectification implements InformationRectification
     private double sliceShare;             // this slice's share of the batch's elements, of the last training pass
     private INDArray normalized;
     private INDArray invStd;
+    private RectificationKernel kernel;
+    private boolean fused;
+    private final float[] shiftValues;     // the fused path's per-head scalars
+    private final float[] meanValues;
+    private final float[] invStdValues;
+    private final float[] gammaValues;
+    private final float[] betaValues;
+    private final float[] meanG;
+    private final float[] meanGx;
+    private final double[] sum;
+    private final double[] sumOfSquares;
+    private final double[] sliceBetaGrad;
+    private final double[] shift;
+    private final double[] sliceGammaGrad;
 
     public DistributionRectification(ParameterSet params, String name, int heads) {
         this.heads = heads;
@@ -52,6 +71,25 @@ public final class DistributionRectification implements InformationRectification
         this.runningVar = params.declare(name + ".running_var", false, heads);
         this.batchMean = new double[heads];
         this.batchVariance = new double[heads];
+        this.shiftValues = new float[heads];
+        this.meanValues = new float[heads];
+        this.invStdValues = new float[heads];
+        this.gammaValues = new float[heads];
+        this.betaValues = new float[heads];
+        this.meanG = new float[heads];
+        this.meanGx = new float[heads];
+        this.sum = new double[heads];
+        this.sumOfSquares = new double[heads];
+        this.sliceBetaGrad = new double[heads];
+        this.shift = new double[heads];
+        this.sliceGammaGrad = new double[heads];
+        useKernels(Kernels.path());
+    }
+
+    /** Runs on the given kernel path from now on (the tests compare the paths). */
+    public DistributionRectification useKernels(Kernels.Path path) {
+        kernel = buffers.dataType() == DataType.FLOAT ? Kernels.rectification(path) : null;
+        return this;
     }
 
     /** How this replica's slice statistics are summed with the other slices' (default: it sees the whole batch). */
@@ -72,6 +110,10 @@ public final class DistributionRectification implements InformationRectification
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
+        fused = kernel != null && x.dataType() == DataType.FLOAT && x.rank() == 4;
+        if (fused) {
+            return fusedForward(x, training);
+        }
         INDArray mean = buffers.get("mean", heads);
         invStd = buffers.get("invStd", heads);
         if (training) {
@@ -100,25 +142,68 @@ public final class DistributionRectification implements InformationRectification
         double m = x.length() / (double) heads;
         double[] sliceMean = mean.toDoubleVector();
         double[] sliceVariance = variance.toDoubleVector();
-        double[] shift = runningMean.value().toDoubleVector();
+        double[] runningShift = runningMean.value().toDoubleVector();
+        for (int h = 0; h < heads; h++) {
+            double d = sliceMean[h] - runningShift[h];
+            sum[h] = m * d;                                                               // sum (x - c)
+            sumOfSquares[h] = m * (sliceVariance[h] + d * d);                             // sum (x - c)^2
+        }
+        combineSlices(m, runningShift);
+        mean.assign(Nd4j.createFromArray(batchMean));
+        variance.assign(Nd4j.createFromArray(batchVariance));
+    }
+
+    /**
+     * This slice's element count per head m and its sums about c, {@code sum} and {@code sumOfSquares}, added to
+     * the other slices' -> the whole batch's mean and variance in {@code batchMean} and {@code batchVariance}.
+     */
+    private void combineSlices(double m, double[] about) {
         double[] partial = new double[1 + 2 * heads];
         partial[0] = m;
-        for (int h = 0; h < heads; h++) {
-            double d = sliceMean[h] - shift[h];
-            partial[1 + h] = m * d;                                                       // sum (x - c)
-            partial[1 + heads + h] = m * (sliceVariance[h] + d * d);                      // sum (x - c)^2
-        }
+        System.arraycopy(sum, 0, partial, 1, heads);
+        System.arraycopy(sumOfSquares, 0, partial, 1 + heads, heads);
         double[] total = reduction.sum(partial);
         double count = total[0];
         sliceShare = m / count;
         for (int h = 0; h < heads; h++) {
             double d = total[1 + h] / count;
-            batchMean[h] = shift[h] + d;
+            batchMean[h] = about[h] + d;
             batchVariance[h] = Math.max(0, total[1 + heads + h] / count - d * d);
         }
         batchStatisticsPending = true;
-        mean.assign(Nd4j.createFromArray(batchMean));
-        variance.assign(Nd4j.createFromArray(batchVariance));
+    }
+
+    /** The forward pass in two fused passes: the moments about the running mean, then xhat and y. */
+    private INDArray fusedForward(INDArray x, boolean training) {
+        long[] shape = x.shape();                                                         // [B, H, N, d]
+        int images = (int) shape[0];
+        int block = (int) (shape[2] * shape[3]);
+        INDArray input = FloatMemory.isDense(x) ? x : buffers.get("x", shape).assign(x);
+        FloatMemory.of(gamma.value()).copyTo(gammaValues);
+        FloatMemory.of(beta.value()).copyTo(betaValues);
+        FloatMemory.of(runningMean.value()).copyTo(shiftValues);
+        if (training) {
+            kernel.moments(FloatMemory.of(input), images, heads, block, shiftValues, sum, sumOfSquares);
+            for (int h = 0; h < heads; h++) {
+                shift[h] = shiftValues[h];
+            }
+            combineSlices((double) images * block, shift);
+            for (int h = 0; h < heads; h++) {
+                meanValues[h] = (float) batchMean[h];
+                invStdValues[h] = (float) batchVariance[h];
+            }
+        } else {
+            FloatMemory.of(runningMean.value()).copyTo(meanValues);
+            FloatMemory.of(runningVar.value()).copyTo(invStdValues);
+        }
+        for (int h = 0; h < heads; h++) {
+            invStdValues[h] = 1f / (float) Math.sqrt(invStdValues[h] + (float) EPS);
+        }
+        normalized = buffers.get("xhat", shape);
+        INDArray y = buffers.get("y", shape);
+        kernel.forward(FloatMemory.of(input), images, heads, block, meanValues, invStdValues, gammaValues,
+                betaValues, FloatMemory.of(normalized), FloatMemory.of(y));
+        return y;
     }
 
     /** Takes the statistics of the last training batch into the running averages; once per optimiser step. */
@@ -142,11 +227,14 @@ public final class DistributionRectification implements InformationRectification
      */
     @Override
     public INDArray backward(INDArray dy) {
+        if (fused) {
+            return fusedBackward(dy);
+        }
         long m = dy.length() / heads;
         INDArray tmp = dy.mul(normalized, buffers.get("tmp", dy.shape()));
         Nd4j.exec(new Sum(tmp, gamma.grad(), REDUCED));
         Nd4j.exec(new Sum(dy, beta.grad(), REDUCED));
-        sumOverSlices();
+        sumOverSlices(beta.grad().toDoubleVector(), gamma.grad().toDoubleVector());
         INDArray dx = buffers.get("dx", dy.shape());
         // mean(g) = gamma * dbeta / m; mean(g xhat) = gamma * dgamma / m
         INDArray meanG = beta.grad().mul(gamma.value(), buffers.get("meanG", heads)).divi(m);
@@ -158,10 +246,32 @@ public final class DistributionRectification implements InformationRectification
         return dx.mul(perHead(invStd), dx);
     }
 
-    /** gamma/beta gradients of this slice -> the batch's (every slice holds them; the weighted mean keeps them). */
-    private void sumOverSlices() {
-        double[] dBeta = beta.grad().toDoubleVector();
-        double[] dGamma = gamma.grad().toDoubleVector();
+    /** The backward pass in two fused passes: this slice's sums of dy and dy xhat, then dx. */
+    private INDArray fusedBackward(INDArray dy) {
+        long[] shape = dy.shape();
+        int images = (int) shape[0];
+        int block = (int) (shape[2] * shape[3]);
+        INDArray upstream = FloatMemory.isDense(dy) ? dy : buffers.get("dy", shape).assign(dy);
+        kernel.sums(FloatMemory.of(upstream), FloatMemory.of(normalized), images, heads, block, sliceBetaGrad,
+                sliceGammaGrad);
+        sumOverSlices(sliceBetaGrad, sliceGammaGrad);
+        FloatMemory.of(beta.grad()).copyTo(meanG);                                       // the batch's dbeta
+        FloatMemory.of(gamma.grad()).copyTo(meanGx);                                     // and dgamma
+        float m = (float) images * block;
+        for (int h = 0; h < heads; h++) {
+            meanG[h] = meanG[h] * gammaValues[h] / m;                                    // mean(g)
+            meanGx[h] = meanGx[h] * gammaValues[h] / m;                                  // mean(g xhat)
+        }
+        INDArray dx = buffers.get("dx", shape);
+        kernel.backward(FloatMemory.of(upstream), FloatMemory.of(normalized), images, heads, block, gammaValues,
+                meanG, meanGx, invStdValues, FloatMemory.of(dx));
+        return dx;
+    }
+
+    /**
+     * This slice's gamma/beta gradients -> the batch's (every slice holds them; the weighted mean keeps them).
+     */
+    private void sumOverSlices(double[] dBeta, double[] dGamma) {
         double[] partial = new double[2 * heads];
         for (int h = 0; h < heads; h++) {
             partial[h] = sliceShare * dBeta[h];

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class Kernels {
     public static final String PROPERTY = "qvit.kernels";
     /** The work that runs fused (the rest of a step is ND4J's ops). */
-    public static final String FUSED = "LSQ, GELU, LayerNorm, attention core, DGD similarities";
+    public static final String FUSED = "LSQ, GELU, LayerNorm, IRM distribution form, attention core, DGD similarities";
     private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
     private static final Path REQUESTED = requested();
     private static volatile String fallbackReason;
@@ -91,6 +91,11 @@ public final class Kernels {
     /** A layer-norm kernel (one per layer: it keeps scratch), or null on the ND4J path. */
     public static LayerNormKernel layerNorm(Path path) {
         return choose(path, true, GuardedLayerNorm::new, ScalarLayerNorm::new);
+    }
+
+    /** A kernel for IRM's distribution form (one per module: it keeps scratch), or null on the ND4J path. */
+    public static RectificationKernel rectification(Path path) {
+        return choose(path, true, GuardedRectification::new, ScalarRectification::new);
     }
 
     /**
