@@ -1,6 +1,7 @@
 package dev.qvit.model.bench;
 
 import dev.qvit.model.nn.Gelu;
+import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.nn.fused.Kernels;
 import dev.qvit.model.quant.DistributionRectification;
@@ -30,6 +31,8 @@ public final class QuantizerCost {
             report(path, "attention [64, 4, 50, 50], per head", new long[]{64, 4, 50, 50}, 1, 4);
             gelu(path);
             rectification(path);
+            layerNorm(path, "IRM token form [64 * 4 * 50, 16]", 12800, 16);
+            layerNorm(path, "block norm [64 * 50, 64]", 3200, 64);
         }
         INDArray a = Nd4j.rand(DataType.FLOAT, 3200, 64);
         INDArray b = Nd4j.rand(DataType.FLOAT, 64, 256);
@@ -87,6 +90,28 @@ public final class QuantizerCost {
         });
         System.out.printf(Locale.ROOT, "%-6s IRM distribution form [64, 4, 50, 16]: forward %.3f ms, backward %.3f ms "
                 + "CPU, %d bytes allocated per forward + backward%n", path.label(), fwd, bwd, bytes);
+    }
+
+    private static void layerNorm(Kernels.Path path, String what, int rows, int dim) {
+        ParameterSet params = new ParameterSet(DataType.FLOAT);
+        LayerNorm norm = new LayerNorm(params, "norm", dim, 1e-5);
+        params.allocate();
+        norm.init();
+        norm.useKernels(path);
+        INDArray x = Nd4j.randn(DataType.FLOAT, rows, dim);
+        INDArray u = Nd4j.randn(DataType.FLOAT, rows, dim);
+        for (int i = 0; i < 300; i++) {
+            norm.forward(x);
+            norm.backward(u);
+        }
+        double fwd = median(() -> norm.forward(x));
+        double bwd = median(() -> norm.backward(u));
+        long bytes = allocated(() -> {
+            norm.forward(x);
+            norm.backward(u);
+        });
+        System.out.printf(Locale.ROOT, "%-6s LayerNorm, %s: forward %.3f ms, backward %.3f ms CPU, %d bytes allocated "
+                + "per forward + backward%n", path.label(), what, fwd, bwd, bytes);
     }
 
     private static long allocated(Runnable work) {

@@ -35,12 +35,12 @@ public final class LayerNorm {
         this.gamma = params.declare(name + ".weight", false, dim);
         this.beta = params.declare(name + ".bias", false, dim);
         this.buffers = params.buffers();
-        this.kernel = buffers.dataType() == DataType.FLOAT ? Kernels.layerNorm(Kernels.path()) : null;
+        this.kernel = buffers.dataType() == DataType.FLOAT ? Kernels.layerNorm(Kernels.path(), dim) : null;
     }
 
     /** Runs on the given kernel path from now on (the tests compare the paths). */
     public LayerNorm useKernels(Kernels.Path path) {
-        kernel = buffers.dataType() == DataType.FLOAT ? Kernels.layerNorm(path) : null;
+        kernel = buffers.dataType() == DataType.FLOAT ? Kernels.layerNorm(path, dim) : null;
         return this;
     }
 

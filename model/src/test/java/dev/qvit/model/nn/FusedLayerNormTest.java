@@ -25,7 +25,7 @@ class FusedLayerNormTest {
     }
 
     @ParameterizedTest(name = "D = {0}")
-    @ValueSource(ints = {64, 96, 8, 37})
+    @ValueSource(ints = {64, 96, 8, 37, 16, 5})
     void fusedLayerNormMatchesTheReferencePath(int dim) {
         Result reference = run(Kernels.Path.ND4J, dim, 50);
         Result scalar = run(Kernels.Path.SCALAR, dim, 50);

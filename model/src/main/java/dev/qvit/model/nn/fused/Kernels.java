@@ -88,9 +88,13 @@ public final class Kernels {
         return choose(path, true, GuardedGelu::new, ScalarGelu::new);
     }
 
-    /** A layer-norm kernel (one per layer: it keeps scratch), or null on the ND4J path. */
-    public static LayerNormKernel layerNorm(Path path) {
-        return choose(path, true, GuardedLayerNorm::new, ScalarLayerNorm::new);
+    /**
+     * A layer-norm kernel for rows of {@code dim} floats (one per layer: it keeps scratch), or null on the ND4J path;
+     * rows of up to {@link LsqKernel#PARTIALS} floats (IRM's token form) have their own, a lane per row.
+     */
+    public static LayerNormKernel layerNorm(Path path, int dim) {
+        return dim <= LsqKernel.PARTIALS ? choose(path, true, GuardedNarrowLayerNorm::new, ScalarLayerNorm::new)
+                : choose(path, true, GuardedLayerNorm::new, ScalarLayerNorm::new);
     }
 
     /** A kernel for IRM's distribution form (one per module: it keeps scratch), or null on the ND4J path. */

@@ -1,0 +1,24 @@
+package dev.qvit.model.nn.fused;
+
+/** The vector layer-norm kernel for rows of up to PARTIALS floats under the {@link AllocationGuard}. */
+final class GuardedNarrowLayerNorm extends Guarded<LayerNormKernel> implements LayerNormKernel {
+    GuardedNarrowLayerNorm() {
+        super(new VectorNarrowLayerNorm(), new ScalarLayerNorm());
+    }
+
+    @Override
+    public void forward(FloatMemory x, float[] gamma, float[] beta, float eps, int rows, int dim, FloatMemory xhat,
+            FloatMemory invStd, FloatMemory y) {
+        long before = begin();
+        current().forward(x, gamma, beta, eps, rows, dim, xhat, invStd, y);
+        end("narrow LayerNorm forward", before);
+    }
+
+    @Override
+    public void backward(FloatMemory dy, FloatMemory xhat, FloatMemory invStd, float[] gamma, int rows, int dim,
+            FloatMemory dx, float[] dgamma, float[] dbeta) {
+        long before = begin();
+        current().backward(dy, xhat, invStd, gamma, rows, dim, dx, dgamma, dbeta);
+        end("narrow LayerNorm backward", before);
+    }
+}
