@@ -187,7 +187,7 @@ public final class StepProfile {
     private static void allocation(String what, Runnable step) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)
                 java.lang.management.ManagementFactory.getThreadMXBean();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < Integer.getInteger("warmSteps", 40); i++) {   // every kernel compiled
             step.run();
         }
         int steps = 10;
