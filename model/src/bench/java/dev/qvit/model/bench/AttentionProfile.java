@@ -47,6 +47,16 @@ public final class AttentionProfile {
         row("scores backward", time(() -> core.scoresBackward(a, FloatMemory.of(dattn), q, k, b * h, n, d, scale,
                 FloatMemory.of(dq), FloatMemory.of(dk))));
         row("merge dheads (permute assign)", time(() -> dqkv.reshape(b, n, 3, h, d).permute(2, 0, 3, 1, 4).assign(heads)));
+        FloatMemory rows = FloatMemory.of(qkvOut);
+        FloatMemory split = FloatMemory.of(heads);
+        FloatMemory context = FloatMemory.of(ctx);
+        FloatMemory mergedRows = FloatMemory.of(merged);
+        FloatMemory dContext = FloatMemory.of(dq);
+        FloatMemory dRows = FloatMemory.of(dqkv);
+        row("split heads (kernel)", time(() -> core.toHeads(rows, b, n, 3, h, d, split)));
+        row("merge heads (kernel)", time(() -> core.fromHeads(context, b, n, 1, h, d, mergedRows)));
+        row("split dctx (kernel)", time(() -> core.toHeads(mergedRows, b, n, 1, h, d, dContext)));
+        row("merge dheads (kernel)", time(() -> core.fromHeads(split, b, n, 3, h, d, dRows)));
         row("FloatMemory.of x10", time(() -> {
             for (int i = 0; i < 10; i++) {
                 FloatMemory.of(attn);

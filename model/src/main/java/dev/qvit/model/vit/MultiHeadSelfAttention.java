@@ -90,8 +90,12 @@ public final class MultiHeadSelfAttention {
         int tokens = (int) (x.rows() / batch);
         long bh = (long) batch * numHeads;
         INDArray qkvOut = qkv.forward(x, training);                                         // [B*N, 3D]
-        INDArray heads = buffers.get("heads", 3, batch, numHeads, tokens, headDim)          // [3, B, H, N, d]
-                .assign(qkvOut.reshape(batch, tokens, 3, numHeads, headDim).permute(2, 0, 3, 1, 4));
+        INDArray heads = buffers.get("heads", 3, batch, numHeads, tokens, headDim);         // [3, B, H, N, d]
+        if (core != null && FloatMemory.isDense(qkvOut)) {
+            core.toHeads(memory(qkvOut), batch, tokens, 3, numHeads, headDim, memory(heads));
+        } else {
+            heads.assign(qkvOut.reshape(batch, tokens, 3, numHeads, headDim).permute(2, 0, 3, 1, 4));
+        }
         query = heads.slice(0);
         key = heads.slice(1);
         value = heads.slice(2);
@@ -112,8 +116,12 @@ public final class MultiHeadSelfAttention {
         } else {
             Tensors.matmul(perHead(usedAttention), perHead(usedValue), context, false, false, 1.0);
         }
-        INDArray merged = buffers.get("merged", batch, tokens, numHeads, headDim)           // [B, N, H, d]
-                .assign(context.reshape(batch, numHeads, tokens, headDim).permute(0, 2, 1, 3));
+        INDArray merged = buffers.get("merged", batch, tokens, numHeads, headDim);          // [B, N, H, d]
+        if (core != null) {
+            core.fromHeads(memory(context), batch, tokens, 1, numHeads, headDim, memory(merged));
+        } else {
+            merged.assign(context.reshape(batch, numHeads, tokens, headDim).permute(0, 2, 1, 3));
+        }
         INDArray out = proj.forward(merged.reshape((long) batch * tokens, dim), training);
         return new Attended(out, new AttentionTrace(query, key, rectifiedQuery, rectifiedKey, usedQuery, usedKey,
                 attention, usedAttention));
@@ -149,8 +157,12 @@ public final class MultiHeadSelfAttention {
         int tokens = (int) query.size(2);
         long bh = (long) batch * numHeads;
         INDArray dMerged = proj.backward(dy);                                               // [B*N, D]
-        INDArray dContext = buffers.get("dctx", batch, numHeads, tokens, headDim)           // [B, H, N, d]
-                .assign(dMerged.reshape(batch, tokens, numHeads, headDim).permute(0, 2, 1, 3));
+        INDArray dContext = buffers.get("dctx", batch, numHeads, tokens, headDim);          // [B, H, N, d]
+        if (core != null && FloatMemory.isDense(dMerged)) {
+            core.toHeads(memory(dMerged), batch, tokens, 1, numHeads, headDim, memory(dContext));
+        } else {
+            dContext.assign(dMerged.reshape(batch, tokens, numHeads, headDim).permute(0, 2, 1, 3));
+        }
         INDArray dc = perHead(dContext);
         INDArray dUsedAttention = buffers.get("dattn", batch, numHeads, tokens, tokens);
         INDArray dHeads = buffers.get("dheads", 3, batch, numHeads, tokens, headDim);       // [3, B, H, N, d]
@@ -184,8 +196,12 @@ public final class MultiHeadSelfAttention {
             dHeads.slice(1).assign(rectifyBackward(quantizers.keyRectification(), quantizers.key().backward(dUsedKey)));
             dHeads.slice(2).assign(quantizers.value().backward(dUsedValue));
         }
-        INDArray dQkv = buffers.get("dqkv", (long) batch * tokens, 3L * dim);
-        dQkv.reshape(batch, tokens, 3, numHeads, headDim).permute(2, 0, 3, 1, 4).assign(dHeads);
+        INDArray dQkv = buffers.get("dqkv", (long) batch * tokens, 3L * dim);                // [B*N, 3D]
+        if (core != null) {
+            core.fromHeads(memory(dHeads), batch, tokens, 3, numHeads, headDim, memory(dQkv));
+        } else {
+            dQkv.reshape(batch, tokens, 3, numHeads, headDim).permute(2, 0, 3, 1, 4).assign(dHeads);
+        }
         return qkv.backward(dQkv);
     }
 

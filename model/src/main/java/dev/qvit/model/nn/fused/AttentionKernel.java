@@ -24,4 +24,13 @@ public interface AttentionKernel {
     /** Through the softmax and the scores: dq, dk from the softmax's own attention and dA. */
     void scoresBackward(FloatMemory attention, FloatMemory dAttention, FloatMemory q, FloatMemory k, int heads, int n,
             int d, float scale, FloatMemory dq, FloatMemory dk);
+
+    /**
+     * A layer's rows split into heads: x [B, N, T, H, d] -> out [T, B, H, N, d] (T = 3 for q, k, v out of the qkv
+     * layer; 1 for a context's gradient). A copy: every implementation writes the same bits.
+     */
+    void toHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out);
+
+    /** The heads merged into rows, the inverse of {@link #toHeads}: x [T, B, H, N, d] -> out [B, N, T, H, d]. */
+    void fromHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out);
 }

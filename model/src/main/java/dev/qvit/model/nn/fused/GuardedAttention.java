@@ -35,4 +35,18 @@ final class GuardedAttention extends Guarded<AttentionKernel> implements Attenti
         current().scoresBackward(attention, dAttention, q, k, heads, n, d, scale, dq, dk);
         end("attention scores backward", before);
     }
+
+    @Override
+    public void toHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out) {
+        long before = begin();
+        current().toHeads(x, images, n, parts, heads, d, out);
+        end("split heads", before);
+    }
+
+    @Override
+    public void fromHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out) {
+        long before = begin();
+        current().fromHeads(x, images, n, parts, heads, d, out);
+        end("merge heads", before);
+    }
 }

@@ -142,4 +142,34 @@ final class ScalarAttention implements AttentionKernel {
         }
         return acc;
     }
+
+    @Override
+    public void toHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out) {
+        copyHeads(x, images, n, parts, heads, d, out, true);
+    }
+
+    @Override
+    public void fromHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out) {
+        copyHeads(x, images, n, parts, heads, d, out, false);
+    }
+
+    /** Chunks of d floats between rows [B, N, T, H, d] and heads [T, B, H, N, d], the rows side in order. */
+    private static void copyHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out,
+            boolean toHeads) {
+        int rows = 0;
+        for (int b = 0; b < images; b++) {
+            for (int i = 0; i < n; i++) {
+                for (int t = 0; t < parts; t++) {
+                    for (int h = 0; h < heads; h++, rows += d) {
+                        int head = (((t * images + b) * heads + h) * n + i) * d;
+                        int from = toHeads ? rows : head;
+                        int to = toHeads ? head : rows;
+                        for (int c = 0; c < d; c++) {
+                            out.put(to + c, x.get(from + c));
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -2,6 +2,8 @@ package dev.qvit.model.nn.fused;
 
 import static dev.qvit.model.nn.fused.VectorMemory.L;
 import static dev.qvit.model.nn.fused.VectorMemory.SPECIES;
+import static dev.qvit.model.nn.fused.VectorMemory.load;
+import static dev.qvit.model.nn.fused.VectorMemory.store;
 import static dev.qvit.model.nn.fused.VectorProducts.padded;
 import static dev.qvit.model.nn.fused.VectorProducts.times;
 import static dev.qvit.model.nn.fused.VectorProducts.timesTransposed;
@@ -176,4 +178,38 @@ final class VectorAttention implements AttentionKernel {
         }
     }
 
+
+    @Override
+    public void toHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out) {
+        int rows = 0;
+        for (int b = 0; b < images; b++) {
+            for (int i = 0; i < n; i++) {
+                for (int t = 0; t < parts; t++) {
+                    for (int h = 0; h < heads; h++, rows += d) {
+                        int head = (((t * images + b) * heads + h) * n + i) * d;
+                        for (int c = 0; c < d; c += L) {
+                            store(load(x, rows + c), out, head + c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void fromHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out) {
+        int rows = 0;
+        for (int b = 0; b < images; b++) {
+            for (int i = 0; i < n; i++) {
+                for (int t = 0; t < parts; t++) {
+                    for (int h = 0; h < heads; h++, rows += d) {
+                        int head = (((t * images + b) * heads + h) * n + i) * d;
+                        for (int c = 0; c < d; c += L) {
+                            store(load(x, head + c), out, rows + c);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

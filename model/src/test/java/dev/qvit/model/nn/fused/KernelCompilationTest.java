@@ -53,37 +53,64 @@ class KernelCompilationTest {
         float[] beta = new float[64];
         java.util.Arrays.fill(gamma, 1f);
         FloatMemory rowScale = FloatMemory.of(Nd4j.create(DataType.FLOAT, heads * n));
-        Runnable all = () -> {
-            lsq.forward(x, columns, v, out);
-            lsq.backward(u, v, columns, out, sums, zeros);
-            lsq.forward(x, runs, v, out);
-            lsq.backward(u, v, runs, out, sums, zeros);
-            gelu.forward(x, out, 12800, 10f);
-            gelu.backward(x, u, out, 12800, 10f);
-            attention.scores(q, k, heads, n, d, 0.25f, a);
-            attention.context(a, k, heads, n, d, dq);
-            attention.contextBackward(a, k, q, heads, n, d, da, dk);
-            attention.scoresBackward(a, da, q, k, heads, n, d, 0.25f, dq, dk);
-            distillation.distances(q, k, heads, n, d, 2, 0.1f, dq);
-            rectification.moments(q, 1, heads, n * d, perHead, first, second);
-            rectification.forward(q, 1, heads, n * d, perHead, perHead, perHead, perHead, dq, dk);
-            rectification.sums(k, q, 1, heads, n * d, first, second);
-            rectification.backward(k, q, 1, heads, n * d, perHead, perHead, perHead, perHead, dq);
-            blockNorm.forward(x, gamma, beta, 1e-5f, 200, 64, v, rowScale, out);
-            blockNorm.backward(u, v, rowScale, gamma, 200, 64, out, sums, zeros);
-            tokenNorm.forward(q, gamma, beta, 1e-5f, heads * n, d, dq, rowScale, dk);
-            tokenNorm.backward(k, dq, rowScale, gamma, heads * n, d, a, sums, zeros);
-        };
+        java.util.Map<String, Runnable> kernels = new java.util.LinkedHashMap<>();
+        kernels.put("LSQ forward, per column", () -> lsq.forward(x, columns, v, out));
+        kernels.put("LSQ backward, per column", () -> lsq.backward(u, v, columns, out, sums, zeros));
+        kernels.put("LSQ forward, per run", () -> lsq.forward(x, runs, v, out));
+        kernels.put("LSQ backward, per run", () -> lsq.backward(u, v, runs, out, sums, zeros));
+        kernels.put("gelu.forward", () -> gelu.forward(x, out, 12800, 10f));
+        kernels.put("gelu.backward", () -> gelu.backward(x, u, out, 12800, 10f));
+        kernels.put("attention.scores", () -> attention.scores(q, k, heads, n, d, 0.25f, a));
+        kernels.put("attention.context", () -> attention.context(a, k, heads, n, d, dq));
+        kernels.put("attention.contextBackward", () -> attention.contextBackward(a, k, q, heads, n, d, da, dk));
+        kernels.put("attention.scoresBackward",
+                () -> attention.scoresBackward(a, da, q, k, heads, n, d, 0.25f, dq, dk));
+        kernels.put("distillation.distances", () -> distillation.distances(q, k, heads, n, d, 2, 0.1f, dq));
+        kernels.put("attention.toHeads", () -> attention.toHeads(q, 1, n, 1, heads, d, dq));
+        kernels.put("attention.fromHeads", () -> attention.fromHeads(dq, 1, n, 1, heads, d, dk));
+        kernels.put("rectification.moments",
+                () -> rectification.moments(q, 1, heads, n * d, perHead, first, second));
+        kernels.put("rectification.forward",
+                () -> rectification.forward(q, 1, heads, n * d, perHead, perHead, perHead, perHead, dq, dk));
+        kernels.put("rectification.sums", () -> rectification.sums(k, q, 1, heads, n * d, first, second));
+        kernels.put("rectification.backward",
+                () -> rectification.backward(k, q, 1, heads, n * d, perHead, perHead, perHead, perHead, dq));
+        kernels.put("blockNorm.forward",
+                () -> blockNorm.forward(x, gamma, beta, 1e-5f, 200, 64, v, rowScale, out));
+        kernels.put("blockNorm.backward",
+                () -> blockNorm.backward(u, v, rowScale, gamma, 200, 64, out, sums, zeros));
+        kernels.put("tokenNorm.forward",
+                () -> tokenNorm.forward(q, gamma, beta, 1e-5f, heads * n, d, dq, rowScale, dk));
+        kernels.put("tokenNorm.backward",
+                () -> tokenNorm.backward(k, dq, rowScale, gamma, heads * n, d, a, sums, zeros));
         for (int i = 0; i < 4000; i++) {
-            all.run();
+            kernels.values().forEach(Runnable::run);
         }
+        java.util.Map<String, Long> allocating = new java.util.LinkedHashMap<>();
+        kernels.forEach((name, kernel) -> {
+            // a kernel caught while it is recompiled runs boxed for a while: measured again after more calls, as the
+            // guard waits out a streak; one that stays boxed fails
+            long perCall = allocatedPerCall(kernel);
+            for (int attempt = 0; attempt < 3 && perCall > AllocationGuard.ALLOWED_BYTES; attempt++) {
+                System.out.printf("%s allocated %d bytes per call after warm-up: measured again%n", name, perCall);
+                for (int i = 0; i < 2000; i++) {
+                    kernel.run();
+                }
+                perCall = allocatedPerCall(kernel);
+            }
+            if (perCall > AllocationGuard.ALLOWED_BYTES) {
+                allocating.put(name, perCall);
+            }
+        });
+        assertThat(allocating).as("bytes per call of the warm kernels that allocate").isEmpty();
+    }
+
+    private static long allocatedPerCall(Runnable kernel) {
         long before = THREADS.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < 10; i++) {
-            all.run();
+            kernel.run();
         }
-        long perCall = (THREADS.getCurrentThreadAllocatedBytes() - before) / 10;
-        assertThat(perCall).as("bytes allocated per round of the nineteen kernels").isLessThanOrEqualTo(
-                AllocationGuard.ALLOWED_BYTES);
+        return (THREADS.getCurrentThreadAllocatedBytes() - before) / 10;
     }
 
     @Test
