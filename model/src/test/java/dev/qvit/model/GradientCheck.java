@@ -1,6 +1,7 @@
 package dev.qvit.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.nn.ParameterSet;
@@ -190,5 +191,19 @@ public final class GradientCheck {
         List<Long> picked = new ArrayList<>(all.subList(0, maxSamples));
         Collections.sort(picked);
         return picked;
+    }
+
+    /**
+     * Every element within {@code relative} of the largest expected magnitude: a fused kernel against its reference
+     * path, another summation order of the same formula.
+     */
+    public static void assertCloseToLargest(float[] actual, float[] expected, float relative) {
+        float largest = 1e-6f;
+        for (float e : expected) {
+            largest = Math.max(largest, Math.abs(e));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).as("element %d", i).isCloseTo(expected[i], within(relative * largest));
+        }
     }
 }

@@ -181,8 +181,8 @@ public final class DistributionRectification implements InformationRectification
         INDArray input = FloatMemory.isDense(x) ? x : buffers.get("x", shape).assign(x);
         FloatMemory.of(gamma.value()).copyTo(gammaValues);
         FloatMemory.of(beta.value()).copyTo(betaValues);
-        FloatMemory.of(runningMean.value()).copyTo(shiftValues);
         if (training) {
+            FloatMemory.of(runningMean.value()).copyTo(shiftValues);
             kernel.moments(FloatMemory.of(input), images, heads, block, shiftValues, sum, sumOfSquares);
             for (int h = 0; h < heads; h++) {
                 shift[h] = shiftValues[h];

@@ -1,9 +1,9 @@
 package dev.qvit.model.nn;
 
+import static dev.qvit.model.GradientCheck.assertCloseToLargest;
 import static dev.qvit.model.GradientCheck.fillGaussian;
 import static dev.qvit.model.GradientCheck.gaussian;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import dev.qvit.model.nn.fused.Kernels;
 import java.util.Random;
@@ -34,10 +34,10 @@ class FusedLayerNormTest {
         assertThat(vector.dx()).containsExactly(scalar.dx());
         assertThat(vector.dgamma()).containsExactly(scalar.dgamma());
         assertThat(vector.dbeta()).containsExactly(scalar.dbeta());
-        assertClose(vector.y(), reference.y(), 2e-6f);
-        assertClose(vector.dx(), reference.dx(), 2e-5f);
-        assertClose(vector.dgamma(), reference.dgamma(), 2e-5f);
-        assertClose(vector.dbeta(), reference.dbeta(), 2e-5f);
+        assertCloseToLargest(vector.y(), reference.y(), 2e-6f);
+        assertCloseToLargest(vector.dx(), reference.dx(), 2e-5f);
+        assertCloseToLargest(vector.dgamma(), reference.dgamma(), 2e-5f);
+        assertCloseToLargest(vector.dbeta(), reference.dbeta(), 2e-5f);
     }
 
     private static Result run(Kernels.Path path, int dim, int rows) {
@@ -55,16 +55,5 @@ class FusedLayerNormTest {
         float[] y = norm.forward(x).dup().data().asFloat();
         float[] dx = norm.backward(dy).dup().data().asFloat();
         return new Result(y, dx, norm.gamma().grad().dup().data().asFloat(), norm.beta().grad().dup().data().asFloat());
-    }
-
-    /** Within {@code relative} of the largest magnitude: another summation order, the same formula. */
-    private static void assertClose(float[] actual, float[] expected, float relative) {
-        float largest = 1e-6f;
-        for (float e : expected) {
-            largest = Math.max(largest, Math.abs(e));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            assertThat(actual[i]).as("element %d", i).isCloseTo(expected[i], within(relative * largest));
-        }
     }
 }

@@ -1,9 +1,9 @@
 package dev.qvit.model.quant;
 
+import static dev.qvit.model.GradientCheck.assertCloseToLargest;
 import static dev.qvit.model.GradientCheck.fillGaussian;
 import static dev.qvit.model.GradientCheck.gaussian;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.nn.fused.Kernels;
@@ -40,13 +40,13 @@ class FusedRectificationTest {
         assertThat(vector.runningMean()).containsExactly(scalar.runningMean());
         assertThat(vector.runningVariance()).containsExactly(scalar.runningVariance());
         assertThat(vector.evaluated()).containsExactly(scalar.evaluated());
-        assertClose(vector.y(), reference.y(), 2e-6f);
-        assertClose(vector.dx(), reference.dx(), 2e-5f);
-        assertClose(vector.dgamma(), reference.dgamma(), 2e-5f);
-        assertClose(vector.dbeta(), reference.dbeta(), 2e-5f);
-        assertClose(vector.runningMean(), reference.runningMean(), 2e-6f);
-        assertClose(vector.runningVariance(), reference.runningVariance(), 2e-6f);
-        assertClose(vector.evaluated(), reference.evaluated(), 2e-6f);
+        assertCloseToLargest(vector.y(), reference.y(), 2e-6f);
+        assertCloseToLargest(vector.dx(), reference.dx(), 2e-5f);
+        assertCloseToLargest(vector.dgamma(), reference.dgamma(), 2e-5f);
+        assertCloseToLargest(vector.dbeta(), reference.dbeta(), 2e-5f);
+        assertCloseToLargest(vector.runningMean(), reference.runningMean(), 2e-6f);
+        assertCloseToLargest(vector.runningVariance(), reference.runningVariance(), 2e-6f);
+        assertCloseToLargest(vector.evaluated(), reference.evaluated(), 2e-6f);
     }
 
     private static Result run(Kernels.Path path, long[] shape) {
@@ -80,16 +80,5 @@ class FusedRectificationTest {
 
     private static float[] floats(INDArray a) {
         return a.dup().reshape(a.length()).toFloatVector();
-    }
-
-    /** Within {@code relative} of the largest magnitude: another summation order, the same formula. */
-    private static void assertClose(float[] actual, float[] expected, float relative) {
-        float largest = 1e-6f;
-        for (float e : expected) {
-            largest = Math.max(largest, Math.abs(e));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            assertThat(actual[i]).as("element %d", i).isCloseTo(expected[i], within(relative * largest));
-        }
     }
 }

@@ -1,6 +1,11 @@
 package dev.qvit.model.nn.fused;
 
-/** The vector layer-norm kernel for rows of up to PARTIALS floats under the {@link AllocationGuard}. */
+/**
+ * The vector layer-norm kernel for rows of up to PARTIALS floats under the {@link AllocationGuard}. Its own class
+ * rather than a {@link GuardedLayerNorm} handed another kernel, so that each call site sees one kernel: C2 inlines
+ * the two kernels a call site sees into one method, the shape that was not compiled to vector code (see
+ * {@link VectorNarrowLayerNorm}; the shared wrapper itself was not tried).
+ */
 final class GuardedNarrowLayerNorm extends Guarded<LayerNormKernel> implements LayerNormKernel {
     GuardedNarrowLayerNorm() {
         super(new VectorNarrowLayerNorm(), new ScalarLayerNorm());

@@ -181,31 +181,27 @@ final class VectorAttention implements AttentionKernel {
 
     @Override
     public void toHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out) {
-        int rows = 0;
-        for (int b = 0; b < images; b++) {
-            for (int i = 0; i < n; i++) {
-                for (int t = 0; t < parts; t++) {
-                    for (int h = 0; h < heads; h++, rows += d) {
-                        int head = (((t * images + b) * heads + h) * n + i) * d;
-                        for (int c = 0; c < d; c += L) {
-                            store(load(x, rows + c), out, head + c);
-                        }
-                    }
-                }
-            }
-        }
+        copyHeads(x, images, n, parts, heads, d, out, true);
     }
 
     @Override
     public void fromHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out) {
+        copyHeads(x, images, n, parts, heads, d, out, false);
+    }
+
+    /** {@link ScalarAttention}'s chunk copies, a vector at a time (d is a multiple of L). */
+    private static void copyHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out,
+            boolean toHeads) {
         int rows = 0;
         for (int b = 0; b < images; b++) {
             for (int i = 0; i < n; i++) {
                 for (int t = 0; t < parts; t++) {
                     for (int h = 0; h < heads; h++, rows += d) {
                         int head = (((t * images + b) * heads + h) * n + i) * d;
+                        int from = toHeads ? rows : head;
+                        int to = toHeads ? head : rows;
                         for (int c = 0; c < d; c += L) {
-                            store(load(x, head + c), out, rows + c);
+                            store(load(x, from + c), out, to + c);
                         }
                     }
                 }
