@@ -12,18 +12,15 @@ final class VectorGelu implements GeluKernel {
     private static final int L = SPECIES.length();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
+    // the clipped and unclipped loops are separate methods: on JDK 17 a loop with both paths, once both have run,
+    // sometimes recompiled with its vectors boxed (allocating on every call)
     @Override
     public void forward(FloatMemory x, FloatMemory y, int n, float clip) {
         int body = n - n % L;
-        boolean clipped = !Float.isNaN(clip);
-        for (int i = 0; i < body; i += L) {
-            int at = i * Float.BYTES;
-            FloatVector v = FloatVector.fromByteBuffer(SPECIES, x.bytes(), x.base() + at, LE);
-            FloatVector out = v.mul(cdf(v, gauss(v)));
-            if (clipped) {
-                out = out.min(clip).max(-clip);
-            }
-            out.intoByteBuffer(y.bytes(), y.base() + at, LE);
+        if (Float.isNaN(clip)) {
+            forwardBody(x, y, body);
+        } else {
+            forwardClippedBody(x, y, body, clip);
         }
         ScalarGelu.forward(x, y, body, n, clip);
     }
@@ -31,7 +28,42 @@ final class VectorGelu implements GeluKernel {
     @Override
     public void backward(FloatMemory x, FloatMemory dy, FloatMemory dx, int n, float clip) {
         int body = n - n % L;
-        boolean clipped = !Float.isNaN(clip);
+        if (Float.isNaN(clip)) {
+            backwardBody(x, dy, dx, body);
+        } else {
+            backwardClippedBody(x, dy, dx, body, clip);
+        }
+        ScalarGelu.backward(x, dy, dx, body, n, clip);
+    }
+
+    private static void forwardBody(FloatMemory x, FloatMemory y, int body) {
+        for (int i = 0; i < body; i += L) {
+            int at = i * Float.BYTES;
+            FloatVector v = FloatVector.fromByteBuffer(SPECIES, x.bytes(), x.base() + at, LE);
+            v.mul(cdf(v, gauss(v))).intoByteBuffer(y.bytes(), y.base() + at, LE);
+        }
+    }
+
+    private static void forwardClippedBody(FloatMemory x, FloatMemory y, int body, float clip) {
+        for (int i = 0; i < body; i += L) {
+            int at = i * Float.BYTES;
+            FloatVector v = FloatVector.fromByteBuffer(SPECIES, x.bytes(), x.base() + at, LE);
+            v.mul(cdf(v, gauss(v))).min(clip).max(-clip).intoByteBuffer(y.bytes(), y.base() + at, LE);
+        }
+    }
+
+    private static void backwardBody(FloatMemory x, FloatMemory dy, FloatMemory dx, int body) {
+        for (int i = 0; i < body; i += L) {
+            int at = i * Float.BYTES;
+            FloatVector v = FloatVector.fromByteBuffer(SPECIES, x.bytes(), x.base() + at, LE);
+            FloatVector g = gauss(v);
+            FloatVector cdf = cdf(v, g);
+            FloatVector upstream = FloatVector.fromByteBuffer(SPECIES, dy.bytes(), dy.base() + at, LE);
+            v.mul(g).mul(INV_SQRT_2PI).add(cdf).mul(upstream).intoByteBuffer(dx.bytes(), dx.base() + at, LE);
+        }
+    }
+
+    private static void backwardClippedBody(FloatMemory x, FloatMemory dy, FloatMemory dx, int body, float clip) {
         for (int i = 0; i < body; i += L) {
             int at = i * Float.BYTES;
             FloatVector v = FloatVector.fromByteBuffer(SPECIES, x.bytes(), x.base() + at, LE);
@@ -39,12 +71,9 @@ final class VectorGelu implements GeluKernel {
             FloatVector cdf = cdf(v, g);
             FloatVector upstream = FloatVector.fromByteBuffer(SPECIES, dy.bytes(), dy.base() + at, LE);
             FloatVector d = v.mul(g).mul(INV_SQRT_2PI).add(cdf).mul(upstream);
-            if (clipped) {
-                d = d.blend(0f, v.mul(cdf).abs().compare(VectorOperators.GT, clip));
-            }
-            d.intoByteBuffer(dx.bytes(), dx.base() + at, LE);
+            d.blend(0f, v.mul(cdf).abs().compare(VectorOperators.GT, clip))
+                    .intoByteBuffer(dx.bytes(), dx.base() + at, LE);
         }
-        ScalarGelu.backward(x, dy, dx, body, n, clip);
     }
 
     /** exp(-x^2/2), as {@link ScalarGelu#gauss}. */

@@ -58,8 +58,11 @@ class KernelCompilationTest {
         kernels.put("LSQ backward, per column", () -> lsq.backward(u, v, columns, out, sums, zeros));
         kernels.put("LSQ forward, per run", () -> lsq.forward(x, runs, v, out));
         kernels.put("LSQ backward, per run", () -> lsq.backward(u, v, runs, out, sums, zeros));
-        kernels.put("gelu.forward", () -> gelu.forward(x, out, 12800, 10f));
-        kernels.put("gelu.backward", () -> gelu.backward(x, u, out, 12800, 10f));
+        // both GELU paths run in one program (clipped in the quantized student, unclipped in the teacher)
+        kernels.put("gelu.forward", () -> gelu.forward(x, out, 12800, Float.NaN));
+        kernels.put("gelu.backward", () -> gelu.backward(x, u, out, 12800, Float.NaN));
+        kernels.put("gelu.forward, clipped", () -> gelu.forward(x, out, 12800, 10f));
+        kernels.put("gelu.backward, clipped", () -> gelu.backward(x, u, out, 12800, 10f));
         kernels.put("attention.scores", () -> attention.scores(q, k, heads, n, d, 0.25f, a));
         kernels.put("attention.context", () -> attention.context(a, k, heads, n, d, dq));
         kernels.put("attention.contextBackward", () -> attention.contextBackward(a, k, q, heads, n, d, da, dk));
