@@ -49,4 +49,17 @@ public final class ParityVectors {
     public void loadParameters(ParameterSet params, String prefix) throws IOException {
         Checkpoint.loadParameters(params, name -> bytes(prefix + name), folder);
     }
+
+    /** |a - b| <= tol * max|b| elementwise (the scale taken as at least 1e-3): closeness relative to the tensor's scale. */
+    public static void assertCloseToScale(float[] actual, float[] expected, double tol) {
+        org.assertj.core.api.Assertions.assertThat(actual).hasSameSizeAs(expected);
+        double scale = 0;
+        double worst = 0;
+        for (int i = 0; i < actual.length; i++) {
+            scale = Math.max(scale, Math.abs(expected[i]));
+            worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+        }
+        org.assertj.core.api.Assertions.assertThat(worst).as("max abs difference (scale %.3g)", scale)
+                .isLessThanOrEqualTo(tol * Math.max(1e-3, scale));
+    }
 }

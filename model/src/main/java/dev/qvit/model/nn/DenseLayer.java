@@ -20,5 +20,6 @@ public interface DenseLayer {
 
     Parameter weight();
 
+    /** Null for a layer without bias. */
     Parameter bias();
 }

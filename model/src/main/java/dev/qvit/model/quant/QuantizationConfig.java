@@ -67,7 +67,13 @@ public record QuantizationConfig(int bits, Rectification rectification, int embe
 
     /** A dense layer of a block: full precision when {@code quantization} is null. */
     public static DenseLayer dense(QuantizationConfig quantization, ParameterSet params, String name, int in, int out) {
-        return quantization == null ? new Linear(params, name, in, out)
-                : new QuantizedLinear(params, name, in, out, quantization.bits(), true);
+        return dense(quantization, params, name, in, out, true);
+    }
+
+    /** As {@link #dense(QuantizationConfig, ParameterSet, String, int, int)}, with or without a bias. */
+    public static DenseLayer dense(QuantizationConfig quantization, ParameterSet params, String name, int in, int out,
+                                   boolean hasBias) {
+        return quantization == null ? new Linear(params, name, in, out, hasBias)
+                : new QuantizedLinear(params, name, in, out, quantization.bits(), true, hasBias);
     }
 }

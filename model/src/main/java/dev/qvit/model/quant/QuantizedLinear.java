@@ -26,10 +26,15 @@ public final class QuantizedLinear implements DenseLayer {
 
     public QuantizedLinear(ParameterSet params, String name, int inFeatures, int outFeatures, int bits,
                            boolean quantizeInput) {
+        this(params, name, inFeatures, outFeatures, bits, quantizeInput, true);
+    }
+
+    public QuantizedLinear(ParameterSet params, String name, int inFeatures, int outFeatures, int bits,
+                           boolean quantizeInput, boolean hasBias) {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
         this.weight = params.declare(name + ".weight", true, outFeatures, inFeatures);
-        this.bias = params.declare(name + ".bias", false, outFeatures);
+        this.bias = hasBias ? params.declare(name + ".bias", false, outFeatures) : null;
         this.inputQuantizer = quantizeInput
                 ? LsqQuantizer.forActivation(params, name + ".input_quant", bits, inFeatures, 1) : null;
         this.weightQuantizer = LsqQuantizer.forWeight(params, name + ".weight_quant", bits, outFeatures);
@@ -42,7 +47,7 @@ public final class QuantizedLinear implements DenseLayer {
         quantizedWeight = weightQuantizer.forward(weight.value(), training);                  // [out, in]
         INDArray y = buffers.get("y", x.rows(), outFeatures);
         Tensors.gemm(quantizedInput, quantizedWeight, y, false, true, 0.0);
-        return Tensors.addRow(y, bias.value(), y);
+        return bias == null ? y : Tensors.addRow(y, bias.value(), y);
     }
 
     @Override
@@ -58,7 +63,9 @@ public final class QuantizedLinear implements DenseLayer {
         INDArray dWq = buffers.get("dwq", outFeatures, inFeatures);
         Tensors.gemm(dy, quantizedInput, dWq, true, false, 0.0);                             // dL/dQ_w(W)
         weight.grad().assign(weightQuantizer.backward(dWq));
-        Tensors.sumOverRows(dy, buffers.constant("ones", 1.0, 1, dy.rows()), bias.grad());
+        if (bias != null) {
+            Tensors.sumOverRows(dy, buffers.constant("ones", 1.0, 1, dy.rows()), bias.grad());
+        }
     }
 
     @Override
@@ -69,6 +76,15 @@ public final class QuantizedLinear implements DenseLayer {
     @Override
     public Parameter bias() {
         return bias;
+    }
+
+    /** The input and weight quantizers of {@code layer}, in that order (none for a full-precision layer). */
+    public static java.util.List<LsqQuantizer> quantizersOf(DenseLayer layer) {
+        if (!(layer instanceof QuantizedLinear q)) {
+            return java.util.List.of();
+        }
+        return q.inputQuantizer == null ? java.util.List.of(q.weightQuantizer)
+                : java.util.List.of(q.inputQuantizer, q.weightQuantizer);
     }
 
     public LsqQuantizer inputQuantizer() {

@@ -3,17 +3,16 @@ package dev.qvit.model.train;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.CrossEntropy;
 import dev.qvit.model.nn.ParameterSet;
-import dev.qvit.model.vit.VisionTransformer;
-import dev.qvit.model.vit.VitConfig;
+import dev.qvit.model.vit.Backbone;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Full-precision training: mean cross-entropy against the labels. Worker thread only. */
 public final class ClassificationObjective implements TrainingObjective {
-    private final VisionTransformer model;
+    private final Backbone model;
     private final Buffers buffers;
     private final CrossEntropy crossEntropy;
 
-    public ClassificationObjective(VisionTransformer model) {
+    public ClassificationObjective(Backbone model) {
         this.model = model;
         this.buffers = model.parameters().buffers();
         this.crossEntropy = new CrossEntropy(buffers);
@@ -40,9 +39,9 @@ public final class ClassificationObjective implements TrainingObjective {
     }
 
     /** Slices of {@code model} (its replicas) for training or evaluating it with {@code threads} cores. */
-    public static ParallelWorkers<ClassificationObjective> workers(int threads, VisionTransformer model) {
+    public static ParallelWorkers<ClassificationObjective> workers(int threads, Backbone model) {
         return new ParallelWorkers<>(threads, (slice, reduction) -> {
-            VisionTransformer replica = slice == 0 ? model : VisionTransformer.replicaOf(model);
+            Backbone replica = slice == 0 ? model : model.replica();
             replica.synchronizeBatchStatistics(reduction);
             return new ClassificationObjective(replica);
         });
@@ -53,13 +52,13 @@ public final class ClassificationObjective implements TrainingObjective {
         model.updateRunningStatistics();
     }
 
-    public VisionTransformer model() {
+    public Backbone model() {
         return model;
     }
 
     private INDArray input(float[] images, int count) {
-        VitConfig c = model.config();
-        return Predictions.copyInto(images, buffers.get("input", count, c.channels(), c.imageSize(), c.imageSize()));
+        return Predictions.copyInto(images,
+                buffers.get("input", count, model.channels(), model.imageSize(), model.imageSize()));
     }
 
     static int[] slice(int[] labels, int count) {

@@ -47,6 +47,14 @@ public final class Mlp {
         return fc1.backward(gelu.backward(fc2.backward(dy)));
     }
 
+    /** fc1's and fc2's LSQ quantizers in forward order (none in full precision). */
+    public java.util.List<dev.qvit.model.quant.LsqQuantizer> lsqQuantizers() {
+        java.util.List<dev.qvit.model.quant.LsqQuantizer> out =
+                new java.util.ArrayList<>(dev.qvit.model.quant.QuantizedLinear.quantizersOf(fc1));
+        out.addAll(dev.qvit.model.quant.QuantizedLinear.quantizersOf(fc2));
+        return out;
+    }
+
     public DenseLayer fc1() {
         return fc1;
     }

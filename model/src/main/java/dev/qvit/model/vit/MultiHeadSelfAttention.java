@@ -20,7 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (no Java loop over samples or heads). In a quantized student (method doc section 8, "order in attention"):
  * qkv -> split heads -> IRM(q), IRM(k) -> quantize q, k, v -> scores -> softmax -> quantize A -> A v -> proj.
  * In float32 the core (scores with softmax, A v, and their backward) runs fused per head ({@link AttentionKernel});
- * ND4J's batched products are the reference path. Training thread only.
+ * ND4J's batched products are the reference path. With a {@link ScoreBias} (Swin's window attention: "images" are
+ * then images x windows) its term is added to the scores before the softmax, on either path. Training thread only.
  */
 public final class MultiHeadSelfAttention {
     private final int dim;
@@ -30,6 +31,7 @@ public final class MultiHeadSelfAttention {
     private final DenseLayer qkv;
     private final DenseLayer proj;
     private final AttentionQuantizers quantizers;   // null in full precision
+    private final ScoreBias scoreBias;              // null: none
     private final Buffers buffers;
     private INDArray query;          // raw q [B, H, N, d]
     private INDArray key;            // raw k [B, H, N, d]
@@ -48,7 +50,14 @@ public final class MultiHeadSelfAttention {
     }
 
     public MultiHeadSelfAttention(ParameterSet params, String name, int dim, int numHeads, QuantizationConfig quant) {
+        this(params, name, dim, numHeads, quant, null);
+    }
+
+    /** Attention whose scores get {@code scoreBias} added before the softmax (null: none). */
+    public MultiHeadSelfAttention(ParameterSet params, String name, int dim, int numHeads, QuantizationConfig quant,
+                                  ScoreBias scoreBias) {
         this.dim = dim;
+        this.scoreBias = scoreBias;
         this.numHeads = numHeads;
         this.headDim = dim / numHeads;
         this.scale = 1.0 / Math.sqrt(headDim);
@@ -101,12 +110,20 @@ public final class MultiHeadSelfAttention {
         value = heads.slice(2);
         quantizeQueryKeyValue(training);
         attention = buffers.get("attn", batch, numHeads, tokens, tokens);                  // [B, H, N, N]
-        if (core != null) {
+        INDArray term = scoreBias == null ? null : scoreBias.term();                        // [P, N*N]
+        if (core != null && term == null) {
             core.scores(memory(usedQuery), memory(usedKey), (int) bh, tokens, headDim, (float) scale,
                     memory(attention));
+        } else if (core != null) {
+            core.biasedScores(memory(usedQuery), memory(usedKey), memory(term), (int) term.rows(), (int) bh, tokens,
+                    headDim, (float) scale, memory(attention));
         } else {
             INDArray scores = buffers.get("scores", bh, tokens, tokens);                   // [B*H, N, N]
             Tensors.matmul(perHead(usedQuery), perHead(usedKey), scores, false, true, scale); // q k^T / sqrt(d)
+            if (term != null) {
+                INDArray groups = scores.reshape(scores.length() / term.length(), term.length()); // [B*H/P, P*N*N]
+                Tensors.addRow(groups, term.reshape(term.length()), groups);
+            }
             Softmax.forward(scores.reshape(bh * tokens, tokens), attention.reshape(bh * tokens, tokens));
         }
         usedAttention = quantizers == null ? attention : quantizers.attention().forward(attention, training);
@@ -178,12 +195,23 @@ public final class MultiHeadSelfAttention {
         INDArray dUsedQuery = quantizers == null ? dHeads.slice(0) : buffers.get("dq", batch, numHeads, tokens, headDim);
         INDArray dUsedKey = quantizers == null ? dHeads.slice(1) : buffers.get("dk", batch, numHeads, tokens, headDim);
         if (core != null) {
+            if (scoreBias != null) {
+                INDArray dBias = buffers.zeros("dbias", numHeads, (long) tokens * tokens);  // [H, N*N]
+                core.biasGradient(memory(attention), memory(dAttention), (int) bh, tokens, numHeads, memory(dBias));
+                scoreBias.backward(dBias);
+            }
             core.scoresBackward(memory(attention), memory(dAttention), memory(usedQuery), memory(usedKey), (int) bh,
                     tokens, headDim, (float) scale, memory(dUsedQuery), memory(dUsedKey));
         } else {
             INDArray dScores = buffers.get("dscores", bh, tokens, tokens);
             Softmax.backward(attention.reshape(bh * tokens, tokens), dAttention.reshape(bh * tokens, tokens),
                     dScores.reshape(bh * tokens, tokens), buffers.get("rowsums", bh * tokens));
+            if (scoreBias != null) {
+                long perHead = (long) numHeads * tokens * tokens;
+                scoreBias.backward(Tensors.sumOverRows(dScores.reshape(dScores.length() / perHead, perHead),
+                        buffers.get("dbias", numHeads, (long) tokens * tokens).reshape(perHead))
+                        .reshape(numHeads, (long) tokens * tokens));
+            }
             Tensors.matmul(dScores, perHead(usedKey), perHead(dUsedQuery), false, false, scale);
             Tensors.matmul(dScores, perHead(usedQuery), perHead(dUsedKey), true, false, scale);
         }
@@ -217,6 +245,18 @@ public final class MultiHeadSelfAttention {
     /** [B, H, N, d] -> [B*H, N, d] view. */
     private static INDArray perHead(INDArray x) {
         return x.reshape(x.size(0) * x.size(1), x.size(2), x.size(3));
+    }
+
+    /** Every LSQ quantizer of this layer in forward order: qkv's, q, k, v, A, proj's (none in full precision). */
+    public java.util.List<dev.qvit.model.quant.LsqQuantizer> lsqQuantizers() {
+        java.util.List<dev.qvit.model.quant.LsqQuantizer> out =
+                new java.util.ArrayList<>(dev.qvit.model.quant.QuantizedLinear.quantizersOf(qkv));
+        if (quantizers != null) {
+            out.addAll(java.util.List.of(quantizers.query(), quantizers.key(), quantizers.value(),
+                    quantizers.attention()));
+        }
+        out.addAll(dev.qvit.model.quant.QuantizedLinear.quantizersOf(proj));
+        return out;
     }
 
     public AttentionQuantizers quantizers() {

@@ -58,13 +58,10 @@ public final class PatchEmbedding {
     public INDArray forward(INDArray input, boolean training) {
         INDArray images = imageQuantizer == null ? input : imageQuantizer.forward(input, training);
         int b = (int) images.size(0);
-        int g = config.gridSize();
-        int p = config.patchSize();
         int n = config.numTokens();
         int d = config.dim();
-        INDArray patches = buffers.get("patches", (long) b * config.numPatches(), config.patchPixels());
-        patches.reshape(b, g, g, config.channels(), p, p)                                  // [B, gy, gx, C, py, px]
-                .assign(images.reshape(b, config.channels(), g, p, g, p).permute(0, 2, 4, 1, 3, 5));
+        INDArray patches = unfold(images, config.patchSize(),
+                buffers.get("patches", (long) b * config.numPatches(), config.patchPixels()));    // [B*P, C*p*p]
         INDArray embedded = projection.forward(patches, training);                                   // [B*P, D]
         INDArray tokens = buffers.get("tokens", b, n, d);                                  // [B, N, D]
         tokens.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
@@ -96,12 +93,27 @@ public final class PatchEmbedding {
             return;
         }
         INDArray dPatches = projection.backward(dFlat);                                    // [B*P, C*p*p]
-        int g = config.gridSize();
-        int p = config.patchSize();
         INDArray dImage = buffers.get("dimage", b, config.channels(), config.imageSize(), config.imageSize());
-        dImage.reshape(b, config.channels(), g, p, g, p).permute(0, 2, 4, 1, 3, 5)          // inverse of the unfold
-                .assign(dPatches.reshape(b, g, g, config.channels(), p, p));
-        imageQuantizer.backward(dImage);                                                   // its step and zero point
+        imageQuantizer.backward(fold(dPatches, config.patchSize(), dImage));              // its step and zero point
+    }
+
+    /** images [B, C, S, S] -> patches [B*g*g, C*p*p], patches in raster order, each as PyTorch's conv reads it. */
+    public static INDArray unfold(INDArray images, int p, INDArray patches) {
+        int b = (int) images.size(0);
+        int c = (int) images.size(1);
+        int g = (int) images.size(2) / p;
+        patches.reshape(b, g, g, c, p, p)                                                   // [B, gy, gx, C, py, px]
+                .assign(images.reshape(b, c, g, p, g, p).permute(0, 2, 4, 1, 3, 5));
+        return patches;
+    }
+
+    /** The inverse of {@link #unfold}: patches [B*g*g, C*p*p] -> images [B, C, S, S]. */
+    public static INDArray fold(INDArray patches, int p, INDArray images) {
+        int b = (int) images.size(0);
+        int c = (int) images.size(1);
+        int g = (int) images.size(2) / p;
+        images.reshape(b, c, g, p, g, p).permute(0, 2, 4, 1, 3, 5).assign(patches.reshape(b, g, g, c, p, p));
+        return images;
     }
 
     public LsqQuantizer imageQuantizer() {

@@ -26,7 +26,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Q-ViT: patch embedding, {@code depth} pre-norm blocks, final LayerNorm and a linear head on the cls token.
  * Forward and backward are hand-written over the whole batch. Training thread only.
  */
-public final class VisionTransformer {
+public final class VisionTransformer implements Backbone {
     private final VitConfig config;
     private final ParameterSet params;
     private final PatchEmbedding patchEmbedding;
@@ -61,12 +61,17 @@ public final class VisionTransformer {
         return replica;
     }
 
-    /** How this replica's batch statistics (distribution IRM) are summed with the other slices' of a batch. */
+    @Override
+    public VisionTransformer replica() {
+        return replicaOf(this);
+    }
+
+    @Override
     public void synchronizeBatchStatistics(BatchReduction reduction) {
         rectifications().forEach(r -> r.synchronize(reduction));
     }
 
-    /** Takes the last training batch's statistics into the running averages (distribution IRM); once per step. */
+    @Override
     public void updateRunningStatistics() {
         rectifications().forEach(InformationRectification::updateRunningStatistics);
     }
@@ -121,21 +126,7 @@ public final class VisionTransformer {
         return forward(images, true);
     }
 
-    /** Training mode initialises quantizers on their first batch and uses batch statistics in IRM. */
-    public INDArray forward(INDArray images, boolean training) {
-        return trace(images, training).logits();
-    }
-
-    /**
-     * A forward pass with what every block's attention computed.
-     *
-     * @param logits    [B, classes], a reused buffer
-     * @param attention per block, valid until the next forward
-     */
-    public record Traced(INDArray logits, List<AttentionTrace> attention) {
-    }
-
-    /** As {@link #forward(INDArray, boolean)}, returning each block's attention trace with the logits. */
+    @Override
     public Traced trace(INDArray images, boolean training) {
         batch = (int) images.size(0);
         List<AttentionTrace> traces = new ArrayList<>(blocks.size());
@@ -152,15 +143,7 @@ public final class VisionTransformer {
         return new Traced(head.forward(norm.forward(cls), training), Collections.unmodifiableList(traces));
     }
 
-    /** dLogits [B, classes] -> fills every parameter gradient. */
-    public void backward(INDArray dLogits) {
-        backward(dLogits, null);
-    }
-
-    /**
-     * As {@link #backward(INDArray)}, with extra gradients on each block's used q and k (per block, null entries or
-     * a null list: none), e.g. distillation's.
-     */
+    @Override
     public void backward(INDArray dLogits, List<QueryKeyGradient> extra) {
         INDArray dCls = norm.backward(head.backward(dLogits));               // [B, D]
         INDArray dx = buffers.zeros("dx", batch, config.numTokens(), config.dim());
@@ -212,37 +195,23 @@ public final class VisionTransformer {
         return out;
     }
 
-    /** Every LSQ quantizer in forward order (empty in full precision). */
+    @Override
     public List<LsqQuantizer> quantizers() {
         List<LsqQuantizer> out = new ArrayList<>();
         if (quantization == null) {
             return out;
         }
         out.add(patchEmbedding.imageQuantizer());
-        addDense(out, patchEmbedding.projection());
+        out.addAll(QuantizedLinear.quantizersOf(patchEmbedding.projection()));
         for (TransformerBlock block : blocks) {
-            MultiHeadSelfAttention a = block.attention();
-            addDense(out, a.qkv());
-            out.addAll(List.of(a.quantizers().query(), a.quantizers().key(), a.quantizers().value(),
-                    a.quantizers().attention()));
-            addDense(out, a.proj());
-            addDense(out, block.mlp().fc1());
-            addDense(out, block.mlp().fc2());
+            out.addAll(block.attention().lsqQuantizers());
+            out.addAll(block.mlp().lsqQuantizers());
         }
-        addDense(out, head);
+        out.addAll(QuantizedLinear.quantizersOf(head));
         return out;
     }
 
-    private static void addDense(List<LsqQuantizer> out, DenseLayer layer) {
-        if (layer instanceof QuantizedLinear q) {
-            if (q.inputQuantizer() != null) {
-                out.add(q.inputQuantizer());
-            }
-            out.add(q.weightQuantizer());
-        }
-    }
-
-    /** Null for a full-precision model. */
+    @Override
     public QuantizationConfig quantization() {
         return quantization;
     }
@@ -255,12 +224,28 @@ public final class VisionTransformer {
         return config;
     }
 
+    @Override
     public ParameterSet parameters() {
         return params;
     }
 
     public List<TransformerBlock> blocks() {
         return Collections.unmodifiableList(blocks);
+    }
+
+    @Override
+    public List<Integer> headsPerBlock() {
+        return Collections.nCopies(config.depth(), config.numHeads());
+    }
+
+    @Override
+    public int channels() {
+        return config.channels();
+    }
+
+    @Override
+    public int imageSize() {
+        return config.imageSize();
     }
 
     public PatchEmbedding patchEmbedding() {

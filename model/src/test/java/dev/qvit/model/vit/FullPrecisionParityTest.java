@@ -64,17 +64,7 @@ class FullPrecisionParityTest {
         return a.dup().castTo(DataType.FLOAT).data().asFloat();
     }
 
-    /** |a - b| <= tol * (1 + max|b|) elementwise, i.e. relative to the tensor's scale. */
-    static void assertClose(float[] actual, float[] expected, double tol) {
-        assertThat(actual).hasSameSizeAs(expected);
-        double scale = 0;
-        for (float e : expected) {
-            scale = Math.max(scale, Math.abs(e));
-        }
-        double worst = 0;
-        for (int i = 0; i < actual.length; i++) {
-            worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-        }
-        assertThat(worst).as("max abs difference (scale %.3g)", scale).isLessThanOrEqualTo(tol * Math.max(1e-3, scale));
+    private static void assertClose(float[] actual, float[] expected, double tol) {
+        ParityVectors.assertCloseToScale(actual, expected, tol);
     }
 }

@@ -14,6 +14,22 @@ final class GuardedAttention extends Guarded<AttentionKernel> implements Attenti
     }
 
     @Override
+    public void biasedScores(FloatMemory q, FloatMemory k, FloatMemory bias, int planes, int heads, int n, int d,
+            float scale, FloatMemory attention) {
+        long before = begin();
+        current().biasedScores(q, k, bias, planes, heads, n, d, scale, attention);
+        end("attention scores with bias", before);
+    }
+
+    @Override
+    public void biasGradient(FloatMemory attention, FloatMemory dAttention, int heads, int n, int planes,
+            FloatMemory dBias) {
+        long before = begin();
+        current().biasGradient(attention, dAttention, heads, n, planes, dBias);
+        end("attention bias gradient", before);
+    }
+
+    @Override
     public void context(FloatMemory attention, FloatMemory v, int heads, int n, int d, FloatMemory context) {
         long before = begin();
         current().context(attention, v, heads, n, d, context);

@@ -27,6 +27,51 @@ final class ScalarAttention implements AttentionKernel {
         }
     }
 
+    @Override
+    public void biasedScores(FloatMemory q, FloatMemory k, FloatMemory bias, int planes, int heads, int n, int d,
+            float scale, FloatMemory attention) {
+        float[] s = row(n);
+        for (int h = 0; h < heads; h++) {
+            int qk = h * n * d;
+            int plane = h % planes * n * n;
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    float dot = 0f;
+                    for (int c = 0; c < d; c++) {
+                        dot = Math.fma(q.get(qk + i * d + c), k.get(qk + j * d + c), dot);
+                    }
+                    s[j] = dot * scale + bias.get(plane + i * n + j);
+                }
+                softmaxRow(s, n, attention, (h * n + i) * n);
+            }
+        }
+    }
+
+    @Override
+    public void biasGradient(FloatMemory attention, FloatMemory dAttention, int heads, int n, int planes,
+            FloatMemory dBias) {
+        for (int h = 0; h < heads; h++) {
+            int plane = h % planes * n * n;
+            for (int i = 0; i < n; i++) {
+                int at = (h * n + i) * n;
+                float rowSum = rowSum(attention, dAttention, at, n);
+                for (int j = 0; j < n; j++) {
+                    int b = plane + i * n + j;
+                    dBias.put(b, dBias.get(b) + (dAttention.get(at + j) - rowSum) * attention.get(at + j));
+                }
+            }
+        }
+    }
+
+    /** sum_j dA_j A_j of the row at {@code at}, in the kernels' partial sums. */
+    private float rowSum(FloatMemory attention, FloatMemory dAttention, int at, int n) {
+        Arrays.fill(partials, 0f);
+        for (int j = 0; j < n; j++) {
+            partials[j % P] += dAttention.get(at + j) * attention.get(at + j);
+        }
+        return ScalarLayerNorm.sum(partials);
+    }
+
     /** softmax of s[0, n) into attention[at, at + n). */
     private void softmaxRow(float[] s, int n, FloatMemory attention, int at) {
         float max = Float.NEGATIVE_INFINITY;
@@ -40,7 +85,7 @@ final class ScalarAttention implements AttentionKernel {
         }
         float sum = ScalarLayerNorm.sum(partials);
         for (int j = 0; j < n; j++) {
-            attention.put(at + j, s[j] / sum);
+            attention.put(at + j, AttentionKernel.flushSubnormal(s[j] / sum));
         }
     }
 
@@ -103,11 +148,7 @@ final class ScalarAttention implements AttentionKernel {
             }
             for (int i = 0; i < n; i++) {
                 int at = (h * n + i) * n;
-                Arrays.fill(partials, 0f);
-                for (int j = 0; j < n; j++) {
-                    partials[j % P] += dAttention.get(at + j) * attention.get(at + j);
-                }
-                float rowSum = ScalarLayerNorm.sum(partials);
+                float rowSum = rowSum(attention, dAttention, at, n);
                 for (int j = 0; j < n; j++) {
                     ds[j] = (dAttention.get(at + j) - rowSum) * attention.get(at + j);
                 }

@@ -33,6 +33,7 @@ final class VectorAttention implements AttentionKernel {
     private float[] bh = new float[0];
     private float[] out1 = new float[0];
     private float[] out2 = new float[0];
+    private float[] biasSum = new float[0];
 
     static boolean supports(int d) {
         return d % L == 0;
@@ -66,6 +67,37 @@ final class VectorAttention implements AttentionKernel {
                 softmaxRow(product, i * padded, n, padded, scale, ah, i * n);
             }
             attention.write(h * n * n, ah, n * n);
+        }
+    }
+
+    @Override
+    public void biasedScores(FloatMemory q, FloatMemory k, FloatMemory bias, int planes, int heads, int n, int d,
+            float scale, FloatMemory attention) {
+        size(n, d);
+        int padded = padded(n);
+        for (int h = 0; h < heads; h++) {
+            q.read(h * n * d, qh, n * d);
+            k.read(h * n * d, kh, n * d);
+            bias.read(h % planes * n * n, bh, n * n);
+            transpose(kh, n, d, padded, transposed);
+            timesTransposed(qh, n, d, transposed, padded, product);                     // [n, padded] = q k^T
+            for (int i = 0; i < n; i++) {
+                addScaledBias(product, i * padded, n, scale, bh, i * n);
+                softmaxRow(product, i * padded, n, padded, 1f, ah, i * n);              // times 1: exact
+            }
+            attention.write(h * n * n, ah, n * n);
+        }
+    }
+
+    /** s[from, from + n) = scale * s + bias[at, at + n), as {@link ScalarAttention#biasedScores}. */
+    private static void addScaledBias(float[] s, int from, int n, float scale, float[] bias, int at) {
+        int body = n - n % L;
+        for (int j = 0; j < body; j += L) {
+            FloatVector.fromArray(SPECIES, s, from + j).mul(scale).add(FloatVector.fromArray(SPECIES, bias, at + j))
+                    .intoArray(s, from + j);
+        }
+        for (int j = body; j < n; j++) {
+            s[from + j] = s[from + j] * scale + bias[at + j];
         }
     }
 
@@ -103,10 +135,11 @@ final class VectorAttention implements AttentionKernel {
         }
         float sum = ScalarLayerNorm.sum(partials);
         for (int j = 0; j < body; j += L) {
-            FloatVector.fromArray(SPECIES, s, from + j).div(sum).intoArray(out, at + j);
+            FloatVector p = FloatVector.fromArray(SPECIES, s, from + j).div(sum);
+            p.blend(0f, p.compare(VectorOperators.LT, Float.MIN_NORMAL)).intoArray(out, at + j);
         }
         for (int j = body; j < n; j++) {
-            out[at + j] = s[from + j] / sum;
+            out[at + j] = AttentionKernel.flushSubnormal(s[from + j] / sum);
         }
     }
 
@@ -146,31 +179,12 @@ final class VectorAttention implements AttentionKernel {
     public void scoresBackward(FloatMemory attention, FloatMemory dAttention, FloatMemory q, FloatMemory k, int heads,
             int n, int d, float scale, FloatMemory dq, FloatMemory dk) {
         size(n, d);
-        int body = n - n % L;
         for (int h = 0; h < heads; h++) {
             attention.read(h * n * n, ah, n * n);
             dAttention.read(h * n * n, bh, n * n);
             q.read(h * n * d, qh, n * d);
             k.read(h * n * d, kh, n * d);
-            for (int i = 0; i < n; i++) {                                   // bh becomes dS, row by row
-                int at = i * n;
-                Arrays.fill(partials, 0f);
-                for (int j = 0; j < body; j += L) {
-                    FloatVector.fromArray(SPECIES, partials, j % P).add(FloatVector.fromArray(SPECIES, bh, at + j)
-                            .mul(FloatVector.fromArray(SPECIES, ah, at + j))).intoArray(partials, j % P);
-                }
-                for (int j = body; j < n; j++) {
-                    partials[j % P] += bh[at + j] * ah[at + j];
-                }
-                float rowSum = ScalarLayerNorm.sum(partials);
-                for (int j = 0; j < body; j += L) {
-                    FloatVector.fromArray(SPECIES, bh, at + j).sub(rowSum).mul(FloatVector.fromArray(SPECIES, ah,
-                            at + j)).intoArray(bh, at + j);
-                }
-                for (int j = body; j < n; j++) {
-                    bh[at + j] = (bh[at + j] - rowSum) * ah[at + j];
-                }
-            }
+            softmaxGradient(ah, bh, n);
             times(bh, n, n, n, 1, kh, d, scale, out1);                                  // [n, d] = scale dS k
             times(bh, n, n, 1, n, qh, d, scale, out2);                                  // [n, d] = scale dS^T q
             dq.write(h * n * d, out1, n * d);
@@ -178,6 +192,55 @@ final class VectorAttention implements AttentionKernel {
         }
     }
 
+    @Override
+    public void biasGradient(FloatMemory attention, FloatMemory dAttention, int heads, int n, int planes,
+            FloatMemory dBias) {
+        if (ah.length != n * n || biasSum.length != n * n) {
+            ah = new float[n * n];
+            bh = new float[n * n];
+            biasSum = new float[n * n];
+        }
+        float[] sum = biasSum;
+        for (int p = 0; p < Math.min(planes, heads); p++) {
+            dBias.read(p * n * n, sum, n * n);
+            for (int h = p; h < heads; h += planes) {
+                attention.read(h * n * n, ah, n * n);
+                dAttention.read(h * n * n, bh, n * n);
+                softmaxGradient(ah, bh, n);
+                for (int j = 0; j < n * n - (n * n) % L; j += L) {
+                    FloatVector.fromArray(SPECIES, sum, j).add(FloatVector.fromArray(SPECIES, bh, j)).intoArray(sum, j);
+                }
+                for (int j = n * n - (n * n) % L; j < n * n; j++) {
+                    sum[j] += bh[j];
+                }
+            }
+            dBias.write(p * n * n, sum, n * n);
+        }
+    }
+
+    /** da [n, n] becomes dS = (dA - rowsum(dA * A)) * A, row by row, in {@link ScalarAttention}'s order. */
+    private void softmaxGradient(float[] a, float[] da, int n) {
+        int body = n - n % L;
+        for (int i = 0; i < n; i++) {
+            int at = i * n;
+            Arrays.fill(partials, 0f);
+            for (int j = 0; j < body; j += L) {
+                FloatVector.fromArray(SPECIES, partials, j % P).add(FloatVector.fromArray(SPECIES, da, at + j)
+                        .mul(FloatVector.fromArray(SPECIES, a, at + j))).intoArray(partials, j % P);
+            }
+            for (int j = body; j < n; j++) {
+                partials[j % P] += da[at + j] * a[at + j];
+            }
+            float rowSum = ScalarLayerNorm.sum(partials);
+            for (int j = 0; j < body; j += L) {
+                FloatVector.fromArray(SPECIES, da, at + j).sub(rowSum).mul(FloatVector.fromArray(SPECIES, a, at + j))
+                        .intoArray(da, at + j);
+            }
+            for (int j = body; j < n; j++) {
+                da[at + j] = (da[at + j] - rowSum) * a[at + j];
+            }
+        }
+    }
 
     @Override
     public void toHeads(FloatMemory x, int images, int n, int parts, int heads, int d, FloatMemory out) {

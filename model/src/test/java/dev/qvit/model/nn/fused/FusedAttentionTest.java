@@ -65,6 +65,52 @@ class FusedAttentionTest {
         assertClose("dk", vector.dk(), dk, 1e-5);
     }
 
+    @ParameterizedTest(name = "heads {0}, N {1}, d {2}, planes {3}")
+    @CsvSource({"8, 49, 16, 2", "12, 49, 16, 6", "4, 17, 32, 4", "6, 9, 16, 3"})
+    void biasedScoresAndTheBiasGradientMatchNd4jAndTheKernelsAgree(int heads, int n, int d, int planes) {
+        Random random = new Random(heads * 1000 + n);
+        INDArray q = view(random, heads, n, d, 2.0);
+        INDArray k = view(random, heads, n, d, 2.0);
+        INDArray bias = view(random, planes, n, n, 1.0);
+        INDArray dAttention = view(random, heads, n, n, 1.0);
+        float scale = (float) (1 / Math.sqrt(d));
+        float[][] scalar = biased(new ScalarAttention(), q, k, bias, dAttention, heads, n, d, planes, scale);
+        float[][] vector = biased(new VectorAttention(), q, k, bias, dAttention, heads, n, d, planes, scale);
+        assertThat(vector[0]).containsExactly(scalar[0]);
+        assertThat(vector[1]).containsExactly(scalar[1]);
+
+        // the reference in float64: softmax(scale q k^T + bias[h mod P]), dBias[p] = sum over h = p mod P of dS
+        INDArray scores = Nd4j.matmul(q.castTo(DataType.DOUBLE), k.castTo(DataType.DOUBLE), false, true, false)
+                .muli(scale);
+        INDArray b64 = bias.castTo(DataType.DOUBLE);
+        for (int h = 0; h < heads; h++) {
+            scores.slice(h).addi(b64.slice(h % planes));
+        }
+        INDArray a = Nd4j.create(DataType.DOUBLE, heads * n, n);
+        Nd4j.exec(new SoftMax(scores.reshape(heads * n, n), a, 1));
+        a = a.reshape(heads, n, n);
+        INDArray dA = dAttention.castTo(DataType.DOUBLE);
+        INDArray dS = dA.sub(dA.mul(a).sum(true, 2)).muli(a);
+        INDArray dBias = Nd4j.zeros(DataType.DOUBLE, planes, n, n);
+        for (int h = 0; h < heads; h++) {
+            dBias.slice(h % planes).addi(dS.slice(h));
+        }
+        assertClose("attention", vector[0], a, 1e-6);
+        assertClose("dBias", vector[1], dBias, 1e-5);
+    }
+
+    /** Biased attention and the bias gradient (of the softmax of that attention, given dA). */
+    private static float[][] biased(AttentionKernel kernel, INDArray q, INDArray k, INDArray bias, INDArray dAttention,
+            int heads, int n, int d, int planes, float scale) {
+        INDArray attention = Nd4j.create(DataType.FLOAT, heads, n, n);
+        INDArray dBias = Nd4j.zeros(DataType.FLOAT, planes, n, n);
+        kernel.biasedScores(FloatMemory.of(q), FloatMemory.of(k), FloatMemory.of(bias), planes, heads, n, d, scale,
+                FloatMemory.of(attention));
+        kernel.biasGradient(FloatMemory.of(attention), FloatMemory.of(dAttention), heads, n, planes,
+                FloatMemory.of(dBias));
+        return new float[][] {floats(attention), floats(dBias)};
+    }
+
     /** The kernel's forward and backward, the backward through the softmax of its own attention. */
     private static Core run(AttentionKernel kernel, INDArray q, INDArray k, INDArray v, INDArray dContext, int heads,
             int n, int d, float scale) {

@@ -68,6 +68,10 @@ class KernelCompilationTest {
         kernels.put("attention.contextBackward", () -> attention.contextBackward(a, k, q, heads, n, d, da, dk));
         kernels.put("attention.scoresBackward",
                 () -> attention.scoresBackward(a, da, q, k, heads, n, d, 0.25f, dq, dk));
+        FloatMemory bias = FloatMemory.of(Nd4j.randn(DataType.FLOAT, 2, n, n));
+        FloatMemory dBias = FloatMemory.of(Nd4j.create(DataType.FLOAT, 2, n, n));
+        kernels.put("attention.biasedScores", () -> attention.biasedScores(q, k, bias, 2, heads, n, d, 0.25f, a));
+        kernels.put("attention.biasGradient", () -> attention.biasGradient(a, da, heads, n, 2, dBias));
         kernels.put("distillation.distances", () -> distillation.distances(q, k, heads, n, d, 2, 0.1f, dq));
         kernels.put("attention.toHeads", () -> attention.toHeads(q, 1, n, 1, heads, d, dq));
         kernels.put("attention.fromHeads", () -> attention.fromHeads(dq, 1, n, 1, heads, d, dk));

@@ -1,0 +1,65 @@
+package dev.qvit.model.vit;
+
+import dev.qvit.model.nn.BatchReduction;
+import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.quant.LsqQuantizer;
+import dev.qvit.model.quant.QuantizationConfig;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What training, distillation and probing need of a vision transformer, whatever its architecture (the DeiT-style
+ * {@link VisionTransformer}, the Swin Transformer): a traced forward pass, a backward pass that takes extra gradients
+ * on each attention block's q and k (DGD's), its parameters and quantizers, and replicas for data-parallel slices.
+ * Training thread only.
+ */
+public interface Backbone {
+
+    /**
+     * A forward pass with what every attention block computed.
+     *
+     * @param logits    [B, classes], a reused buffer
+     * @param attention per attention block in forward order, valid until the next forward; a block's "images" are
+     *                  the images times its windows (one window for global attention)
+     */
+    record Traced(INDArray logits, List<AttentionTrace> attention) {
+    }
+
+    /** images [B, C, S, S], normalised; training mode initialises quantizers on their first batch. */
+    Traced trace(INDArray images, boolean training);
+
+    default INDArray forward(INDArray images, boolean training) {
+        return trace(images, training).logits();
+    }
+
+    /** Fills every parameter gradient; {@code extra} per attention block (null entries or list: none). */
+    void backward(INDArray dLogits, List<QueryKeyGradient> extra);
+
+    default void backward(INDArray dLogits) {
+        backward(dLogits, null);
+    }
+
+    /** A model that reads this one's weights and quantizer calibration and keeps its own gradients and buffers. */
+    Backbone replica();
+
+    /** How this replica's batch statistics (distribution IRM) are summed with the other slices' of a batch. */
+    void synchronizeBatchStatistics(BatchReduction reduction);
+
+    /** Takes the last training batch's statistics into the running averages (distribution IRM); once per step. */
+    void updateRunningStatistics();
+
+    ParameterSet parameters();
+
+    /** Null for a full-precision model. */
+    QuantizationConfig quantization();
+
+    /** Every LSQ quantizer in forward order (empty in full precision). */
+    List<LsqQuantizer> quantizers();
+
+    /** Attention heads of each attention block, in forward order. */
+    List<Integer> headsPerBlock();
+
+    int channels();
+
+    int imageSize();
+}
