@@ -12,6 +12,13 @@ Writes .npy files (C order, little endian) to model/src/test/resources/parity/sw
   probe.{b}.q / .k / .attn           per block b (counted over stages), raw q, k [B*nW, H, N, d] and the softmax
                                      probabilities [B*nW, H, N, N], float32
   config.json
+  qswin/        block layers.0.blocks.1 (shifted windows with the mask) of a 4-bit student with token IRM, in
+                float64: its FP weights those of the model above (read from parity/swin), IRM gamma 1 + 0.2 N(0,1),
+                beta 0.2 N(0,1); quantizers initialised by a first training-mode forward on the block's real input
+                (the 2 images through patch embedding and block 0), then every step x exp(U(-0.25, 0.25)) per
+                channel; all parameters are rounded to float32 and stored so. x, dy (float32 values), y_f64,
+                dx_f64 and grad_f64.<param> of sum(block(x) * dy) in training mode; quant.json: per quantizer (Java
+                forward order) signed and gradScale.
 
 Usage (Debian torch):  /usr/bin/python3 reference/make_swin_vectors.py [--out DIR]
 """
@@ -26,7 +33,7 @@ import torch
 import torch.nn.functional as F
 
 from make_fp_vectors import Writer
-from swin_reference import CONFIGS, SwinTransformer
+from swin_reference import CONFIGS, SwinTransformer, block_quantizers, quantized_block
 from vit_reference import load_fashion_mnist
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -73,6 +80,46 @@ def main():
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump({**cfg.to_dict(), "batch": BATCH, "torch": torch.__version__}, f, indent=1)
     print(f"wrote {len(os.listdir(out))} files to {out}; loss {loss.item():.6f} (f64 {loss64.item():.12f})")
+    make_quantized_block(model, cfg, x, os.path.join(os.path.dirname(out), "qswin"))
+
+
+def make_quantized_block(model, cfg, images, out):
+    save = Writer(out)
+    prefix = "layers.0.blocks.1."
+    with torch.no_grad():
+        x = model.layers[0].blocks[0](model.patch_embed(images)).double()              # the block's real input
+    block = quantized_block(cfg, 0, 1, bits=4, irm="token").double()
+    missing, unexpected = block.load_state_dict(model.layers[0].blocks[1].state_dict(), strict=False)
+    assert not unexpected and all("quant" in n or "norm_q" in n or "norm_k" in n for n in missing), missing
+    gen = torch.Generator().manual_seed(17)
+    with torch.no_grad():
+        for norm in (block.attn.norm_q, block.attn.norm_k):
+            n = norm.weight.numel()
+            norm.weight.copy_(1 + 0.2 * torch.randn(n, generator=gen))
+            norm.bias.copy_(0.2 * torch.randn(n, generator=gen))
+    block.train()
+    with torch.no_grad():
+        block(x)                                                                        # LSQ initialisation
+        for _, q in block_quantizers(block, prefix):
+            q.step.mul_(torch.exp(-0.25 + 0.5 * torch.rand(q.step.numel(), generator=gen).double()))
+        for p in block.parameters():
+            p.copy_(p.float().double())                                                 # what the files hold
+    for name, p in block.named_parameters():
+        save(prefix + name, p)
+    dy = torch.randn(x.shape, generator=gen).float().double()
+    xi = x.clone().requires_grad_(True)
+    y = block(xi)
+    (y * dy).sum().backward()
+    save("x", x)
+    save("dy", dy)
+    save("y_f64", y, f64=True)
+    save("dx_f64", xi.grad, f64=True)
+    for name, p in block.named_parameters():
+        save("grad_f64." + prefix + name, p.grad, f64=True)
+    states = [{"name": n, "signed": q.signed, "gradScale": q.grad_scale} for n, q in block_quantizers(block, prefix)]
+    with open(os.path.join(out, "quant.json"), "w") as f:
+        json.dump({"block": prefix[:-1], "bits": 4, "rectification": "token", "quantizers": states}, f, indent=1)
+    print(f"wrote {len(os.listdir(out))} files to {out}")
 
 
 if __name__ == "__main__":

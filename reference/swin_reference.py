@@ -23,6 +23,7 @@ State-dict names are timm's (also the parity-vector file names):
   .norm2.*, .mlp.fc1.*, .mlp.fc2.*, layers.{s}.downsample.norm.*, layers.{s}.downsample.reduction.weight,
   norm.*, head.*
 """
+import functools
 from dataclasses import dataclass, field, asdict
 
 import torch
@@ -100,13 +101,15 @@ def shift_mask(resolution, w, shift):
 
 
 class WindowAttention(nn.Module):
-    def __init__(self, dim, heads, w):
+    """W-MSA; rectify_qk, quantize_qkv and quantize_attn are the quantized student's hook points (identities)."""
+
+    def __init__(self, dim, heads, w, linear=nn.Linear):
         super().__init__()
         self.heads = heads
         self.scale = (dim // heads) ** -0.5
         self.w = w
-        self.qkv = nn.Linear(dim, 3 * dim)
-        self.proj = nn.Linear(dim, dim)
+        self.qkv = linear(dim, 3 * dim)
+        self.proj = linear(dim, dim)
         self.relative_position_bias_table = nn.Parameter(torch.zeros((2 * w - 1) ** 2, heads))
         self.register_buffer("relative_position_index", relative_position_index(w), persistent=False)
 
@@ -119,36 +122,51 @@ class WindowAttention(nn.Module):
         bw, n, c = x.shape
         qkv = self.qkv(x).reshape(bw, n, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)
         q, k, v = qkv.unbind(0)                                                                 # [B*nW, H, N, d]
+        raw_q, raw_k = q, k
+        q, k = self.rectify_qk(q, k)
+        q, k, v = self.quantize_qkv(q, k, v)
         attn = (q * self.scale) @ k.transpose(-2, -1) + self.bias().unsqueeze(0)
         if mask is not None:
             nw = mask.shape[0]
             attn = (attn.view(bw // nw, nw, self.heads, n, n) + mask.unsqueeze(1).unsqueeze(0)).view(bw, self.heads, n, n)
         attn = attn.softmax(dim=-1)
         if capture is not None:
-            capture.append({"q": q, "k": k, "attn": attn})
+            capture.append({"q": raw_q, "k": raw_k, "attn": attn})
+        attn = self.quantize_attn(attn)
         return self.proj((attn @ v).transpose(1, 2).reshape(bw, n, c))
+
+    def rectify_qk(self, q, k):
+        return q, k
+
+    def quantize_qkv(self, q, k, v):
+        return q, k, v
+
+    def quantize_attn(self, attn):
+        return attn
 
 
 class Mlp(nn.Module):
-    def __init__(self, dim, hidden):
+    def __init__(self, dim, hidden, linear=nn.Linear, clip=None):
         super().__init__()
-        self.fc1 = nn.Linear(dim, hidden)
-        self.fc2 = nn.Linear(hidden, dim)
+        self.fc1 = linear(dim, hidden)
+        self.fc2 = linear(hidden, dim)
+        self.clip = clip
 
     def forward(self, x):
-        return self.fc2(F.gelu(self.fc1(x)))
+        h = F.gelu(self.fc1(x))
+        return self.fc2(h if self.clip is None else h.clamp(-self.clip, self.clip))
 
 
 class SwinBlock(nn.Module):
-    def __init__(self, dim, heads, resolution, w, shift, mlp_ratio):
+    def __init__(self, dim, heads, resolution, w, shift, mlp_ratio, attention=WindowAttention, mlp=Mlp):
         super().__init__()
         if resolution <= w:                     # timm: one window, no shift
             w, shift = resolution, 0
         self.resolution, self.w, self.shift = resolution, w, shift
         self.norm1 = nn.LayerNorm(dim, eps=LN_EPS)
-        self.attn = WindowAttention(dim, heads, w)
+        self.attn = attention(dim, heads, w)
         self.norm2 = nn.LayerNorm(dim, eps=LN_EPS)
-        self.mlp = Mlp(dim, dim * mlp_ratio)
+        self.mlp = mlp(dim, dim * mlp_ratio)
         self.register_buffer("attn_mask", shift_mask(resolution, w, shift) if shift > 0 else None, persistent=False)
 
     def forward(self, x, capture=None):
@@ -234,3 +252,55 @@ def init_weights(m):
         nn.init.trunc_normal_(m.weight, std=INIT_STD, a=-2.0, b=2.0)
         if m.bias is not None:
             nn.init.zeros_(m.bias)
+
+
+# --------------------------------------------------------------------------------------------------
+# The quantized student's window attention (method doc 3, 4, 8, as QuantAttention of vit_reference.py)
+# --------------------------------------------------------------------------------------------------
+
+class QuantWindowAttention(WindowAttention):
+    """qkv (b bits) -> split heads -> IRM(q), IRM(k) -> per-head quantizers of q, k, v ([B*nW, H, N, d], axis 1)
+    -> scaled scores + relative position bias (+ mask) -> softmax -> per-head quantizer of A -> A v -> proj (b bits).
+    The bias and mask are added in float, before the softmax, like the scores themselves."""
+
+    def __init__(self, dim, heads, w, bits=4, irm="token"):
+        from vit_reference import IRM_EPS, DistributionIRM, LsqQuantizer, QuantLinear
+        super().__init__(dim, heads, w, linear=functools.partial(QuantLinear, bits=bits))
+        d = dim // heads
+        if irm == "token":
+            self.norm_q, self.norm_k = nn.LayerNorm(d, eps=IRM_EPS), nn.LayerNorm(d, eps=IRM_EPS)
+        elif irm == "distribution":
+            self.norm_q, self.norm_k = DistributionIRM(heads), DistributionIRM(heads)
+        else:
+            self.norm_q = self.norm_k = None
+        self.q_quant = LsqQuantizer(bits, heads, axis=1)
+        self.k_quant = LsqQuantizer(bits, heads, axis=1)
+        self.v_quant = LsqQuantizer(bits, heads, axis=1)
+        self.attn_quant = LsqQuantizer(bits, heads, axis=1)
+
+    def rectify_qk(self, q, k):
+        return (q, k) if self.norm_q is None else (self.norm_q(q), self.norm_k(k))
+
+    def quantize_qkv(self, q, k, v):
+        return self.q_quant(q), self.k_quant(k), self.v_quant(v)
+
+    def quantize_attn(self, attn):
+        return self.attn_quant(attn)
+
+
+def quantized_block(cfg, stage, index, bits, irm):
+    """Block `index` of stage `stage` of a student: every linear at `bits`, MLP GELU clamped to [-10, 10]."""
+    from vit_reference import GELU_CLIP, QuantLinear
+    return SwinBlock(cfg.dim(stage), cfg.numHeads[stage], cfg.resolution(stage), cfg.windowSize,
+                     0 if index % 2 == 0 else cfg.windowSize // 2, cfg.mlpRatio,
+                     attention=functools.partial(QuantWindowAttention, bits=bits, irm=irm),
+                     mlp=functools.partial(Mlp, linear=functools.partial(QuantLinear, bits=bits), clip=GELU_CLIP))
+
+
+def block_quantizers(block, prefix):
+    """(name, LsqQuantizer) of a quantized block in Java's forward order (MultiHeadSelfAttention, then Mlp)."""
+    order = ["attn.qkv.input_quant", "attn.qkv.weight_quant", "attn.q_quant", "attn.k_quant", "attn.v_quant",
+             "attn.attn_quant", "attn.proj.input_quant", "attn.proj.weight_quant", "mlp.fc1.input_quant",
+             "mlp.fc1.weight_quant", "mlp.fc2.input_quant", "mlp.fc2.weight_quant"]
+    modules = dict(block.named_modules())
+    return [(prefix + n, modules[n]) for n in order]

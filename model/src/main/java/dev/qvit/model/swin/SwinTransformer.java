@@ -9,6 +9,7 @@ import dev.qvit.model.nn.StepCancelledException;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedLinear;
 import dev.qvit.model.nn.BatchReduction;
+import dev.qvit.model.quant.AttentionQuantizers;
 import dev.qvit.model.quant.InformationRectification;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.vit.AttentionTrace;
@@ -98,13 +99,7 @@ public final class SwinTransformer implements Backbone {
     }
 
     private List<InformationRectification> rectifications() {
-        List<InformationRectification> out = new ArrayList<>();
-        for (SwinBlock block : blocks()) {
-            if (block.attention().quantizers() != null) {
-                out.addAll(block.attention().quantizers().rectifications());
-            }
-        }
-        return out;
+        return AttentionQuantizers.rectificationsOf(attentionLayers());
     }
 
     /** A float32 model initialised from {@code seed}. */
@@ -230,6 +225,16 @@ public final class SwinTransformer implements Backbone {
         }
         out.addAll(QuantizedLinear.quantizersOf(head));
         return out;
+    }
+
+    @Override
+    public SwinTransformer quantized(QuantizationConfig quantization) {
+        return new SwinTransformer(config, params.dataType(), quantization);
+    }
+
+    @Override
+    public List<MultiHeadSelfAttention> attentionLayers() {
+        return blocks().stream().map(SwinBlock::attention).toList();
     }
 
     @Override

@@ -7,8 +7,7 @@ import dev.qvit.model.quant.DistributionGuidedDistillation;
 import dev.qvit.records.DistillationLoss;
 import dev.qvit.model.vit.AttentionTrace;
 import dev.qvit.model.vit.QueryKeyGradient;
-import dev.qvit.model.vit.VisionTransformer;
-import dev.qvit.model.vit.VitConfig;
+import dev.qvit.model.vit.Backbone;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,8 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * gradients enter the student's attention through its quantized q and k. Worker thread only.
  */
 public final class QuantizationAwareObjective implements TrainingObjective {
-    private final VisionTransformer student;
-    private final VisionTransformer teacher;
+    private final Backbone student;
+    private final Backbone teacher;
+    private final List<Integer> heads;     // per attention block
     private final DistillationSettings settings;
     private final Buffers buffers;
     private final CrossEntropy crossEntropy;
@@ -29,8 +29,9 @@ public final class QuantizationAwareObjective implements TrainingObjective {
     /** lambda * dL_DGD / d(used q, k) per layer, this step's (reused list). */
     private final List<QueryKeyGradient> distillationGradients = new ArrayList<>();
 
-    public QuantizationAwareObjective(VisionTransformer student, VisionTransformer teacher, DistillationSettings settings) {
+    public QuantizationAwareObjective(Backbone student, Backbone teacher, DistillationSettings settings) {
         this.student = student;
+        this.heads = student.headsPerBlock();
         this.teacher = teacher;
         this.settings = settings;
         this.buffers = student.parameters().buffers();
@@ -42,10 +43,10 @@ public final class QuantizationAwareObjective implements TrainingObjective {
     public SliceResult trainStep(float[] images, int[] labels, int count, long step) {
         INDArray x = input(images, count);
         int[] truth = ClassificationObjective.slice(labels, count);
-        VisionTransformer.Traced teacherPass = teacher.trace(x, false);
+        Backbone.Traced teacherPass = teacher.trace(x, false);
         int[] teacherPrediction = Predictions.argMax(teacherPass.logits());
         List<AttentionTrace> teacherAttention = teacherPass.attention();
-        VisionTransformer.Traced traced = student.trace(x, true);
+        Backbone.Traced traced = student.trace(x, true);
         INDArray logits = traced.logits();
         INDArray targets = crossEntropy.mixedOneHot(truth, teacherPrediction, 0.5, logits.columns());
         double task = crossEntropy.forward(logits, targets);
@@ -62,17 +63,18 @@ public final class QuantizationAwareObjective implements TrainingObjective {
     }
 
     /**
-     * Per layer, head and {q, k}: mean-over-images DGD terms (returned times count, for summing across workers);
-     * when DGD is on, lambda * gradient per layer goes to {@link #distillationGradients} for the student's backward.
+     * Per layer, head and {q, k}: mean-over-images DGD terms (returned times count, for summing across workers;
+     * all q terms, layer by layer, then all k terms); when DGD is on, lambda * gradient per layer goes to
+     * {@link #distillationGradients} for the student's backward. In window attention a window's similarity matrix
+     * counts as an image's does, so a layer's term is the mean over images x windows.
      */
     private double[] distill(List<AttentionTrace> s, List<AttentionTrace> t, int count) {
         boolean optimise = settings.enabled();
-        VitConfig c = student.config();
-        int layers = c.depth();
-        int heads = c.numHeads();
-        double[] sums = new double[2 * layers * heads];
+        int layers = heads.size();
+        int total = heads.stream().mapToInt(Integer::intValue).sum();
+        double[] sums = new double[2 * total];
         distillationGradients.clear();
-        for (int l = 0; l < layers; l++) {
+        for (int l = 0, offset = 0; l < layers; offset += heads.get(l), l++) {
             INDArray dq = optimise ? buffers.get("dgd.dq." + l, s.get(l).usedQuery().shape()) : null;
             INDArray dk = optimise ? buffers.get("dgd.dk." + l, s.get(l).usedKey().shape()) : null;
             DistributionGuidedDistillation.Term qTerm = dgd.compute("q" + l, s.get(l).usedQuery(), t.get(l).query(),
@@ -82,9 +84,9 @@ public final class QuantizationAwareObjective implements TrainingObjective {
             optimisedDistillation += qTerm.total() + kTerm.total();                 // what the gradient is of
             double[] q = qTerm.perHead();                                           // per-head curves (head form)
             double[] k = kTerm.perHead();
-            for (int h = 0; h < heads; h++) {
-                sums[l * heads + h] = q[h] * count;
-                sums[layers * heads + l * heads + h] = k[h] * count;
+            for (int h = 0; h < heads.get(l); h++) {
+                sums[offset + h] = q[h] * count;
+                sums[total + offset + h] = k[h] * count;
             }
             if (optimise) {
                 distillationGradients.add(new QueryKeyGradient(dq, dk));
@@ -119,24 +121,31 @@ public final class QuantizationAwareObjective implements TrainingObjective {
         student.updateRunningStatistics();
     }
 
+    /**
+     * The per-head record of a model whose blocks all have one head count; null for one whose stages differ
+     * (Swin), whose per-head records are not drawn yet (the objective itself includes every block's term).
+     */
     @Override
     public DistillationLoss distillation(double[] means) {
-        int lh = student.config().depth() * student.config().numHeads();
+        if (heads.stream().distinct().count() != 1) {
+            return null;
+        }
+        int lh = means.length / 2;
         double[] q = java.util.Arrays.copyOfRange(means, 0, lh);
         double[] k = java.util.Arrays.copyOfRange(means, lh, 2 * lh);
-        return new DistillationLoss(student.config().depth(), student.config().numHeads(), q, k);
+        return new DistillationLoss(heads.size(), heads.get(0), q, k);
     }
 
-    public VisionTransformer student() {
+    public Backbone student() {
         return student;
     }
 
-    public VisionTransformer teacher() {
+    public Backbone teacher() {
         return teacher;
     }
 
     private INDArray input(float[] images, int count) {
-        VitConfig c = student.config();
-        return Predictions.copyInto(images, buffers.get("input", count, c.channels(), c.imageSize(), c.imageSize()));
+        return Predictions.copyInto(images,
+                buffers.get("input", count, student.channels(), student.imageSize(), student.imageSize()));
     }
 }

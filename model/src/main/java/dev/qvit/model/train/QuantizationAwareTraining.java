@@ -1,8 +1,7 @@
 package dev.qvit.model.train;
 
 import dev.qvit.model.quant.LsqQuantizer;
-import dev.qvit.model.vit.VisionTransformer;
-import dev.qvit.model.vit.VitConfig;
+import dev.qvit.model.vit.Backbone;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -14,12 +13,11 @@ public final class QuantizationAwareTraining {
     private QuantizationAwareTraining() {
     }
 
-    public static ParallelWorkers<QuantizationAwareObjective> workers(int threads, VisionTransformer student,
-                                                                      VisionTransformer teacher,
+    public static ParallelWorkers<QuantizationAwareObjective> workers(int threads, Backbone student, Backbone teacher,
                                                                       DistillationSettings settings) {
         return new ParallelWorkers<>(threads, (slice, reduction) -> {
-            VisionTransformer s = slice == 0 ? student : VisionTransformer.replicaOf(student);
-            VisionTransformer t = slice == 0 ? teacher : VisionTransformer.replicaOf(teacher);
+            Backbone s = slice == 0 ? student : student.replica();
+            Backbone t = slice == 0 ? teacher : teacher.replica();
             s.synchronizeBatchStatistics(reduction);
             return new QuantizationAwareObjective(s, t, settings);
         });
@@ -27,7 +25,7 @@ public final class QuantizationAwareTraining {
 
     /** A trainer whose first batch initialises the quantizers. */
     public static Trainer trainer(TrainingConfig config, ParallelWorkers<QuantizationAwareObjective> workers) {
-        VisionTransformer primary = workers.worker(0).student();
+        Backbone primary = workers.worker(0).student();
         Trainer trainer = new Trainer(config, workers, primary.parameters());
         trainer.setFirstBatchHook((images, count) -> initializeQuantizers(workers, images, count));
         return trainer;
@@ -39,13 +37,13 @@ public final class QuantizationAwareTraining {
      */
     public static void initializeQuantizers(ParallelWorkers<QuantizationAwareObjective> workers, float[] images,
                                             int count) {
-        VisionTransformer primary = workers.worker(0).student();
+        Backbone primary = workers.worker(0).student();
         if (primary.quantizers().stream().allMatch(LsqQuantizer::initialized)) {
             return;
         }
-        VitConfig c = primary.config();
-        workers.run(1, (w, slice) -> primary.forward(Predictions.copyInto(images,
-                Nd4j.create(primary.parameters().dataType(), count, c.channels(), c.imageSize(), c.imageSize())), true));
+        workers.run(1, (w, slice) -> primary.forward(Predictions.copyInto(images, Nd4j.create(
+                primary.parameters().dataType(), count, primary.channels(), primary.imageSize(), primary.imageSize())),
+                true));
         primary.updateRunningStatistics();
     }
 }

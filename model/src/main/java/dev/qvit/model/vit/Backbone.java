@@ -56,6 +56,12 @@ public interface Backbone {
     /** Every LSQ quantizer in forward order (empty in full precision). */
     List<LsqQuantizer> quantizers();
 
+    /** A fully quantized model of the same architecture and size, its parameters not yet set. */
+    Backbone quantized(QuantizationConfig quantization);
+
+    /** Every attention layer in forward order (the IRM and DGD of a student act on these). */
+    List<MultiHeadSelfAttention> attentionLayers();
+
     /** Attention heads of each attention block, in forward order. */
     List<Integer> headsPerBlock();
 

@@ -25,20 +25,19 @@ public final class QuantizedStudent {
      * @param calibration a batch of normalised training images [B, C, S, S], used only by the distribution form
      *                    of IRM (teacher statistics per head)
      */
-    public static VisionTransformer fromTeacher(VisionTransformer teacher, QuantizationConfig config, INDArray calibration) {
+    @SuppressWarnings("unchecked")     // every backbone's quantized() returns its own class
+    public static <M extends Backbone> M fromTeacher(M teacher, QuantizationConfig config, INDArray calibration) {
         if (teacher.quantization() != null) {
             throw new IllegalArgumentException("the teacher must be a full-precision model");
         }
-        VisionTransformer student = new VisionTransformer(teacher.config(), teacher.parameters().dataType(),
-                config.requireValid());
+        M student = (M) teacher.quantized(config.requireValid());
         copyWeights(teacher.parameters(), student.parameters());
-        for (int l = 0; l < student.blocks().size(); l++) {
-            student.blocks().get(l).attention().quantizers().initRectification();
-        }
+        List<MultiHeadSelfAttention> layers = student.attentionLayers();
+        layers.forEach(a -> a.quantizers().initRectification());
         if (config.rectification() == QuantizationConfig.Rectification.DISTRIBUTION) {
             List<AttentionTrace> t = teacher.trace(calibration, false).attention();
-            for (int l = 0; l < student.blocks().size(); l++) {
-                AttentionQuantizers q = student.blocks().get(l).attention().quantizers();
+            for (int l = 0; l < layers.size(); l++) {
+                AttentionQuantizers q = layers.get(l).quantizers();
                 identity((DistributionRectification) q.queryRectification(), t.get(l).query());
                 identity((DistributionRectification) q.keyRectification(), t.get(l).key());
             }

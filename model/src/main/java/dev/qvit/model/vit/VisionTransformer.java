@@ -6,6 +6,7 @@ import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.quant.AttentionQuantizers;
 import dev.qvit.model.quant.InformationRectification;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.quant.QuantizationConfig;
@@ -77,13 +78,7 @@ public final class VisionTransformer implements Backbone {
     }
 
     private List<InformationRectification> rectifications() {
-        List<InformationRectification> out = new ArrayList<>();
-        for (TransformerBlock block : blocks) {
-            if (block.attention().quantizers() != null) {
-                out.addAll(block.attention().quantizers().rectifications());
-            }
-        }
-        return out;
+        return AttentionQuantizers.rectificationsOf(attentionLayers());
     }
 
     private VisionTransformer(VitConfig config, DataType dataType, QuantizationConfig quantization,
@@ -231,6 +226,16 @@ public final class VisionTransformer implements Backbone {
 
     public List<TransformerBlock> blocks() {
         return Collections.unmodifiableList(blocks);
+    }
+
+    @Override
+    public VisionTransformer quantized(QuantizationConfig quantization) {
+        return new VisionTransformer(config, params.dataType(), quantization);
+    }
+
+    @Override
+    public List<MultiHeadSelfAttention> attentionLayers() {
+        return blocks.stream().map(TransformerBlock::attention).toList();
     }
 
     @Override
