@@ -59,6 +59,20 @@ class CommandLineTest {
     }
 
     @Test
+    void evalPredictsTheImagesOfAFolderWithAnRgbModelAndRefusesAGreyOne() {
+        Path resources = Path.of("..", "model", "src", "test", "resources");
+        Run eval = run("eval", "--model", resources.resolve("parity/rgb/deit224.safetensors").toString(), "--images",
+                resources.resolve("images/rgb").toString());
+        assertThat(eval.exit()).as(eval.err()).isZero();
+        assertThat(eval.out()).contains("ants/wide.png: ", "bees/palette.png: ", "6 images, 2 classes", "top-1 ",
+                "note: 2 class folders for a model of 10 classes");
+        Run grey = run("eval", "--model", Path.of("..", "checkpoints", "teacher-tiny.qvit").toString(), "--images",
+                resources.resolve("images/rgb").toString());
+        assertThat(grey.exit()).isNotZero();
+        assertThat(grey.err()).contains("reads 1-channel images").doesNotContain("Exception");
+    }
+
+    @Test
     void trainThenEvalOnTheBundledSubset(@TempDir Path dir) {
         // given a tiny custom model and a slice of the bundled data
         Path model = dir.resolve("t.qvit");
