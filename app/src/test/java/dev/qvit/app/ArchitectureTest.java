@@ -49,6 +49,7 @@ class ArchitectureTest {
             .layer("data").definedBy("dev.qvit.model.data..")
             .layer("quant").definedBy("dev.qvit.model.quant..")
             .layer("vit").definedBy("dev.qvit.model.vit..")
+            .layer("swin").definedBy("dev.qvit.model.swin..")
             .layer("probe").definedBy("dev.qvit.model.probe..")
             .layer("train").definedBy("dev.qvit.model.train..")
             .layer("io").definedBy("dev.qvit.model.io..")
@@ -58,9 +59,11 @@ class ArchitectureTest {
             .whereLayer("data").mayNotAccessAnyLayer()
             .whereLayer("quant").mayOnlyAccessLayers("nn")
             .whereLayer("vit").mayOnlyAccessLayers("nn", "quant")
-            .whereLayer("probe").mayOnlyAccessLayers("nn", "data", "quant", "vit")
-            .whereLayer("train").mayOnlyAccessLayers("nn", "data", "quant", "vit")
-            .whereLayer("io").mayOnlyAccessLayers("nn", "quant", "vit")
-            .whereLayer("experiment").mayOnlyAccessLayers("nn", "data", "quant", "vit", "probe", "train", "io")
-            .whereLayer("bench").mayOnlyAccessLayers("nn", "data", "quant", "vit", "probe", "train", "experiment");
+            .whereLayer("swin").mayOnlyAccessLayers("nn", "quant", "vit")
+            .whereLayer("probe").mayOnlyAccessLayers("nn", "data", "quant", "vit", "swin")
+            .whereLayer("train").mayOnlyAccessLayers("nn", "data", "quant", "vit", "swin")
+            .whereLayer("io").mayOnlyAccessLayers("nn", "quant", "vit", "swin")
+            .whereLayer("experiment").mayOnlyAccessLayers("nn", "data", "quant", "vit", "swin", "probe", "train", "io")
+            .whereLayer("bench").mayOnlyAccessLayers("nn", "data", "quant", "vit", "swin", "probe", "train",
+                    "experiment");
 }

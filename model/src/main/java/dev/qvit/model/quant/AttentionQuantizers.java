@@ -41,13 +41,6 @@ public record AttentionQuantizers(InformationRectification queryRectification,
                 .filter(java.util.Objects::nonNull).toList();
     }
 
-    /** The IRM modules of every quantized layer in {@code layers}, in order. */
-    public static java.util.List<InformationRectification> rectificationsOf(
-            java.util.List<dev.qvit.model.vit.MultiHeadSelfAttention> layers) {
-        return layers.stream().filter(a -> a.quantizers() != null)
-                .flatMap(a -> a.quantizers().rectifications().stream()).toList();
-    }
-
     /** IRM parameters start as the identity-like defaults (token form: gamma 1, beta 0). */
     public void initRectification() {
         if (queryRectification instanceof TokenRectification t) {

@@ -9,7 +9,6 @@ import dev.qvit.model.nn.StepCancelledException;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedLinear;
 import dev.qvit.model.nn.BatchReduction;
-import dev.qvit.model.quant.AttentionQuantizers;
 import dev.qvit.model.quant.InformationRectification;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.vit.AttentionTrace;
@@ -99,7 +98,7 @@ public final class SwinTransformer implements Backbone {
     }
 
     private List<InformationRectification> rectifications() {
-        return AttentionQuantizers.rectificationsOf(attentionLayers());
+        return MultiHeadSelfAttention.rectificationsOf(attentionLayers());
     }
 
     /** A float32 model initialised from {@code seed}. */

@@ -259,6 +259,13 @@ public final class MultiHeadSelfAttention {
         return out;
     }
 
+    /** The IRM modules of every quantized layer in {@code layers}, in order. */
+    public static java.util.List<dev.qvit.model.quant.InformationRectification> rectificationsOf(
+            java.util.List<MultiHeadSelfAttention> layers) {
+        return layers.stream().filter(a -> a.quantizers != null)
+                .flatMap(a -> a.quantizers.rectifications().stream()).toList();
+    }
+
     public AttentionQuantizers quantizers() {
         return quantizers;
     }

@@ -6,7 +6,6 @@ import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.ParameterSet;
-import dev.qvit.model.quant.AttentionQuantizers;
 import dev.qvit.model.quant.InformationRectification;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.quant.QuantizationConfig;
@@ -78,7 +77,7 @@ public final class VisionTransformer implements Backbone {
     }
 
     private List<InformationRectification> rectifications() {
-        return AttentionQuantizers.rectificationsOf(attentionLayers());
+        return MultiHeadSelfAttention.rectificationsOf(attentionLayers());
     }
 
     private VisionTransformer(VitConfig config, DataType dataType, QuantizationConfig quantization,
