@@ -8,8 +8,6 @@ import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.nn.StepCancelledException;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedLinear;
-import dev.qvit.model.nn.BatchReduction;
-import dev.qvit.model.quant.InformationRectification;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.vit.AttentionTrace;
 import dev.qvit.model.vit.Backbone;
@@ -78,27 +76,7 @@ public final class SwinTransformer implements Backbone {
 
     @Override
     public SwinTransformer replica() {
-        SwinTransformer replica = new SwinTransformer(config, params.dataType(), quantization, params);
-        List<LsqQuantizer> own = replica.quantizers();
-        List<LsqQuantizer> shared = quantizers();
-        for (int i = 0; i < own.size(); i++) {
-            own.get(i).shareCalibrationWith(shared.get(i));
-        }
-        return replica;
-    }
-
-    @Override
-    public void synchronizeBatchStatistics(BatchReduction reduction) {
-        rectifications().forEach(r -> r.synchronize(reduction));
-    }
-
-    @Override
-    public void updateRunningStatistics() {
-        rectifications().forEach(InformationRectification::updateRunningStatistics);
-    }
-
-    private List<InformationRectification> rectifications() {
-        return MultiHeadSelfAttention.rectificationsOf(attentionLayers());
+        return sharingCalibration(new SwinTransformer(config, params.dataType(), quantization, params));
     }
 
     /** A float32 model initialised from {@code seed}. */

@@ -43,10 +43,25 @@ public interface Backbone {
     Backbone replica();
 
     /** How this replica's batch statistics (distribution IRM) are summed with the other slices' of a batch. */
-    void synchronizeBatchStatistics(BatchReduction reduction);
+    default void synchronizeBatchStatistics(BatchReduction reduction) {
+        MultiHeadSelfAttention.rectificationsOf(attentionLayers()).forEach(r -> r.synchronize(reduction));
+    }
 
     /** Takes the last training batch's statistics into the running averages (distribution IRM); once per step. */
-    void updateRunningStatistics();
+    default void updateRunningStatistics() {
+        MultiHeadSelfAttention.rectificationsOf(attentionLayers())
+                .forEach(dev.qvit.model.quant.InformationRectification::updateRunningStatistics);
+    }
+
+    /** {@code replica} (same architecture) with each of its quantizers sharing this model's calibration. */
+    default <M extends Backbone> M sharingCalibration(M replica) {
+        List<LsqQuantizer> own = replica.quantizers();
+        List<LsqQuantizer> shared = quantizers();
+        for (int i = 0; i < own.size(); i++) {
+            own.get(i).shareCalibrationWith(shared.get(i));
+        }
+        return replica;
+    }
 
     ParameterSet parameters();
 

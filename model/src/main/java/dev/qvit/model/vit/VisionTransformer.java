@@ -1,12 +1,10 @@
 package dev.qvit.model.vit;
 
-import dev.qvit.model.nn.BatchReduction;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.ParameterSet;
-import dev.qvit.model.quant.InformationRectification;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedLinear;
@@ -51,14 +49,8 @@ public final class VisionTransformer implements Backbone {
      * calibration, and keeps its own gradients and buffers.
      */
     public static VisionTransformer replicaOf(VisionTransformer shared) {
-        VisionTransformer replica = new VisionTransformer(shared.config, shared.params.dataType(), shared.quantization,
-                shared.params);
-        List<LsqQuantizer> own = replica.quantizers();
-        List<LsqQuantizer> model = shared.quantizers();
-        for (int i = 0; i < own.size(); i++) {
-            own.get(i).shareCalibrationWith(model.get(i));
-        }
-        return replica;
+        return shared.sharingCalibration(new VisionTransformer(shared.config, shared.params.dataType(),
+                shared.quantization, shared.params));
     }
 
     @Override
@@ -66,19 +58,6 @@ public final class VisionTransformer implements Backbone {
         return replicaOf(this);
     }
 
-    @Override
-    public void synchronizeBatchStatistics(BatchReduction reduction) {
-        rectifications().forEach(r -> r.synchronize(reduction));
-    }
-
-    @Override
-    public void updateRunningStatistics() {
-        rectifications().forEach(InformationRectification::updateRunningStatistics);
-    }
-
-    private List<InformationRectification> rectifications() {
-        return MultiHeadSelfAttention.rectificationsOf(attentionLayers());
-    }
 
     private VisionTransformer(VitConfig config, DataType dataType, QuantizationConfig quantization,
                               ParameterSet sharedValues) {
