@@ -13,7 +13,7 @@ final class VectorGelu implements GeluKernel {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     // the clipped and unclipped loops are separate methods: on JDK 17 a loop with both paths, once both have run,
-    // sometimes recompiled with its vectors boxed (allocating on every call)
+    // sometimes recompiled with its vectors boxed (allocating on every call); see also backwardClippedBody
     @Override
     public void forward(FloatMemory x, FloatMemory y, int n, float clip) {
         int body = n - n % L;
@@ -63,16 +63,30 @@ final class VectorGelu implements GeluKernel {
         }
     }
 
+    /**
+     * As backwardBody, the gradient zeroed where the output was clipped. gauss, cdf and exp are written out: a vector
+     * passed to a method C2 did not inline is boxed, and in this, the largest GELU loop, it sometimes did not.
+     */
     private static void backwardClippedBody(FloatMemory x, FloatMemory dy, FloatMemory dx, int body, float clip) {
         for (int i = 0; i < body; i += L) {
             int at = i * Float.BYTES;
             FloatVector v = FloatVector.fromByteBuffer(SPECIES, x.bytes(), x.base() + at, LE);
-            FloatVector g = gauss(v);
-            FloatVector cdf = cdf(v, g);
+            FloatVector r = v.mul(v).mul(-0.5f).max(Exp.FLOOR);                          // VectorExp.exp
+            FloatVector k = r.mul(Exp.LOG2E).add(LsqKernel.MAGIC).sub(LsqKernel.MAGIC);
+            FloatVector f = r.sub(k.mul(Exp.LN2_HI)).sub(k.mul(Exp.LN2_LO));
+            FloatVector z = f.mul(f);
+            FloatVector p = f.mul(Exp.E0).add(Exp.E1).mul(f).add(Exp.E2).mul(f).add(Exp.E3).mul(f).add(Exp.E4).mul(f)
+                    .add(Exp.E5).mul(z).add(f).add(1f);
+            FloatVector g = p.mul(k.add(Exp.EXPONENT_MAGIC).reinterpretAsInts().sub(Exp.EXPONENT_BITS)
+                    .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector t = FloatVector.broadcast(SPECIES, 1f).div(v.abs().mul(P).add(1f));   // cdf
+            FloatVector q = t.mul(A4).add(A3).mul(t).add(A2).mul(t).add(A1).mul(t).add(A0).mul(t).mul(g);
+            FloatVector sign = FloatVector.zero(SPECIES).blend(1f, v.compare(VectorOperators.GT, 0f))
+                    .blend(-1f, v.compare(VectorOperators.LT, 0f));
+            FloatVector cdf = sign.mul(FloatVector.broadcast(SPECIES, 0.5f).sub(q)).add(0.5f);
             FloatVector upstream = FloatVector.fromByteBuffer(SPECIES, dy.bytes(), dy.base() + at, LE);
             FloatVector d = v.mul(g).mul(INV_SQRT_2PI).add(cdf).mul(upstream);
-            d.blend(0f, v.mul(cdf).abs().compare(VectorOperators.GT, clip))
-                    .intoByteBuffer(dx.bytes(), dx.base() + at, LE);
+            d.blend(0f, v.mul(cdf).abs().compare(VectorOperators.GT, clip)).intoByteBuffer(dx.bytes(), dx.base() + at, LE);
         }
     }
 
