@@ -19,6 +19,8 @@ public final class Kernels {
     public static final String FUSED = "LSQ, GELU, LayerNorm, IRM distribution form, attention core, DGD similarities";
     private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
     private static final Path REQUESTED = requested();
+    /** Why the loops' compiler directive is missing, or null when it is in place (or not needed). */
+    static final String DIRECTIVE_MISSING = REQUESTED == Path.VECTOR ? loopDirective() : null;
     private static volatile String fallbackReason;
 
     public enum Path {
@@ -55,6 +57,15 @@ public final class Kernels {
                 LOG.warn("-D{}={} is not one of vector, scalar, nd4j: using the default", PROPERTY, value);
                 return vectorPresent ? Path.VECTOR : Path.SCALAR;
         }
+    }
+
+    private static String loopDirective() {
+        String missing = LoopCompilation.install();
+        if (missing != null) {
+            LOG.warn("The vector kernels' compiler directive could not be added ({}): a kernel the JIT leaves boxed "
+                    + "falls back to the scalar one", missing);
+        }
+        return missing;
     }
 
     /** The path new kernels take now: the requested one, or scalar after a vector kernel fell back. */
