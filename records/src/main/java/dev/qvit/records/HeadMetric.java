@@ -60,17 +60,21 @@ public enum HeadMetric {
             case KEY_STD_RATIO -> stdRatio(teacher, student, Tensor.KEY, layer, head);
             case QUERY_CODE_ENTROPY -> codeEntropy(student, Tensor.QUERY, layer, head);
             case KEY_CODE_ENTROPY -> codeEntropy(student, Tensor.KEY, layer, head);
-            case DGD_LOSS -> distillation == null || layer >= distillation.layers() ? Double.NaN
-                    : distillation.of(layer, head);
+            case DGD_LOSS -> distillation == null || layer >= distillation.layers()
+                    || head >= distillation.heads(layer) ? Double.NaN : distillation.of(layer, head);
             case ATTENTION_ENTROPY -> student.attentionEntropy(layer, head);
         };
     }
 
-    /** The metric for every layer and head, [layer][head]. */
+    /**
+     * The metric for every layer and head, [layer][head], as wide as the layer with the most heads: NaN beyond a
+     * layer's own heads (Swin's first stage has fewer than its last).
+     */
     public double[][] grid(ModelSnapshot teacher, ModelSnapshot student, DistillationLoss distillation) {
-        double[][] out = new double[student.layers()][student.heads()];
+        double[][] out = new double[student.layers()][student.maxHeads()];
         for (int l = 0; l < out.length; l++) {
-            for (int h = 0; h < out[l].length; h++) {
+            java.util.Arrays.fill(out[l], Double.NaN);
+            for (int h = 0; h < student.heads(l); h++) {
                 out[l][h] = of(teacher, student, distillation, l, h);
             }
         }
@@ -78,7 +82,7 @@ public enum HeadMetric {
     }
 
     private static double stdRatio(ModelSnapshot teacher, ModelSnapshot student, Tensor tensor, int layer, int head) {
-        if (teacher == null || teacher == student) {
+        if (teacher == null || teacher == student || layer >= teacher.layers() || head >= teacher.heads(layer)) {
             return Double.NaN;
         }
         return student.distribution(layer, head, tensor, Stage.QUANTIZED).fit().std()
@@ -86,7 +90,7 @@ public enum HeadMetric {
     }
 
     private static double codeEntropy(ModelSnapshot student, Tensor tensor, int layer, int head) {
-        return student.quantizer(tensor.quantizerName(layer))
+        return student.quantizer(layer, tensor)
                 .filter(q -> head < q.perChannel().size())
                 .map(q -> q.perChannel().get(head).entropyBits())
                 .orElse(Double.NaN);

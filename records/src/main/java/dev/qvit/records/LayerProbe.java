@@ -7,21 +7,25 @@ package dev.qvit.records;
  *
  * @param layer     block index
  * @param images    probe images B
+ * @param windows   attention windows W per image (1: global attention; Swin's windows, in the order its
+ *                  window partition gives them)
  * @param heads     heads H
- * @param tokens    tokens N (cls first, then patches row by row)
+ * @param tokens    tokens N per window (a ViT's cls first, then patches row by row)
  * @param headDim   d
- * @param query     raw queries [B, H, N, d]
- * @param key       raw keys [B, H, N, d]
- * @param attention softmax probabilities [B, H, N, N] (before their quantizer)
+ * @param query     raw queries [B, W, H, N, d]
+ * @param key       raw keys [B, W, H, N, d]
+ * @param attention softmax probabilities [B, W, H, N, N] (before their quantizer)
  */
-public record LayerProbe(int layer, int images, int heads, int tokens, int headDim, float[] query, float[] key,
-                         float[] attention, float[] rectifiedQuery, float[] rectifiedKey, float[] quantizedQuery,
-                         float[] quantizedKey, float[] quantizedAttention) {
+public record LayerProbe(int layer, int images, int windows, int heads, int tokens, int headDim, float[] query,
+                         float[] key, float[] attention, float[] rectifiedQuery, float[] rectifiedKey,
+                         float[] quantizedQuery, float[] quantizedKey, float[] quantizedAttention) {
 
     public LayerProbe {
-        long qk = (long) images * heads * tokens * headDim;
-        if (query.length != qk || key.length != qk || attention.length != (long) images * heads * tokens * tokens) {
-            throw new IllegalArgumentException("probe arrays do not match [B, H, N, d] / [B, H, N, N]");
+        long batch = (long) images * windows;
+        long qk = batch * heads * tokens * headDim;
+        if (windows < 1 || query.length != qk || key.length != qk
+                || attention.length != batch * heads * tokens * tokens) {
+            throw new IllegalArgumentException("probe arrays do not match [B, W, H, N, d] / [B, W, H, N, N]");
         }
         query = query.clone();
         key = key.clone();
@@ -33,11 +37,25 @@ public record LayerProbe(int layer, int images, int heads, int tokens, int headD
         quantizedAttention = quantizedAttention.clone();
     }
 
-    /** A full-precision probe. */
+    /** A quantized probe of global attention (one window). */
+    public LayerProbe(int layer, int images, int heads, int tokens, int headDim, float[] query, float[] key,
+                      float[] attention, float[] rectifiedQuery, float[] rectifiedKey, float[] quantizedQuery,
+                      float[] quantizedKey, float[] quantizedAttention) {
+        this(layer, images, 1, heads, tokens, headDim, query, key, attention, rectifiedQuery, rectifiedKey,
+                quantizedQuery, quantizedKey, quantizedAttention);
+    }
+
+    /** A full-precision probe of global attention. */
     public LayerProbe(int layer, int images, int heads, int tokens, int headDim, float[] query, float[] key,
                       float[] attention) {
-        this(layer, images, heads, tokens, headDim, query, key, attention, new float[0], new float[0], new float[0],
-                new float[0], new float[0]);
+        this(layer, images, 1, heads, tokens, headDim, query, key, attention);
+    }
+
+    /** A full-precision probe. */
+    public LayerProbe(int layer, int images, int windows, int heads, int tokens, int headDim, float[] query,
+                      float[] key, float[] attention) {
+        this(layer, images, windows, heads, tokens, headDim, query, key, attention, new float[0], new float[0],
+                new float[0], new float[0], new float[0]);
     }
 
     public boolean quantized() {
@@ -59,9 +77,9 @@ public record LayerProbe(int layer, int images, int heads, int tokens, int headD
         return attention.clone();
     }
 
-    /** The attention probabilities of the first {@code count} images only, [count, H, N, N] flat. */
+    /** The attention probabilities of the first {@code count} images only, [count, W, H, N, N] flat. */
     public float[] attentionOfFirstImages(int count) {
-        return java.util.Arrays.copyOf(attention, Math.min(count, images) * heads * tokens * tokens);
+        return java.util.Arrays.copyOf(attention, Math.min(count, images) * windows * heads * tokens * tokens);
     }
 
     @Override
@@ -92,7 +110,7 @@ public record LayerProbe(int layer, int images, int heads, int tokens, int headD
     /** Where in the pipeline a query/key value is taken. */
     public enum Stage { RAW, RECTIFIED, QUANTIZED }
 
-    /** All queries of one head at a stage, over images, tokens and channels. */
+    /** All queries of one head at a stage, over images, windows, tokens and channels. */
     public float[] queryOfHead(int head, Stage stage) {
         return ofHead(switch (stage) {
             case RAW -> query;
@@ -129,16 +147,22 @@ public record LayerProbe(int layer, int images, int heads, int tokens, int headD
         };
     }
 
-    /** The N x N attention matrix of one image and head, row-major (before quantization). */
-    public float[] attentionMap(int image, int head) {
+    /** The N x N attention matrix of one image, window and head, row-major (before quantization). */
+    public float[] attentionMap(int image, int window, int head) {
         float[] out = new float[tokens * tokens];
-        System.arraycopy(attention, ((image * heads) + head) * tokens * tokens, out, 0, out.length);
+        System.arraycopy(attention, ((image * windows + window) * heads + head) * tokens * tokens, out, 0, out.length);
         return out;
     }
 
+    /** The attention matrix of one image and head of global attention (one window). */
+    public float[] attentionMap(int image, int head) {
+        return attentionMap(image, 0, head);
+    }
+
     private float[] ofHead(float[] values, int head, int perHead) {
-        float[] out = new float[images * perHead];
-        for (int b = 0; b < images; b++) {
+        int batch = images * windows;
+        float[] out = new float[batch * perHead];
+        for (int b = 0; b < batch; b++) {
             System.arraycopy(values, (b * heads + head) * perHead, out, b * perHead, perHead);
         }
         return out;

@@ -167,9 +167,9 @@ public final class MetricsStore implements AutoCloseable {
             if (d != null) {
                 try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO distillation VALUES (?,?,?,?,?)")) {
                     for (int l = 0; l < d.layers(); l++) {
-                        for (int h = 0; h < d.heads(); h++) {
-                            addDistillation(p, m.step(), "q", l, h, d.query()[l * d.heads() + h]);
-                            addDistillation(p, m.step(), "k", l, h, d.key()[l * d.heads() + h]);
+                        for (int h = 0; h < d.heads(l); h++) {
+                            addDistillation(p, m.step(), "q", l, h, d.query(l, h));
+                            addDistillation(p, m.step(), "k", l, h, d.key(l, h));
                         }
                     }
                     p.executeBatch();
@@ -290,17 +290,22 @@ public final class MetricsStore implements AutoCloseable {
     }
 
     public List<StepMetrics> steps() throws SessionException {
-        int[] shape = distillationShape();
-        java.util.Map<Long, DistillationLoss> dgd = shape[0] == 0 ? java.util.Map.of()
+        int[] heads = distillationHeads();
+        int[] offset = new int[heads.length + 1];
+        for (int l = 0; l < heads.length; l++) {
+            offset[l + 1] = offset[l] + heads[l];
+        }
+        int entries = offset[heads.length];
+        java.util.Map<Long, DistillationLoss> dgd = entries == 0 ? java.util.Map.of()
                 : query("SELECT step, tensor, layer, head, value FROM distillation ORDER BY step", r -> {
             java.util.Map<Long, double[][]> values = new java.util.HashMap<>();
             while (r.next()) {
                 double[][] qk = values.computeIfAbsent(r.getLong(1),
-                        s -> new double[][] {new double[shape[0] * shape[1]], new double[shape[0] * shape[1]]});
-                qk[r.getString(2).equals("q") ? 0 : 1][r.getInt(3) * shape[1] + r.getInt(4)] = r.getDouble(5);
+                        s -> new double[][] {new double[entries], new double[entries]});
+                qk[r.getString(2).equals("q") ? 0 : 1][offset[r.getInt(3)] + r.getInt(4)] = r.getDouble(5);
             }
             java.util.Map<Long, DistillationLoss> out = new java.util.HashMap<>();
-            values.forEach((step, qk) -> out.put(step, new DistillationLoss(shape[0], shape[1], qk[0], qk[1])));
+            values.forEach((step, qk) -> out.put(step, new DistillationLoss(heads, qk[0], qk[1])));
             return out;
         });
         return query("SELECT * FROM steps ORDER BY step", r -> {
@@ -325,9 +330,18 @@ public final class MetricsStore implements AutoCloseable {
     }
 
     /** [layers, heads] of the DGD rows, from the largest indices present (0, 0 when none). */
-    private int[] distillationShape() throws SessionException {
-        return query("SELECT max(layer) + 1, max(head) + 1 FROM distillation", r -> r.next()
-                ? new int[] {r.getInt(1), r.getInt(2)} : new int[] {0, 0});
+    /** Heads per layer of the recorded DGD terms (Swin's stages differ), empty when none were recorded. */
+    private int[] distillationHeads() throws SessionException {
+        return query("SELECT layer, max(head) + 1 FROM distillation GROUP BY layer ORDER BY layer", r -> {
+            List<Integer> heads = new ArrayList<>();
+            while (r.next()) {
+                while (heads.size() < r.getInt(1)) {
+                    heads.add(0);
+                }
+                heads.add(r.getInt(2));
+            }
+            return heads.stream().mapToInt(Integer::intValue).toArray();
+        });
     }
 
     public List<EpochMetrics> epochs() throws SessionException {

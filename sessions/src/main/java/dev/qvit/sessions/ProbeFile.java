@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qvit.model.io.Safetensors;
 import dev.qvit.records.HeadDistribution;
+import dev.qvit.records.LayerGeometry;
 import dev.qvit.records.ModelSnapshot;
 import dev.qvit.records.ProbeSnapshot;
 import dev.qvit.records.QuantizerSnapshot;
@@ -14,26 +15,37 @@ import java.util.List;
 
 /**
  * A {@link ProbeSnapshot} (what every view draws at one step) as a safetensors file: the attention maps as
- * {@code attention/<layer>} float32 [images, heads, tokens, tokens], DGD's similarity matrices of the first image as
- * {@code similarity/<layer>} float32 [2 (q, k), heads, tokens, tokens] (absent in older files), and everything else (histograms, Gaussian fits,
- * attention entropies, quantizer steps and code counts) as JSON in {@code __metadata__}.
+ * {@code attention/<layer>} float32 [images, windows, heads, tokens, tokens], DGD's similarity matrices of the first
+ * image as {@code similarity/<layer>} float32 [2 (q, k), windows, heads, tokens, tokens], and everything else (each
+ * layer's geometry, histograms, Gaussian fits, attention entropies, quantizer steps and code counts) as JSON in
+ * {@code __metadata__}. Version 1 files (a ViT's, every layer alike, no windows axis, similarity possibly absent)
+ * are still read.
  */
 final class ProbeFile {
     static final String FORMAT = "qvit-probe";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ProbeFile() {
     }
 
-    record Header(long step, int epoch, int layers, int heads, int tokens, int attentionImages,
+    record Header(long step, int epoch, List<LayerGeometry> geometry, int attentionImages,
                   List<HeadDistribution> distributions, double[] attentionEntropy, List<QuantizerSnapshot> quantizers) {
+    }
+
+    /** The header of version 1: one geometry for every layer. */
+    record HeaderV1(long step, int epoch, int layers, int heads, int tokens, int attentionImages,
+                    List<HeadDistribution> distributions, double[] attentionEntropy, List<QuantizerSnapshot> quantizers) {
+        Header current() {
+            return new Header(step, epoch, ModelSnapshot.vit(layers, heads, tokens), attentionImages, distributions,
+                    attentionEntropy, quantizers);
+        }
     }
 
     static byte[] bytes(ProbeSnapshot p) {
         ModelSnapshot m = p.model();
-        Header h = new Header(p.step(), p.epoch(), m.layers(), m.heads(), m.tokens(), m.attentionImages(),
-                m.distributions(), m.attentionEntropy(), m.quantizers());
+        Header h = new Header(p.step(), p.epoch(), m.geometry(), m.attentionImages(), m.distributions(),
+                m.attentionEntropy(), m.quantizers());
         Safetensors.Writer w = new Safetensors.Writer().metadata("format", FORMAT)
                 .metadata("version", String.valueOf(VERSION));
         try {
@@ -43,11 +55,11 @@ final class ProbeFile {
         }
         List<float[]> attention = m.attention();
         for (int l = 0; l < attention.size(); l++) {
-            w.put("attention/" + l, attention.get(l), m.attentionImages(), m.heads(), m.tokens(), m.tokens());
+            w.put("attention/" + l, attention.get(l), shape(m.attentionImages(), m.geometry(l)));
         }
         List<float[]> similarity = m.similarity();
         for (int l = 0; l < similarity.size(); l++) {
-            w.put("similarity/" + l, similarity.get(l), 2, m.heads(), m.tokens(), m.tokens());
+            w.put("similarity/" + l, similarity.get(l), shape(2, m.geometry(l)));
         }
         return w.toBytes();
     }
@@ -55,24 +67,31 @@ final class ProbeFile {
     static ProbeSnapshot read(Path file) throws SessionException {
         try {
             Safetensors.Content c = Safetensors.read(file);
-            if (!FORMAT.equals(c.metadata().get("format")) || !String.valueOf(VERSION).equals(c.metadata().get("version"))) {
-                throw new SessionException(file + " is not a probe snapshot of version " + VERSION);
+            String version = c.metadata().get("version");
+            boolean first = "1".equals(version);
+            if (!FORMAT.equals(c.metadata().get("format")) || !(first || String.valueOf(VERSION).equals(version))) {
+                throw new SessionException(file + " is not a probe snapshot of version 1 to " + VERSION);
             }
-            Header h = JSON.readValue(c.metadata().getOrDefault("snapshot", "null"), Header.class);
-            if (h == null || h.distributions() == null || h.attentionEntropy() == null || h.quantizers() == null) {
+            String json = c.metadata().getOrDefault("snapshot", "null");
+            HeaderV1 old = first ? JSON.readValue(json, HeaderV1.class) : null;
+            Header h = first ? (old == null ? null : old.current()) : JSON.readValue(json, Header.class);
+            if (h == null || h.geometry() == null || h.distributions() == null || h.attentionEntropy() == null
+                    || h.quantizers() == null) {
                 throw new SessionException(file + " has no snapshot in its metadata");
             }
             List<float[]> attention = new ArrayList<>();
-            for (int l = 0; l < h.layers(); l++) {
-                attention.add(c.floats("attention/" + l, h.attentionImages(), h.heads(), h.tokens(), h.tokens()));
-            }
             List<float[]> similarity = new ArrayList<>();
-            for (int l = 0; l < h.layers() && c.contains("similarity/" + l); l++) {     // absent in older files
-                similarity.add(c.floats("similarity/" + l, 2, h.heads(), h.tokens(), h.tokens()));
+            for (int l = 0; l < h.geometry().size(); l++) {
+                LayerGeometry g = h.geometry().get(l);
+                long[] shape = shape(h.attentionImages(), g);
+                attention.add(c.floats("attention/" + l, first ? withoutWindows(shape) : shape));
+                if (c.contains("similarity/" + l)) {                                   // absent in older files
+                    long[] pair = shape(2, g);
+                    similarity.add(c.floats("similarity/" + l, first ? withoutWindows(pair) : pair));
+                }
             }
-            return new ProbeSnapshot(h.step(), h.epoch(), new ModelSnapshot(h.layers(), h.heads(), h.tokens(),
-                    h.attentionImages(), h.distributions(), attention, h.attentionEntropy(), h.quantizers(),
-                    similarity));
+            return new ProbeSnapshot(h.step(), h.epoch(), new ModelSnapshot(h.geometry(), h.attentionImages(),
+                    h.distributions(), attention, h.attentionEntropy(), h.quantizers(), similarity));
         } catch (SessionException e) {
             throw e;
         } catch (JsonProcessingException e) {
@@ -83,5 +102,15 @@ final class ProbeFile {
         } catch (RuntimeException e) {
             throw new SessionException(file + " holds an inconsistent snapshot: " + e);
         }
+    }
+
+    /** [count, windows, heads, N, N] of one layer. */
+    private static long[] shape(long count, LayerGeometry g) {
+        return new long[] {count, g.windows(), g.heads(), g.tokens(), g.tokens()};
+    }
+
+    /** Version 1's shape: no windows axis (a ViT's one window). */
+    private static long[] withoutWindows(long[] shape) {
+        return new long[] {shape[0], shape[2], shape[3], shape[4]};
     }
 }

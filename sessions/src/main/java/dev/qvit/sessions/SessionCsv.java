@@ -16,19 +16,18 @@ public final class SessionCsv {
     }
 
     public static String steps(List<StepMetrics> steps) {
-        int layers = 0;
-        int heads = 0;
+        int[] heads = {};
         for (StepMetrics m : steps) {
             if (m.distillation() != null) {
-                layers = m.distillation().layers();
-                heads = m.distillation().heads();
+                heads = m.distillation().headsPerLayer();
             }
         }
+        int entries = java.util.Arrays.stream(heads).sum();
         StringBuilder sb = new StringBuilder("step,epoch,loss,task_loss,accuracy,learning_rate,gradient_norm,"
                 + "images_per_second,elapsed_seconds");
         for (String t : new String[] {"q", "k"}) {
-            for (int l = 0; l < layers; l++) {
-                for (int h = 0; h < heads; h++) {
+            for (int l = 0; l < heads.length; l++) {
+                for (int h = 0; h < heads[l]; h++) {
                     sb.append(",dgd_").append(t).append("_l").append(l).append("_h").append(h);
                 }
             }
@@ -43,8 +42,8 @@ public final class SessionCsv {
             DistillationLoss d = m.distillation();
             for (int t = 0; t < 2; t++) {
                 double[] values = d == null ? null : t == 0 ? d.query() : d.key();
-                for (int i = 0; i < layers * heads; i++) {
-                    sb.append(',').append(values == null ? "" : number(values[i]));
+                for (int i = 0; i < entries; i++) {
+                    sb.append(',').append(values == null || i >= values.length ? "" : number(values[i]));
                 }
             }
             sb.append('\n');

@@ -73,9 +73,9 @@ public final class TensorBoardExport {
             DistillationLoss d = m.distillation();
             if (d != null) {
                 for (int l = 0; l < d.layers(); l++) {
-                    for (int h = 0; h < d.heads(); h++) {
-                        scalar(s, "dgd/q/layer%d/head%d".formatted(l, h), d.query()[l * d.heads() + h]);
-                        scalar(s, "dgd/k/layer%d/head%d".formatted(l, h), d.key()[l * d.heads() + h]);
+                    for (int h = 0; h < d.heads(l); h++) {
+                        scalar(s, "dgd/q/layer%d/head%d".formatted(l, h), d.query(l, h));
+                        scalar(s, "dgd/k/layer%d/head%d".formatted(l, h), d.key(l, h));
                     }
                 }
             }
@@ -97,7 +97,7 @@ public final class TensorBoardExport {
             Stage stage = m.quantized() ? Stage.QUANTIZED : Stage.RAW;
             Summary.Builder s = Summary.newBuilder();
             for (int l = 0; l < m.layers(); l++) {
-                for (int h = 0; h < m.heads(); h++) {
+                for (int h = 0; h < m.heads(l); h++) {
                     for (Tensor t : Tensor.values()) {
                         s.addValue(Summary.Value.newBuilder().setTag("%s/layer%d/head%d".formatted(t.symbol(), l, h))
                                 .setHisto(histogram(m.distribution(l, h, t, stage))));

@@ -73,7 +73,7 @@ final class StudentComparison extends GridPane {
         }
         double sum = 0;
         int n = 0;
-        for (int h = 0; h < s.heads(); h++) {
+        for (int h = 0; h < s.heads(layer); h++) {
             double v = metric.of(d.teacher(), s, d.distillation(), layer, h);
             if (Double.isFinite(v)) {
                 sum += v;

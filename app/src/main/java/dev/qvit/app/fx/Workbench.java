@@ -445,7 +445,7 @@ public final class Workbench extends BorderPane {
     void refresh() {
         ViewData data = state.view(selectedStep);
         if (data.model() != null) {
-            selection = selection.clamp(data.model().layers(), data.model().heads(), data.model().attentionImages());
+            selection = selection.clamp(data.model().headsPerLayer(), data.model().attentionImages());
         }
         for (WorkbenchView v : views) {
             v.show(data, selection);

@@ -212,9 +212,9 @@ class GuidedDemoTest {
 
     private static double meanOverHeads(dev.qvit.records.HeadMetric metric, dev.qvit.viz.fx.ViewData d, int layer) {
         double sum = 0;
-        for (int h = 0; h < d.model().heads(); h++) {
+        for (int h = 0; h < d.model().heads(layer); h++) {
             sum += metric.of(d.teacher(), d.model(), d.distillation(), layer, h);
         }
-        return sum / d.model().heads();
+        return sum / d.model().heads(layer);
     }
 }

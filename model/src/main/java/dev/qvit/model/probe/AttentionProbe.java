@@ -6,7 +6,7 @@ import dev.qvit.records.LayerProbe.Stage;
 import dev.qvit.records.ModelSnapshot;
 import dev.qvit.records.Tensor;
 import dev.qvit.model.nn.StepCancelledException;
-import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.Backbone;
 import dev.qvit.model.quant.DistributionGuidedDistillation;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,49 +29,53 @@ public final class AttentionProbe {
     }
 
     /** @throws IllegalStateException when the model's outputs are NaN or infinite */
-    public ModelSnapshot capture(VisionTransformer model) {
-        VisionTransformer.Traced traced = model.trace(batch.normalised(), false);
+    public ModelSnapshot capture(Backbone model) {
+        Backbone.Traced traced = model.trace(batch.normalised(), false);
         double logitSum = traced.logits().sumNumber().doubleValue();
         if (!Double.isFinite(logitSum)) {
             throw new IllegalStateException("the model gives NaN or infinite outputs on the probe images: its "
                     + "weights are not finite (a diverged run or a corrupt checkpoint)");
         }
         List<LayerProbe> probes = model.probes(traced, batch.count());
-        int heads = model.config().numHeads();
-        int tokens = model.config().numTokens();
         List<HeadDistribution> distributions = new ArrayList<>();
         List<float[]> attention = new ArrayList<>();
         List<float[]> similarity = new ArrayList<>();
-        double[] entropy = new double[probes.size() * heads];
+        double[] entropy = new double[probes.stream().mapToInt(LayerProbe::heads).sum()];
+        int head = 0;
         for (LayerProbe probe : probes) {
             StepCancelledException.throwIfInterrupted();
-            for (int h = 0; h < heads; h++) {
+            for (int h = 0; h < probe.heads(); h++, head++) {
                 for (Tensor tensor : Tensor.values()) {
                     for (Stage stage : Stage.values()) {
                         float[] values = tensor == Tensor.QUERY ? probe.queryOfHead(h, stage) : probe.keyOfHead(h, stage);
                         distributions.add(HeadDistribution.of(values, BINS));
                     }
                 }
-                entropy[probe.layer() * heads + h] = meanRowEntropyBits(probe, h);
+                entropy[head] = meanRowEntropyBits(probe, h);
             }
             attention.add(probe.attentionOfFirstImages(attentionImages));
             similarity.add(similarity(probe));
         }
-        return new ModelSnapshot(probes.size(), heads, tokens, attentionImages, distributions, attention, entropy,
+        return new ModelSnapshot(model.attentionGeometry(), attentionImages, distributions, attention, entropy,
                 model.quantizerSnapshots(), similarity);
     }
 
     /**
-     * DGD's G of q then k on the first probe image, [2, H, N, N], from what the attention uses: after IRM and the
-     * quantizers for a student, raw for a full-precision model.
+     * DGD's G of q then k on the first probe image's windows, [2, W, H, N, N], from what the attention uses: after
+     * IRM and the quantizers for a student, raw for a full-precision model.
      */
     private static float[] similarity(LayerProbe probe) {
-        float[] q = probe.quantized() ? probe.quantizedQuery() : probe.query();      // [B, H, N, d]
+        float[] q = probe.quantized() ? probe.quantizedQuery() : probe.query();      // [B, W, H, N, d]
         float[] k = probe.quantized() ? probe.quantizedKey() : probe.key();
-        float[] gq = DistributionGuidedDistillation.similarity(q, 0, probe.heads(), probe.tokens(), probe.headDim());
-        float[] gk = DistributionGuidedDistillation.similarity(k, 0, probe.heads(), probe.tokens(), probe.headDim());
-        float[] both = java.util.Arrays.copyOf(gq, gq.length * 2);                  // [2, H, N, N]
-        System.arraycopy(gk, 0, both, gq.length, gk.length);
+        int perWindow = probe.heads() * probe.tokens() * probe.tokens();
+        float[] both = new float[2 * probe.windows() * perWindow];                  // [2, W, H, N, N]
+        for (int t = 0; t < 2; t++) {
+            for (int w = 0; w < probe.windows(); w++) {                             // image 0's windows come first
+                float[] g = DistributionGuidedDistillation.similarity(t == 0 ? q : k, w, probe.heads(), probe.tokens(),
+                        probe.headDim());
+                System.arraycopy(g, 0, both, (t * probe.windows() + w) * perWindow, perWindow);
+            }
+        }
         return both;
     }
 
@@ -79,12 +83,15 @@ public final class AttentionProbe {
         return batch;
     }
 
-    /** Mean over images and query tokens of the entropy -sum_j p_ij log2 p_ij of one head's attention rows. */
+    /**
+     * Mean over images, windows and query tokens of the entropy -sum_j p_ij log2 p_ij of one head's attention rows.
+     */
     static double meanRowEntropyBits(LayerProbe probe, int head) {
         int n = probe.tokens();
+        int batch = probe.images() * probe.windows();
         double total = 0;
-        for (int b = 0; b < probe.images(); b++) {
-            float[] map = probe.attentionMap(b, head);
+        for (int b = 0; b < batch; b++) {
+            float[] map = probe.attentionMap(b / probe.windows(), b % probe.windows(), head);
             for (int i = 0; i < n; i++) {
                 double h = 0;
                 for (int j = 0; j < n; j++) {
@@ -96,6 +103,6 @@ public final class AttentionProbe {
                 total += h;
             }
         }
-        return total / (probe.images() * n) / Math.log(2);
+        return total / ((double) batch * n) / Math.log(2);
     }
 }

@@ -1,5 +1,6 @@
 package dev.qvit.model.swin;
 
+import dev.qvit.records.LayerGeometry;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.ParameterSet;
@@ -25,9 +26,11 @@ public final class SwinBlock {
     private final LayerNorm norm2;
     private final Mlp mlp;
     private final Buffers buffers;
+    private final String name;
 
     public SwinBlock(ParameterSet params, String name, SwinConfig config, int stage, int block,
                      QuantizationConfig quant) {
+        this.name = name;
         int dim = config.dim(stage);
         int window = config.window(stage);
         int shift = config.shift(stage, block);
@@ -84,6 +87,12 @@ public final class SwinBlock {
 
     public RelativePositionBias bias() {
         return bias;
+    }
+
+    /** Where this block's attention lies over the image: its windows of the stage's token map. */
+    public LayerGeometry geometry() {
+        return new LayerGeometry(name, attention.numHeads(), windows.tokensPerWindow(), windows.windowsPerImage(),
+                windows.resolution(), windows.tokenOfRow());
     }
 
     public WindowLayout windows() {

@@ -215,6 +215,11 @@ public final class SwinTransformer implements Backbone {
     }
 
     @Override
+    public List<dev.qvit.records.LayerGeometry> attentionGeometry() {
+        return blocks().stream().map(SwinBlock::geometry).toList();
+    }
+
+    @Override
     public List<Integer> headsPerBlock() {
         List<Integer> heads = new ArrayList<>();
         for (int s = 0; s < config.stages(); s++) {

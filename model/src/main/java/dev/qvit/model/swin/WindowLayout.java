@@ -55,6 +55,16 @@ public final class WindowLayout {
         return token;
     }
 
+    /** Side of the stage's token map. */
+    public int resolution() {
+        return (int) Math.round(Math.sqrt(tokens));
+    }
+
+    /** [windows, tokens per window]: the token (raster order on the map) of each windowed row of an image. */
+    public int[] tokenOfRow() {
+        return tokenOfRow.clone();
+    }
+
     public int windowsPerImage() {
         return tokens / tokensPerWindow();
     }

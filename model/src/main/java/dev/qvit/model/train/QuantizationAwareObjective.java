@@ -121,19 +121,13 @@ public final class QuantizationAwareObjective implements TrainingObjective {
         student.updateRunningStatistics();
     }
 
-    /**
-     * The per-head record of a model whose blocks all have one head count; null for one whose stages differ
-     * (Swin), whose per-head records are not drawn yet (the objective itself includes every block's term).
-     */
+    /** The per-head record: every block with its own heads (Swin's stages differ). */
     @Override
     public DistillationLoss distillation(double[] means) {
-        if (heads.stream().distinct().count() != 1) {
-            return null;
-        }
         int lh = means.length / 2;
         double[] q = java.util.Arrays.copyOfRange(means, 0, lh);
         double[] k = java.util.Arrays.copyOfRange(means, lh, 2 * lh);
-        return new DistillationLoss(heads.size(), heads.get(0), q, k);
+        return new DistillationLoss(heads.stream().mapToInt(Integer::intValue).toArray(), q, k);
     }
 
     public Backbone student() {

@@ -4,8 +4,16 @@ import dev.qvit.model.nn.BatchReduction;
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.nn.StepCancelledException;
+import dev.qvit.records.LayerGeometry;
+import dev.qvit.records.LayerProbe;
+import dev.qvit.records.QuantizerSnapshot;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * What training, distillation and probing need of a vision transformer, whatever its architecture (the DeiT-style
@@ -79,6 +87,51 @@ public interface Backbone {
 
     /** Attention heads of each attention block, in forward order. */
     List<Integer> headsPerBlock();
+
+    /** Where each attention block's attention lies over the image (heads, windows, tokens), in forward order. */
+    List<LayerGeometry> attentionGeometry();
+
+    /**
+     * What each attention block saw on the first {@code images} images of a traced batch, as plain arrays; a
+     * windowed block's images are its images x windows, image-major.
+     */
+    default List<LayerProbe> probes(Traced traced, int images) {
+        int n = Math.min(images, (int) traced.logits().size(0));
+        List<LayerGeometry> geometry = attentionGeometry();
+        List<LayerProbe> probes = new ArrayList<>();
+        for (int l = 0; l < traced.attention().size(); l++) {
+            AttentionTrace a = traced.attention().get(l);
+            LayerGeometry g = geometry.get(l);
+            int rows = n * g.windows();
+            int d = (int) a.query().size(3);
+            float[] q = firstRows(a.query(), rows);
+            float[] k = firstRows(a.key(), rows);
+            float[] attention = firstRows(a.attention(), rows);
+            probes.add(quantization() == null
+                    ? new LayerProbe(l, n, g.windows(), g.heads(), g.tokens(), d, q, k, attention)
+                    : new LayerProbe(l, n, g.windows(), g.heads(), g.tokens(), d, q, k, attention,
+                    firstRows(a.rectifiedQuery(), rows), firstRows(a.rectifiedKey(), rows),
+                    firstRows(a.usedQuery(), rows), firstRows(a.usedKey(), rows), firstRows(a.usedAttention(), rows)));
+        }
+        return Collections.unmodifiableList(probes);
+    }
+
+    private static float[] firstRows(INDArray perImage, int rows) {
+        return perImage.get(NDArrayIndex.interval(0, rows)).dup().castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    /**
+     * Snapshots of every quantizer after the last forward pass (empty in full precision). Copying out every code
+     * takes about half a second on the tiny model, so an interrupted thread stops between two quantizers.
+     */
+    default List<QuantizerSnapshot> quantizerSnapshots() {
+        List<QuantizerSnapshot> out = new ArrayList<>();
+        for (LsqQuantizer quantizer : quantizers()) {
+            StepCancelledException.throwIfInterrupted();
+            out.add(quantizer.snapshot());
+        }
+        return out;
+    }
 
     int channels();
 

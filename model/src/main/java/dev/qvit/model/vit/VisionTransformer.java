@@ -1,5 +1,7 @@
 package dev.qvit.model.vit;
 
+import dev.qvit.records.LayerGeometry;
+import dev.qvit.records.ModelSnapshot;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.LayerNorm;
@@ -129,43 +131,9 @@ public final class VisionTransformer implements Backbone {
         patchEmbedding.backward(grad);
     }
 
-    /**
-     * Per layer, the queries, keys and attention of {@code traced} (a forward pass of this model) for its first
-     * {@code images} images, copied out as plain arrays.
-     */
-    public List<LayerProbe> probes(Traced traced, int images) {
-        int n = Math.min(images, (int) traced.logits().size(0));
-        List<LayerProbe> probes = new ArrayList<>();
-        for (int l = 0; l < traced.attention().size(); l++) {
-            AttentionTrace a = traced.attention().get(l);
-            float[] q = firstImages(a.query(), n);
-            float[] k = firstImages(a.key(), n);
-            float[] attn = firstImages(a.attention(), n);
-            probes.add(quantization == null
-                    ? new LayerProbe(l, n, config.numHeads(), config.numTokens(), config.headDim(), q, k, attn)
-                    : new LayerProbe(l, n, config.numHeads(), config.numTokens(), config.headDim(), q, k, attn,
-                    firstImages(a.rectifiedQuery(), n), firstImages(a.rectifiedKey(), n),
-                    firstImages(a.usedQuery(), n), firstImages(a.usedKey(), n),
-                    firstImages(a.usedAttention(), n)));
-        }
-        return Collections.unmodifiableList(probes);
-    }
-
-    private static float[] firstImages(INDArray perImage, int n) {
-        return perImage.get(NDArrayIndex.interval(0, n)).dup().castTo(DataType.FLOAT).data().asFloat();
-    }
-
-    /**
-     * Snapshots of every quantizer after the last forward pass (empty in full precision). Copying out every code
-     * takes about half a second on the tiny model, so an interrupted thread stops between two quantizers.
-     */
-    public List<QuantizerSnapshot> quantizerSnapshots() {
-        List<QuantizerSnapshot> out = new ArrayList<>();
-        for (LsqQuantizer quantizer : quantizers()) {
-            StepCancelledException.throwIfInterrupted();
-            out.add(quantizer.snapshot());
-        }
-        return out;
+    @Override
+    public List<LayerGeometry> attentionGeometry() {
+        return ModelSnapshot.vit(config.depth(), config.numHeads(), config.numTokens());
     }
 
     @Override

@@ -65,7 +65,7 @@ class AttentionProbeTest {
         assertThat(s.attentionImages()).isEqualTo(5);
         for (LayerProbe p : probes) {
             float[] attention = p.attention();
-            for (int h = 0; h < s.heads(); h++) {
+            for (int h = 0; h < s.heads(p.layer()); h++) {
                 // every stage of a full-precision model is the raw one: mean and population std of the head
                 for (Stage stage : Stage.values()) {
                     assertFit(s.distribution(p.layer(), h, Tensor.QUERY, stage), ofHead(p.query(), p, h));

@@ -1,5 +1,6 @@
 package dev.qvit.viz.fx;
 
+import dev.qvit.records.LayerGeometry;
 import dev.qvit.records.ModelSnapshot;
 import dev.qvit.records.ProbeImages;
 import dev.qvit.viz.chart.AttentionOverlayChart;
@@ -64,17 +65,21 @@ public final class AttentionView extends WorkbenchView {
             }
             return;
         }
-        picker.set(model.layers(), model.heads(), sel.layer(), sel.head());
+        picker.set(model.headsPerLayer(), sel.layer(), sel.head());
         fillImages(data.images(), model.attentionImages(), sel.image());
         int img = Math.min(sel.image(), model.attentionImages() - 1);
-        int n = model.tokens();
-        int grid = (int) Math.round(Math.sqrt(n - 1));
+        LayerGeometry geometry = model.geometry(sel.layer());
+        int n = geometry.tokens();
+        int grid = geometry.gridSide();
+        // a ViT's cls token looks at the image; a Swin window has none: the mean attention each patch receives
+        String overImage = geometry.hasClassToken() ? "cls attention" : "attention received";
         double[][] pixels = pixels(data.images(), img);
-        double[][] studentCls = HeatmapChart.matrix(model.clsAttention(sel.layer(), img, sel.head()), grid, grid);
+        double[][] studentCls = HeatmapChart.matrix(model.attentionOverImage(sel.layer(), img, sel.head()), grid, grid);
         double[][] studentMap = HeatmapChart.matrix(model.attentionMap(sel.layer(), img, sel.head()), n, n);
-        ModelSnapshot teacher = data.teacher();
+        ModelSnapshot teacher = data.teacher() != null && data.teacher().geometry().equals(model.geometry())
+                ? data.teacher() : null;
         double[][] teacherCls = teacher == null ? null
-                : HeatmapChart.matrix(teacher.clsAttention(sel.layer(), img, sel.head()), grid, grid);
+                : HeatmapChart.matrix(teacher.attentionOverImage(sel.layer(), img, sel.head()), grid, grid);
         double[][] teacherMap = teacher == null ? null
                 : HeatmapChart.matrix(teacher.attentionMap(sel.layer(), img, sel.head()), n, n);
         double clsTop = Math.max(HeatmapChart.range(studentCls)[1], teacherCls == null ? 0 : HeatmapChart.range(teacherCls)[1]);
@@ -82,7 +87,7 @@ public final class AttentionView extends WorkbenchView {
         String where = String.format(Locale.ROOT, "layer %d, head %d, %s", sel.layer(), sel.head(),
                 data.images().caption(img));
         String who = data.modelName();
-        overlays[1].setChart(withSubtitle(AttentionOverlayChart.create("cls attention, " + who, pixels, studentCls,
+        overlays[1].setChart(withSubtitle(AttentionOverlayChart.create(overImage + ", " + who, pixels, studentCls,
                 clsTop), where));
         matrices[1].setChart(matrix("attention matrix, " + who, studentMap, mapTop));
         if (teacher == null) {
@@ -91,12 +96,12 @@ public final class AttentionView extends WorkbenchView {
             overlays[2].setChart(null);
             matrices[2].setChart(null);
         } else {
-            overlays[0].setChart(withSubtitle(AttentionOverlayChart.create("cls attention, teacher", pixels, teacherCls,
+            overlays[0].setChart(withSubtitle(AttentionOverlayChart.create(overImage + ", teacher", pixels, teacherCls,
                     clsTop), where));
             matrices[0].setChart(matrix("attention matrix, teacher", teacherMap, mapTop));
             double[][] clsDiff = difference(studentCls, teacherCls);
             double[][] mapDiff = difference(studentMap, teacherMap);
-            overlays[2].setChart(HeatmapChart.create("cls attention, difference", "patch column", "patch row",
+            overlays[2].setChart(HeatmapChart.create(overImage + ", difference", "patch column", "patch row",
                     clsDiff, ColorMaps.diverging(HeatmapChart.extent(clsDiff)), "Δ weight, student − teacher"));
             matrices[2].setChart(HeatmapChart.create("attention, difference", "key token", "query token", mapDiff,
                     ColorMaps.diverging(HeatmapChart.extent(mapDiff)), "Δ weight, student − teacher", Double.NaN,

@@ -67,7 +67,7 @@ public final class ComparisonView extends BorderPane {
         }
         this.runs = List.copyOf(runs);
         int layers = runs.stream().filter(r -> r.last() != null).mapToInt(r -> r.last().layers()).min().orElse(1);
-        int heads = runs.stream().filter(r -> r.last() != null).mapToInt(r -> r.last().heads()).min().orElse(1);
+        int heads = runs.stream().filter(r -> r.last() != null).mapToInt(r -> r.last().maxHeads()).min().orElse(1);
         layer = new Spinner<>(0, Math.max(0, layers - 1), 0);
         head = new Spinner<>(0, Math.max(0, heads - 1), 0);
         layer.setId("compareLayer");
@@ -141,13 +141,13 @@ public final class ComparisonView extends BorderPane {
         int h = head.getValue();
         List<DistributionChart.Curve> curves = new ArrayList<>();
         ModelSnapshot teacher = runs.stream().map(Run::teacher).filter(t -> t != null).findFirst().orElse(null);
-        if (teacher != null && l < teacher.layers() && h < teacher.heads()) {
+        if (teacher != null && l < teacher.layers() && h < teacher.heads(l)) {
             curves.add(new DistributionChart.Curve("teacher " + tensor.getValue().symbol(),
                     teacher.distribution(l, h, tensor.getValue(), Stage.RAW), Palette.TEACHER));
         }
         for (int i = 0; i < runs.size(); i++) {
             ModelSnapshot s = runs.get(i).last();
-            if (s != null && l < s.layers() && h < s.heads()) {
+            if (s != null && l < s.layers() && h < s.heads(l)) {
                 Stage at = s.quantized() ? stage.getValue() : Stage.RAW;
                 curves.add(new DistributionChart.Curve(runs.get(i).name(), s.distribution(l, h, tensor.getValue(), at),
                         Palette.series(i + 1)));

@@ -130,7 +130,7 @@ public final class DistributionsView extends WorkbenchView {
             setCenter(main);
             return;
         }
-        picker.set(model.layers(), model.heads(), sel.layer(), sel.head());
+        picker.set(model.headsPerLayer(), sel.layer(), sel.head());
         if (allHeads.isSelected()) {
             drawAllHeads(data, sel);
         } else {
@@ -141,7 +141,7 @@ public final class DistributionsView extends WorkbenchView {
     }
 
     private void drawAllHeads(ViewData data, Selection sel) {
-        int heads = data.model().heads();
+        int heads = data.model().heads(sel.layer());
         while (small.size() < heads) {
             small.add(chartPane());
         }
@@ -209,7 +209,7 @@ public final class DistributionsView extends WorkbenchView {
 
     /** The head's quantizer levels and clipped share, if the model quantizes this tensor. */
     static Optional<Levels> levels(ModelSnapshot model, int layer, int head, Tensor t) {
-        return model.quantizer(t.quantizerName(layer)).filter(q -> head < q.steps().length).map(q -> {
+        return model.quantizer(layer, t).filter(q -> head < q.steps().length).map(q -> {
             CodeUsage usage = q.perChannel().isEmpty() ? q.usage() : q.perChannel().get(head);
             double zero = q.zeroPoints().length > head ? q.zeroPoints()[head] : 0;
             return Levels.of(q.steps()[head], zero, usage.lowestCode(), usage.lowestCode() + usage.counts().length - 1,
@@ -234,7 +234,7 @@ public final class DistributionsView extends WorkbenchView {
         double r = stdRatio(data.teacher(), model, sel.layer(), sel.head(), t, shown);
         ratio.setText(Double.isNaN(r) ? "σS/σT –" : String.format(Locale.ROOT, "σS/σT (%s) %.3f", stageName(shown), r));
         ratio.getTooltip().setText(stdRatioFormula(t, shown));
-        Optional<QuantizerSnapshot> q = model.quantizer(t.quantizerName(sel.layer()));
+        Optional<QuantizerSnapshot> q = model.quantizer(sel.layer(), t);
         entropy.setText(q.map(x -> String.format(Locale.ROOT, "code entropy %.3f of %d bits",
                 entropyMetric.of(data.teacher(), model, null, sel.layer(), sel.head()), x.bits())).orElse("code entropy –"));
         entropy.getTooltip().setText(entropyMetric.formula());

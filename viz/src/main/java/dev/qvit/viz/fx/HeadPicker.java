@@ -29,12 +29,12 @@ public final class HeadPicker extends HBox {
         }
     }
 
-    /** Shows the selection without firing. */
-    public void set(int layers, int heads, int selectedLayer, int selectedHead) {
+    /** Shows the selection without firing; the head list is the selected layer's (Swin's stages differ). */
+    public void set(int[] headsPerLayer, int selectedLayer, int selectedHead) {
         updating = true;
         try {
-            fill(layer, layers);
-            fill(head, heads);
+            fill(layer, headsPerLayer.length);
+            fill(head, headsPerLayer.length == 0 ? 0 : headsPerLayer[selectedLayer]);
             layer.setValue(selectedLayer);
             head.setValue(selectedHead);
         } finally {

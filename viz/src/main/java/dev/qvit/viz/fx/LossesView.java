@@ -106,7 +106,8 @@ public final class LossesView extends WorkbenchView {
             return List.of();
         }
         DistillationLoss first = with.get(0).distillation();
-        int count = perHead() ? first.heads() : first.layers();
+        int shown = Math.min(sel.layer(), first.layers() - 1);
+        int count = perHead() ? first.heads(shown) : first.layers();
         List<Line> lines = new ArrayList<>();
         for (int k = 0; k < count; k++) {
             double[] x = new double[with.size()];
@@ -114,7 +115,7 @@ public final class LossesView extends WorkbenchView {
             for (int i = 0; i < with.size(); i++) {
                 DistillationLoss d = with.get(i).distillation();
                 x[i] = with.get(i).step() + 1;
-                y[i] = perHead() ? d.of(Math.min(sel.layer(), d.layers() - 1), k) : d.ofLayer(k);
+                y[i] = perHead() ? d.of(shown, k) : d.ofLayer(k);
             }
             lines.add(new Line((perHead() ? "head " : "layer ") + k, x, y));
         }

@@ -55,7 +55,10 @@ public final class OverviewPanel extends WorkbenchView {
                 XYDataset d = cell.getDataset();
                 int head = (int) Math.round(d.getXValue(cell.getSeriesIndex(), cell.getItem()));
                 int layer = (int) Math.round(d.getYValue(cell.getSeriesIndex(), cell.getItem()));
-                select(selection().withLayerHead(layer, head));
+                ModelSnapshot model = data() == null ? null : data().model();
+                if (model != null && layer < model.layers() && head < model.heads(layer)) {   // not a padding cell
+                    select(selection().withLayerHead(layer, head));
+                }
             }
         });
         Label title = new Label("OVERVIEW — metric");
@@ -107,8 +110,8 @@ public final class OverviewPanel extends WorkbenchView {
             return;
         }
         Selection s = selection();
-        select(s.withLayerHead(Math.max(0, Math.min(model.layers() - 1, s.layer() + dLayer)),
-                Math.max(0, Math.min(model.heads() - 1, s.head() + dHead))));
+        int layer = Math.max(0, Math.min(model.layers() - 1, s.layer() + dLayer));
+        select(s.withLayerHead(layer, Math.max(0, Math.min(model.heads(layer) - 1, s.head() + dHead))));
         e.consume();
     }
 
@@ -154,9 +157,9 @@ public final class OverviewPanel extends WorkbenchView {
     static double ideal(HeadMetric m, ModelSnapshot model) {
         return switch (m) {
             case QUERY_STD_RATIO, KEY_STD_RATIO -> 1.0;
-            case QUERY_CODE_ENTROPY -> model.quantizer(Tensor.QUERY.quantizerName(0)).map(q -> (double) q.bits())
+            case QUERY_CODE_ENTROPY -> model.quantizer(0, Tensor.QUERY).map(q -> (double) q.bits())
                     .orElse(Double.NaN);
-            case KEY_CODE_ENTROPY -> model.quantizer(Tensor.KEY.quantizerName(0)).map(q -> (double) q.bits())
+            case KEY_CODE_ENTROPY -> model.quantizer(0, Tensor.KEY).map(q -> (double) q.bits())
                     .orElse(Double.NaN);
             case DGD_LOSS -> 0.0;
             case ATTENTION_ENTROPY -> Double.NaN;

@@ -129,11 +129,11 @@ public final class QuantizersView extends WorkbenchView {
             usage.setChart(null);
             return;
         }
-        picker.set(model.layers(), model.heads(), sel.layer(), sel.head());
-        String prefix = "blocks." + sel.layer() + ".";
+        picker.set(model.headsPerLayer(), sel.layer(), sel.head());
+        String prefix = model.geometry(sel.layer()).block() + ".";
         List<QuantizerSnapshot> layer = model.quantizers().stream().filter(q -> q.name().startsWith(prefix)).toList();
         if (chosen == null || layer.stream().noneMatch(q -> q.name().equals(chosen))) {
-            chosen = sel.tensor().quantizerName(sel.layer());
+            chosen = model.geometry(sel.layer()).quantizerName(sel.tensor());
         }
         updating = true;
         try {

@@ -33,4 +33,10 @@ public record Selection(int layer, int head, int image, Tensor tensor, Stage sta
         return new Selection(Math.max(0, Math.min(layer, layers - 1)), Math.max(0, Math.min(head, heads - 1)),
                 Math.max(0, Math.min(image, images - 1)), tensor, stage);
     }
+
+    /** Clamped to a model whose layers have these heads (Swin's stages differ). */
+    public Selection clamp(int[] headsPerLayer, int images) {
+        int l = Math.max(0, Math.min(layer, headsPerLayer.length - 1));
+        return clamp(headsPerLayer.length, headsPerLayer.length == 0 ? 0 : headsPerLayer[l], images);
+    }
 }

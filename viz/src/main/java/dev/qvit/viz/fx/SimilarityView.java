@@ -61,7 +61,8 @@ public final class SimilarityView extends WorkbenchView {
         updating = true;
         (sel.tensor() == Tensor.QUERY ? query : key).setSelected(true);
         updating = false;
-        if (student == null || teacher == null || !student.hasSimilarity() || !teacher.hasSimilarity()) {
+        if (student == null || teacher == null || !student.hasSimilarity() || !teacher.hasSimilarity()
+                || !student.geometry().equals(teacher.geometry())) {
             for (ChartPane c : charts) {
                 c.setChart(null);
                 c.setPlaceholder(student == null ? "no probe yet"
@@ -70,8 +71,8 @@ public final class SimilarityView extends WorkbenchView {
             distance.setText("–");
             return;
         }
-        picker.set(student.layers(), student.heads(), sel.layer(), sel.head());
-        int n = student.tokens();
+        picker.set(student.headsPerLayer(), sel.layer(), sel.head());
+        int n = student.tokens(sel.layer());
         double[][] gt = HeatmapChart.matrix(teacher.similarity(sel.layer(), sel.tensor(), sel.head()), n, n);
         double[][] gs = HeatmapChart.matrix(student.similarity(sel.layer(), sel.tensor(), sel.head()), n, n);
         double[][] diff = AttentionView.difference(gs, gt);
