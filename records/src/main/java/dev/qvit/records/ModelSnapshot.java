@@ -233,6 +233,7 @@ public record ModelSnapshot(List<LayerGeometry> geometry, int attentionImages, L
 
     /** Whether every layer has the same heads and tokens in one window (a ViT). */
     public boolean uniform() {
-        return geometry.stream().distinct().count() <= 1 && geometry.stream().allMatch(g -> g.windows() == 1);
+        return geometry.stream().allMatch(g -> g.windows() == 1 && g.heads() == geometry.get(0).heads()
+                && g.tokens() == geometry.get(0).tokens());
     }
 }
