@@ -155,7 +155,7 @@ public final class GridRunner {
         try (SessionView view = SessionView.open(session.dir())) {
             TrainingState last = view.lastCheckpoint().orElseThrow(() -> new SessionException("session "
                     + c.session() + " finished without a checkpoint: delete it to run the cell again"));
-            VisionTransformer student = last.model(session.spec());                // the spec names the model
+            dev.qvit.model.vit.Backbone student = last.model(session.spec());                // the spec names the model
             ExperimentRun.Teacher t = session.keptTeacher().orElse(teacher);
             List<EpochMetrics> epochs = view.epochs();
             Map<String, Double> oscillation = new java.util.HashMap<>();

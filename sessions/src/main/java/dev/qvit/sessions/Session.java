@@ -203,7 +203,7 @@ public final class Session implements AutoCloseable {
     }
 
     /** Copies a student's teacher into the session, so that it resumes without the teacher's original file. */
-    public void keepTeacher(dev.qvit.model.vit.VisionTransformer teacher, double accuracy) throws SessionException {
+    public void keepTeacher(dev.qvit.model.vit.Backbone teacher, double accuracy) throws SessionException {
         TeacherFile.write(dir, teacher, accuracy);
     }
 

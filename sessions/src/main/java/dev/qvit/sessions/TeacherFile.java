@@ -1,11 +1,11 @@
 package dev.qvit.sessions;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qvit.model.io.Safetensors;
 import dev.qvit.model.nn.Parameter;
-import dev.qvit.model.vit.VisionTransformer;
-import dev.qvit.model.vit.VitConfig;
+import dev.qvit.model.io.ModelConfigJson;
+import dev.qvit.model.vit.Backbone;
+import dev.qvit.model.vit.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,14 +23,10 @@ final class TeacherFile {
     private TeacherFile() {
     }
 
-    static void write(Path dir, VisionTransformer teacher, double accuracy) throws SessionException {
+    static void write(Path dir, Backbone teacher, double accuracy) throws SessionException {
         Safetensors.Writer w = new Safetensors.Writer().metadata("format", "qvit-teacher").metadata("version", "1")
                 .metadata("testAccuracy", Double.toString(accuracy));
-        try {
-            w.metadata("config", JSON.writeValueAsString(teacher.config()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        w.metadata("config", ModelConfigJson.toTree(teacher.config()).toString());
         for (Parameter p : teacher.parameters().parameters()) {
             w.put(p.name(), p.value().dup('c').castTo(DataType.FLOAT).data().asFloat(), p.shape());
         }
@@ -52,7 +48,7 @@ final class TeacherFile {
     }
 
     /** The teacher and its test accuracy (NaN when unknown). */
-    record Loaded(VisionTransformer model, double accuracy) {
+    record Loaded(Backbone model, double accuracy) {
     }
 
     static Loaded read(Path dir) throws SessionException {
@@ -62,8 +58,8 @@ final class TeacherFile {
             if (!"qvit-teacher".equals(c.metadata().get("format"))) {
                 throw new SessionException(f + " is not a session's teacher");
             }
-            VitConfig config = JSON.readValue(c.metadata().get("config"), VitConfig.class);
-            VisionTransformer model = new VisionTransformer(config, DataType.FLOAT);
+            ModelConfig config = ModelConfigJson.fromTree(JSON.readTree(c.metadata().getOrDefault("config", "null")));
+            Backbone model = config.empty(DataType.FLOAT, null);
             for (Parameter p : model.parameters().parameters()) {
                 p.value().assign(Nd4j.createFromArray(c.floats(p.name(), p.shape())).reshape(p.shape()));
             }

@@ -3,6 +3,7 @@ package dev.qvit.sessions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.qvit.model.experiment.ExperimentSpec;
 import dev.qvit.model.experiment.RunEvent;
 import dev.qvit.model.experiment.TrainingState;
 import dev.qvit.records.ProbeSnapshot;
@@ -58,22 +59,25 @@ class SessionTest {
         });
     }
 
-    @Test
-    void aStoppedSessionResumedFromItsCheckpointEndsAsTheUninterruptedOne() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"vit", "swin"})
+    void aStoppedSessionResumedFromItsCheckpointEndsAsTheUninterruptedOne(String architecture) throws Exception {
         SessionsRoot root = new SessionsRoot(dir);
+        ExperimentSpec spec = architecture.equals("swin") ? Runs.swinStudent() : Runs.student();
         String whole;
-        try (Session s = root.create(Runs.student(), "whole", null, 60)) {
+        try (Session s = root.create(spec, "whole", null, 60)) {
             whole = s.id();
-            Runs.run(s, Runs.student(), null, -1);
+            Runs.run(s, spec, null, -1);
         }
-        try (Session s = root.create(Runs.student(), "stopped", null, 60)) {
-            Runs.run(s, Runs.student(), null, 5);                       // stopped after step 5: last checkpoint at 4
+        try (Session s = root.create(spec, "stopped", null, 60)) {
+            Runs.run(s, spec, null, 5);                                 // stopped after step 5: last checkpoint at 4
         }
         try (SessionView v = root.view("stopped")) {
             assertThat(v.state()).isEqualTo(MetricsStore.State.CANCELLED);
             assertThat(v.steps()).hasSize(5);
         }
         try (Session s = root.openForWriting("stopped", 60)) {
+            assertThat(s.spec()).as("the spec read back, architecture and all").isEqualTo(spec);
             TrainingState from = s.prepareResume().orElseThrow();
             assertThat(from.progress().step()).isEqualTo(4);
             Runs.run(s, s.spec(), from, -1);
@@ -89,6 +93,9 @@ class SessionTest {
             }
             assertThat(b.epochs()).extracting(e -> e.testAccuracy())
                     .containsExactlyElementsOf(a.epochs().stream().map(e -> e.testAccuracy()).toList());
+            int[] heads = architecture.equals("swin") ? new int[] {1, 1, 2} : new int[] {2, 2};
+            assertThat(b.lastProbe().orElseThrow().model().headsPerLayer()).containsExactly(heads);
+            assertThat(b.steps().get(0).distillation().headsPerLayer()).containsExactly(heads);
         }
     }
 

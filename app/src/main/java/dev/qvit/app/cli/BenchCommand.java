@@ -29,7 +29,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (warmup < 0 || steps < 1) {
             throw new IllegalArgumentException("--warmup must be >= 0 and --steps >= 1");
         }
-        Benchmark bench = new Benchmark(model.config(), batch, threads.count(), warmup, steps);
+        Benchmark bench = new Benchmark(model.vit(), batch, threads.count(), warmup, steps);
         Map<String, Object> result = bench.run(model.name());
         System.out.println(new ObjectMapper().writeValueAsString(result));
         return 0;

@@ -1,5 +1,6 @@
 package dev.qvit.app.cli;
 
+import dev.qvit.model.vit.Backbone;
 import dev.qvit.model.data.EvalTransform;
 import dev.qvit.model.data.FashionMnist;
 import dev.qvit.model.data.ImageFolder;
@@ -37,7 +38,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        VisionTransformer model = modelFile.toString().endsWith(".safetensors")
+        Backbone model = modelFile.toString().endsWith(".safetensors")
                 ? TimmSafetensors.load(modelFile, heads) : Checkpoint.load(modelFile);
         if (images != null) {
             return evaluateFolder(model);
@@ -49,7 +50,7 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int evaluateFolder(VisionTransformer model) {
+    private int evaluateFolder(Backbone model) {
         if (model.config().channels() != 3) {
             throw new IllegalArgumentException(modelFile + " reads " + model.config().channels() + "-channel images of "
                     + model.config().imageSize() + " pixels, not RGB: --images is for RGB models such as timm's DeiT");

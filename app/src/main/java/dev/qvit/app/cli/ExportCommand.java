@@ -54,7 +54,10 @@ public final class ExportCommand implements Callable<Integer> {
                 Path target = qvit.outputs().file(timm, id + ".safetensors", force);
                 TrainingState state = v.lastCheckpoint().orElseThrow(() -> new IllegalArgumentException(
                         "session " + id + " has no checkpoint yet: there is no model to export"));
-                TimmSafetensors.export(state.model(v.spec()), target);
+                if (!(state.model(v.spec()) instanceof dev.qvit.model.vit.VisionTransformer vit)) {
+                    throw new IllegalArgumentException("session " + id + " is a Swin run: --timm writes ViT models only");
+                }
+                TimmSafetensors.export(vit, target);
                 System.out.printf("wrote %s (the model after step %d, timm's names)%n", target, state.progress().step());
             }
             if (tensorboard != null) {

@@ -1,5 +1,6 @@
 package dev.qvit.app.cli;
 
+import dev.qvit.model.vit.Backbone;
 import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.io.Checkpoint;
 import dev.qvit.records.BlockStatistics;
@@ -31,10 +32,10 @@ public final class Fig1Command implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        VisionTransformer teacher = QuantizeCommand.loadTeacher(teacherFile).model();
-        VisionTransformer baseline = Checkpoint.load(baselineFile);
-        VisionTransformer irm = Checkpoint.load(irmFile);
-        for (VisionTransformer s : List.of(baseline, irm)) {
+        Backbone teacher = QuantizeCommand.loadTeacher(teacherFile).model();
+        Backbone baseline = Checkpoint.load(baselineFile);
+        Backbone irm = Checkpoint.load(irmFile);
+        for (Backbone s : List.of(baseline, irm)) {
             if (s.quantization() == null || !s.config().equals(teacher.config())) {
                 throw new IllegalArgumentException("--baseline and --irm must be quantized students of the teacher's size");
             }

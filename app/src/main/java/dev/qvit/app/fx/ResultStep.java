@@ -31,7 +31,7 @@ final class ResultStep implements DemoStep {
     final VBox verdicts = new VBox(4);
     private final VBox content;
 
-    ResultStep(ShippedGrid grid, double teacherAccuracy, VitConfig model) {
+    ResultStep(ShippedGrid grid, double teacherAccuracy, dev.qvit.model.vit.ModelConfig model) {
         this.grid = grid;
         this.teacherAccuracy = teacherAccuracy;
         this.rows = AblationStatistics.rows(grid.cells(), teacherAccuracy, model, 8);

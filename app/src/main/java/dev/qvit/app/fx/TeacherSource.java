@@ -1,5 +1,6 @@
 package dev.qvit.app.fx;
 
+import dev.qvit.model.vit.Backbone;
 import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.experiment.ExperimentSpec;
 import dev.qvit.model.io.Checkpoint;
@@ -18,7 +19,7 @@ import java.nio.file.StandardCopyOption;
  *                  checkpoint file, or a note that it was trained here and not saved)
  * @param accuracy  test accuracy recorded in the checkpoint (0..1), NaN if unknown
  */
-public record TeacherSource(VisionTransformer model, String description, String reference, double accuracy) {
+public record TeacherSource(Backbone model, String description, String reference, double accuracy) {
     static final String BUNDLED = "/dev/qvit/app/teacher-tiny.qvit";
 
     /** The shipped tiny teacher. */

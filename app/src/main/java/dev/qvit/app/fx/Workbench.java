@@ -1,5 +1,6 @@
 package dev.qvit.app.fx;
 
+import dev.qvit.model.vit.Backbone;
 import dev.qvit.app.task.RunFeed;
 import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.experiment.ExperimentSpec;
@@ -82,7 +83,7 @@ public final class Workbench extends BorderPane {
     private WorkbenchSettings settings = WorkbenchSettings.load();
     /** A session's views are shown: the teacher's static views, when they arrive, do not replace them. */
     private boolean showingSession;
-    private VisionTransformer trained;
+    private Backbone trained;
     private ExperimentSpec trainedSpec;
     private TrainingTask task;
     private RunFeed feed;
@@ -166,7 +167,7 @@ public final class Workbench extends BorderPane {
     private StaticProbe probeTeacher(TeacherSource source) {
         ProbeBatch batch = ProbeBatch.of(FashionMnist.bundled().test(), ExperimentRun.PROBES_PER_CLASS);
         AttentionProbe probe = new AttentionProbe(batch, ExperimentRun.ATTENTION_IMAGES);
-        var snapshot = new ProbeSnapshot(0, 0, probe.capture(VisionTransformer.replicaOf(source.model())));
+        var snapshot = new ProbeSnapshot(0, 0, probe.capture(source.model().replica()));
         ExperimentSpec shown = ExperimentSpec.teacher(source.model().config(), ExperimentSpec.Data.all("bundled"), 1, 0);
         var start = new RunEvent.Started(shown, source.summary(), 0, batch.count(), 0, batch.images(), null,
                 Double.NaN);
@@ -562,7 +563,7 @@ public final class Workbench extends BorderPane {
         return teacher;
     }
 
-    VisionTransformer trainedModel() {
+    Backbone trainedModel() {
         return trained;
     }
 

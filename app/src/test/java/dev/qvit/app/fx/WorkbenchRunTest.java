@@ -140,7 +140,7 @@ class WorkbenchRunTest {
     void aRunThatDivergesIsReportedInWordsAndTheWindowStaysUsable(FxRobot robot) throws Exception {
         // given a teacher whose weights are all NaN, so the student's first loss is NaN
         TeacherSource good = RecordedRun.teacher();
-        VisionTransformer broken = VisionTransformer.create(good.model().config(), 3);
+        dev.qvit.model.vit.Backbone broken = good.model().config().create(3);
         broken.parameters().values().assign(Double.NaN);
         // when a student is quantized from it
         startRun(robot, new TeacherSource(broken, "broken teacher", "test", 0.1), 256, 1);

@@ -146,7 +146,7 @@ public final class Benchmark {
         RunControl control = new RunControl();
         ExperimentRun run = ExperimentRun.prepare(spec, teacher, options);
         int stepsPerEpoch = (int) (run.totalSteps() / spec.training().epochs());
-        VisionTransformer model = run.run(RunEvent.Listener.of(new RunEvent.Handler() {
+        dev.qvit.model.vit.Backbone model = run.run(RunEvent.Listener.of(new RunEvent.Handler() {
             @Override
             public void step(RunEvent.Step e) {
                 steps[0]++;
@@ -173,10 +173,10 @@ public final class Benchmark {
     }
 
     /** One probe of {@code model} as a run takes it: through a replica, on the probe batch of {@code test}. */
-    private double probeMs(VisionTransformer model, ImageDataset test) {
+    private double probeMs(dev.qvit.model.vit.Backbone model, ImageDataset test) {
         AttentionProbe probe = new AttentionProbe(ProbeBatch.of(test, ExperimentRun.PROBES_PER_CLASS),
                 ExperimentRun.ATTENTION_IMAGES);
-        VisionTransformer probed = VisionTransformer.replicaOf(model);
+        dev.qvit.model.vit.Backbone probed = model.replica();
         return median(() -> probe.capture(probed));
     }
 

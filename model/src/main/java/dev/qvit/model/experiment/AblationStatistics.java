@@ -1,7 +1,7 @@
 package dev.qvit.model.experiment;
 
 import dev.qvit.model.quant.QuantizationConfig;
-import dev.qvit.model.vit.VitConfig;
+import dev.qvit.model.vit.ModelConfig;
 import dev.qvit.records.AblationRow;
 import dev.qvit.records.BlockStatistics;
 import dev.qvit.records.LayerDiagnostics;
@@ -27,7 +27,7 @@ public final class AblationStatistics {
     }
 
     /** Rows ordered by bits (high to low), then variant (base, IRM, DGD, IRM+DGD). */
-    public static List<AblationRow> rows(List<CellResult> cells, double teacherAccuracy, VitConfig model,
+    public static List<AblationRow> rows(List<CellResult> cells, double teacherAccuracy, ModelConfig model,
                                          int embeddingBits) {
         Map<String, List<CellResult>> groups = new TreeMap<>();
         for (CellResult c : cells) {

@@ -3,7 +3,8 @@ package dev.qvit.model.experiment;
 import dev.qvit.model.nn.NativeMemory;
 import dev.qvit.model.probe.QueryKeyAnalysis;
 import dev.qvit.model.quant.LsqQuantizer;
-import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.Backbone;
+import dev.qvit.records.LayerGeometry;
 import dev.qvit.records.BlockHistograms;
 import dev.qvit.records.BlockStatistics;
 import dev.qvit.records.EpochMetrics;
@@ -37,12 +38,13 @@ public final class CellAnalysis {
                       String session) {
     }
 
-    public static CellResult measure(AblationPlan.Cell cell, AblationPlan plan, VisionTransformer teacher,
-                                     VisionTransformer student, INDArray probeImages, Run run) {
+    public static CellResult measure(AblationPlan.Cell cell, AblationPlan plan, Backbone teacher,
+                                     Backbone student, INDArray probeImages, Run run) {
         int n = (int) probeImages.size(0);
         List<LayerProbe> t = teacher.probes(teacher.trace(probeImages, false), n);
         List<LayerProbe> s = student.probes(student.trace(probeImages, false), n);
-        List<BlockStatistics> blocks = QueryKeyAnalysis.analyse(t, s, student.quantizerSnapshots());
+        List<LayerGeometry> geometry = student.attentionGeometry();
+        List<BlockStatistics> blocks = QueryKeyAnalysis.analyse(t, s, student.quantizerSnapshots(), geometry);
         List<BlockHistograms> studentHistograms = new ArrayList<>();
         List<BlockHistograms> inputHistograms = new ArrayList<>();
         List<BlockHistograms> teacherHistograms = new ArrayList<>();
@@ -54,11 +56,11 @@ public final class CellAnalysis {
             studentHistograms.add(histograms(l, sp.quantizedQuery(), sp.quantizedKey()));
             inputHistograms.add(histograms(l, sp.rectifiedQuery(), sp.rectifiedKey()));
             for (String linear : LINEARS) {
-                String name = "blocks." + l + "." + linear;
+                String name = geometry.get(l).block() + "." + linear;
                 diagnostics.add(new LayerDiagnostics(name + ".weight", weightSqnr(teacher, student, name),
                         run.oscillation().getOrDefault(name + ".weight", Double.NaN)));
             }
-            String attn = "blocks." + l + ".attn.";
+            String attn = geometry.get(l).block() + ".attn.";
             diagnostics.add(new LayerDiagnostics(attn + "q", sqnr(tp.query(), sp.quantizedQuery()), Double.NaN));
             diagnostics.add(new LayerDiagnostics(attn + "k", sqnr(tp.key(), sp.quantizedKey()), Double.NaN));
             diagnostics.add(new LayerDiagnostics(attn + "attention", sqnr(tp.attention(), sp.quantizedAttention()),
@@ -96,7 +98,7 @@ public final class CellAnalysis {
     }
 
     /** The student's weight as it multiplies (codes times steps) against the teacher's. */
-    private static double weightSqnr(VisionTransformer teacher, VisionTransformer student, String layer) {
+    private static double weightSqnr(Backbone teacher, Backbone student, String layer) {
         INDArray w = student.parameters().get(layer + ".weight").value();
         LsqQuantizer q = student.quantizers().stream().filter(x -> x.name().equals(layer + ".weight_quant"))
                 .findFirst().orElseThrow();

@@ -1,6 +1,6 @@
 package dev.qvit.model.experiment;
 
-import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.Backbone;
 import java.io.IOException;
 
 /** Saves a run's state between two steps, on the training thread. */
@@ -13,5 +13,5 @@ public interface Checkpointer {
      * @param state everything the next step depends on
      * @return where it was saved, for the user
      */
-    String save(ExperimentSpec spec, VisionTransformer model, TrainingState state) throws IOException;
+    String save(ExperimentSpec spec, Backbone model, TrainingState state) throws IOException;
 }

@@ -17,7 +17,7 @@ import dev.qvit.model.train.Trainer;
 import dev.qvit.model.train.TrainingListener;
 import dev.qvit.model.train.TrainingProgress;
 import dev.qvit.model.vit.QuantizedStudent;
-import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.Backbone;
 import dev.qvit.records.EpochMetrics;
 import dev.qvit.records.ModelSnapshot;
 import dev.qvit.records.ProbeSnapshot;
@@ -46,11 +46,11 @@ public final class ExperimentRun {
     private Trainer trainer;
 
     /** A student's full-precision teacher, with its test accuracy (0..1, NaN when unknown). */
-    public record Teacher(VisionTransformer model, double testAccuracy) {
+    public record Teacher(Backbone model, double testAccuracy) {
     }
 
     /** The trained model and how its training went. */
-    public record Result(VisionTransformer model, Trainer.Summary summary) {
+    public record Result(Backbone model, Trainer.Summary summary) {
     }
 
     private ExperimentRun(ExperimentSpec spec, Teacher teacher, RunOptions options, FashionMnist.Splits data) {
@@ -120,7 +120,7 @@ public final class ExperimentRun {
     }
 
     /** Test loss and accuracy of {@code model} on {@code images}, computed as the runs' epoch ends compute it. */
-    public static SliceResult evaluate(VisionTransformer model, ImageDataset images, int threads) {
+    public static SliceResult evaluate(Backbone model, ImageDataset images, int threads) {
         try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(threads, model)) {
             return Evaluator.evaluate(workers, images);
         }
@@ -185,7 +185,7 @@ public final class ExperimentRun {
         String description = "%s on %s: %,d train / %,d test images".formatted(spec.label(), data.description(),
                 data.train().count(), data.test().count());
         if (spec.kind() == ExperimentSpec.Kind.TEACHER) {
-            VisionTransformer model = VisionTransformer.create(spec.model(), spec.training().seed());
+            Backbone model = spec.model().create(spec.training().seed());
             listener.on(started(description, probe, null, Double.NaN));
             try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(options.threads(),
                     model)) {
@@ -195,7 +195,7 @@ public final class ExperimentRun {
         }
         ModelSnapshot teacherSnapshot = probe == null ? null : probe.capture(teacher.model());
         listener.on(started(description, probe, teacherSnapshot, teacher.testAccuracy()));
-        VisionTransformer student = QuantizedStudent.fromTeacher(teacher.model(), spec.quantization(),
+        Backbone student = QuantizedStudent.fromTeacher(teacher.model(), spec.quantization(),
                 BatchLoader.firstImages(data.train(), spec.training().batchSize()));
         try (ParallelWorkers<dev.qvit.model.train.QuantizationAwareObjective> workers = QuantizationAwareTraining
                 .workers(options.threads(), student, teacher.model(), spec.distillation())) {
@@ -205,7 +205,7 @@ public final class ExperimentRun {
         }
     }
 
-    private Trainer.Summary train(VisionTransformer model, AttentionProbe probe, RunEvent.Listener listener,
+    private Trainer.Summary train(Backbone model, AttentionProbe probe, RunEvent.Listener listener,
                                   RunControl control) throws InterruptedException {
         TrainingProgress from = TrainingProgress.START;
         if (resumeFrom != null) {
@@ -229,9 +229,9 @@ public final class ExperimentRun {
      * weights, own buffers, so that probing does not resize the training slices' buffers; a cancel stops a probe
      * in progress between two blocks) and saves checkpoints.
      */
-    private TrainingListener progress(VisionTransformer model, AttentionProbe probe, RunEvent.Listener listener,
+    private TrainingListener progress(Backbone model, AttentionProbe probe, RunEvent.Listener listener,
                                       RunControl control) {
-        VisionTransformer probed = probe == null ? null : VisionTransformer.replicaOf(model);
+        Backbone probed = probe == null ? null : model.replica();
         return new TrainingListener() {
             private long lastProbe = Long.MIN_VALUE / 2;
             private long probeCost;
@@ -283,7 +283,7 @@ public final class ExperimentRun {
     /** Training time per unit of probe time: 19 keeps probes at or below 1 / (1 + 19) = 5 % of a run. */
     static final long PROBE_BUDGET = 19;
 
-    private void checkpoint(VisionTransformer model, RunEvent.Listener listener) {
+    private void checkpoint(Backbone model, RunEvent.Listener listener) {
         if (options.checkpointer() == null) {
             return;
         }

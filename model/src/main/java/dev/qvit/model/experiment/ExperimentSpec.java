@@ -10,6 +10,9 @@ import dev.qvit.model.quant.DistributionGuidedDistillation;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.train.DistillationSettings;
 import dev.qvit.model.train.TrainingConfig;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.qvit.model.vit.ModelConfig;
 import dev.qvit.model.vit.VitConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +25,7 @@ import java.util.Map;
  *
  * @param schemaVersion  {@link #SCHEMA_VERSION} when written by this version
  * @param kind           teacher (full precision from scratch) or student (QAT from {@code teacher})
- * @param model          the ViT's size; a student's may be left null when written, meaning its teacher's, and is
+ * @param model          the architecture and its size (a ViT's or a Swin's); a student's may be left null when written, meaning its teacher's, and is
  *                       filled in by {@link ExperimentRun#prepare} (so a run's spec always names it)
  * @param data           which Fashion-MNIST and how many of its images
  * @param teacher        student runs: where the teacher comes from ("bundled" or a checkpoint file); null for
@@ -33,7 +36,10 @@ import java.util.Map;
  */
 @JsonPropertyOrder({"schemaVersion", "kind", "model", "data", "teacher", "quantization", "distillation", "training"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ExperimentSpec(int schemaVersion, Kind kind, VitConfig model, Data data, String teacher,
+public record ExperimentSpec(int schemaVersion, Kind kind,
+                             @JsonSerialize(using = dev.qvit.model.io.ModelConfigJson.Writer.class)
+                             @JsonDeserialize(using = dev.qvit.model.io.ModelConfigJson.Reader.class) ModelConfig model,
+                             Data data, String teacher,
                              QuantizationConfig quantization, DistillationSettings distillation,
                              TrainingConfig training) {
 
@@ -62,7 +68,7 @@ public record ExperimentSpec(int schemaVersion, Kind kind, VitConfig model, Data
     }
 
     /** The method doc's teacher recipe (AdamW 1e-3, wd 0.05, 1 warm-up epoch, cosine to 1e-5, augmentation). */
-    public static ExperimentSpec teacher(VitConfig model, Data data, int epochs, long seed) {
+    public static ExperimentSpec teacher(ModelConfig model, Data data, int epochs, long seed) {
         return new ExperimentSpec(SCHEMA_VERSION, Kind.TEACHER, model, data, null, null, null,
                 teacherRecipe(epochs, 1e-3, seed));
     }
@@ -73,7 +79,7 @@ public record ExperimentSpec(int schemaVersion, Kind kind, VitConfig model, Data
     }
 
     /** The method doc's QAT recipe (AdamW 2e-4 cosine to 1e-6, no warm-up, no decay, augmentation). */
-    public static ExperimentSpec student(VitConfig model, Data data, String teacher, QuantizationConfig quantization,
+    public static ExperimentSpec student(ModelConfig model, Data data, String teacher, QuantizationConfig quantization,
                                          DistillationSettings distillation, int epochs, long seed) {
         return new ExperimentSpec(SCHEMA_VERSION, Kind.STUDENT, model, data, teacher, quantization, distillation,
                 qatRecipe(epochs, 2e-4, seed));
@@ -189,7 +195,7 @@ public record ExperimentSpec(int schemaVersion, Kind kind, VitConfig model, Data
                 distillation.norm() == DistributionGuidedDistillation.Norm.HEAD ? "head" : "layer") : "");
     }
 
-    public ExperimentSpec withModel(VitConfig m) {
+    public ExperimentSpec withModel(ModelConfig m) {
         return new ExperimentSpec(schemaVersion, kind, m, data, teacher, quantization, distillation, training);
     }
 

@@ -1,6 +1,8 @@
 package dev.qvit.model.experiment;
 
 import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.swin.SwinConfig;
+import dev.qvit.model.vit.ModelConfig;
 import dev.qvit.model.vit.VitConfig;
 import dev.qvit.records.ModelCost;
 
@@ -25,12 +27,56 @@ public final class ModelCosts {
     private ModelCosts() {
     }
 
-    public static ModelCost fullPrecision(VitConfig c) {
+    public static ModelCost fullPrecision(ModelConfig c) {
         return count(c, FULL, FULL);
     }
 
-    public static ModelCost of(VitConfig c, QuantizationConfig q) {
+    public static ModelCost of(ModelConfig c, QuantizationConfig q) {
         return count(c, q.bits(), q.embeddingBits());
+    }
+
+    private static ModelCost count(ModelConfig c, int bits, int edgeBits) {
+        if (c instanceof SwinConfig swin) {
+            return count(swin, bits, edgeBits);
+        }
+        return count((VitConfig) c, bits, edgeBits);
+    }
+
+    /**
+     * The same count for a Swin: per stage of L tokens of width D in W windows of n tokens, each block's linears
+     * and attention as the ViT's (attention within windows: W n^2 probabilities per head), the relative position
+     * tables and layer norms in full precision, patch merging (4D to 2D, no bias) at b bits.
+     */
+    private static ModelCost count(SwinConfig c, int bits, int edgeBits) {
+        double weightBits = 0;
+        double activationBits = 0;
+        double bops = 0;
+        for (int s = 0; s < c.stages(); s++) {
+            double l = (double) c.resolution(s) * c.resolution(s);
+            double d = c.dim(s);
+            double m = d * c.mlpRatio();
+            double n = (double) c.window(s) * c.window(s);
+            double windows = l / n;
+            double h = c.heads(s);
+            double table = Math.pow(2 * c.window(s) - 1, 2) * h;
+            int depth = c.depths().get(s);
+            weightBits += depth * ((4 * d * d + 2 * d * m) * bits + (3 * d + d + m + d + 4 * d + table) * FULL);
+            activationBits += depth * (l * d + 3 * l * d + windows * h * n * n + l * d + l * d + l * m) * bits;
+            bops += depth * (l * d * 3 * d + 2 * windows * n * n * d + l * d * d + 2 * l * d * m) * bits * bits;
+            if (s < c.stages() - 1) {                                         // patch merging: norm(4D), 4D -> 2D
+                weightBits += 4 * d * 2 * d * bits + 2 * 4 * d * FULL;
+                activationBits += l / 4 * 4 * d * bits;
+                bops += l / 4 * 4 * d * 2 * d * bits * bits;
+            }
+        }
+        double d0 = c.dim(0);
+        double last = c.features();
+        double patches = (double) c.resolution(0) * c.resolution(0);
+        weightBits += ((double) c.patchPixels() * d0 + last * c.numClasses()) * edgeBits
+                + (d0 + 2 * d0 + 2 * last + c.numClasses()) * FULL;            // biases, patch and final norms
+        activationBits += (patches * c.patchPixels() + last) * edgeBits;
+        bops += (patches * c.patchPixels() * d0 + last * c.numClasses()) * edgeBits * edgeBits;
+        return new ModelCost(weightBits, activationBits, bops);
     }
 
     private static ModelCost count(VitConfig c, int bits, int edgeBits) {

@@ -1,7 +1,7 @@
 package dev.qvit.model.experiment;
 
 import dev.qvit.model.io.Checkpoint;
-import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.Backbone;
 import dev.qvit.records.EpochMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ public final class TrainedModelFile {
     }
 
     /** Writes atomically (temporary file, then rename). */
-    public static void save(Path file, ExperimentSpec spec, VisionTransformer model, List<EpochMetrics> history)
+    public static void save(Path file, ExperimentSpec spec, Backbone model, List<EpochMetrics> history)
             throws IOException {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("label", spec.label());

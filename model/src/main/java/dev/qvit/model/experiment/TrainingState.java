@@ -6,7 +6,7 @@ import dev.qvit.model.probe.WeightOscillation;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.train.AdamW;
 import dev.qvit.model.train.TrainingProgress;
-import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.Backbone;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -44,7 +44,7 @@ public record TrainingState(Map<String, float[]> parameters, float[] firstMoment
      *
      * @param oscillation the run's oscillation count, or null
      */
-    public static TrainingState capture(VisionTransformer model, AdamW optimizer, TrainingProgress progress,
+    public static TrainingState capture(Backbone model, AdamW optimizer, TrainingProgress progress,
                                         WeightOscillation oscillation) {
         Map<String, float[]> values = new LinkedHashMap<>();
         for (Parameter p : model.parameters().parameters()) {
@@ -63,7 +63,7 @@ public record TrainingState(Map<String, float[]> parameters, float[] firstMoment
      *
      * @throws IllegalArgumentException when the state is of another model (names, shapes or sizes differ)
      */
-    public void restoreInto(VisionTransformer model, AdamW optimizer) {
+    public void restoreInto(Backbone model, AdamW optimizer) {
         restoreModel(model);
         ParameterSet params = model.parameters();
         if (firstMoment.length != params.size() || secondMoment.length != params.size()) {
@@ -77,15 +77,15 @@ public record TrainingState(Map<String, float[]> parameters, float[] firstMoment
     }
 
     /** The model this state was taken from: {@code spec}'s model with the saved weights and calibration. */
-    public VisionTransformer model(ExperimentSpec spec) {
-        VisionTransformer m = new VisionTransformer(spec.model(), DataType.FLOAT,
+    public Backbone model(ExperimentSpec spec) {
+        Backbone m = spec.model().empty(DataType.FLOAT,
                 spec.kind() == ExperimentSpec.Kind.STUDENT ? spec.quantization() : null);
         restoreModel(m);
         return m;
     }
 
     /** Writes the parameters and quantizer calibration (not the optimizer) into a model of the same experiment. */
-    public void restoreModel(VisionTransformer model) {
+    public void restoreModel(Backbone model) {
         ParameterSet params = model.parameters();
         List<String> names = params.parameters().stream().map(Parameter::name).toList();
         if (!names.equals(List.copyOf(parameters.keySet()))) {

@@ -7,8 +7,8 @@ import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.quant.QuantizationConfig;
-import dev.qvit.model.vit.VisionTransformer;
-import dev.qvit.model.vit.VitConfig;
+import dev.qvit.model.vit.Backbone;
+import dev.qvit.model.vit.ModelConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +26,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A model file: a zip with {@code manifest.json} (format, kind, {@link VitConfig}, free metadata) and one
+ * A model file: a zip with {@code manifest.json} (format, kind, the model's architecture and size, free metadata) and one
  * {@code params/<name>.npy} per parameter (PyTorch state_dict names and shapes). Written atomically (temp file,
  * then rename); read with every name, shape and value checked, so a wrong or corrupt file is a clear message.
  */
@@ -39,15 +39,15 @@ public final class Checkpoint {
     }
 
     /** What a checkpoint file holds besides the weights; {@code quantization} is null for a FP model. */
-    public record Header(String kind, VitConfig config, QuantizationConfig quantization, JsonNode metadata,
+    public record Header(String kind, ModelConfig config, QuantizationConfig quantization, JsonNode metadata,
                          JsonNode quantizerStates) {
     }
 
-    public static void save(Path file, String kind, VisionTransformer model, Map<String, Object> metadata)
+    public static void save(Path file, String kind, Backbone model, Map<String, Object> metadata)
             throws IOException {
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("format", FORMAT).put("version", VERSION).put("kind", kind);
-        manifest.set("config", JSON.valueToTree(model.config()));
+        manifest.set("config", ModelConfigJson.toTree(model.config()));
         if (model.quantization() != null) {
             manifest.set("quantization", JSON.valueToTree(model.quantization()));
             var states = manifest.putArray("quantizers");
@@ -80,16 +80,16 @@ public final class Checkpoint {
     }
 
     /** Loads a float32 model, full precision or quantized (with its quantizer states). */
-    public static VisionTransformer load(Path file) throws IOException {
+    public static Backbone load(Path file) throws IOException {
         Map<String, byte[]> entries = readEntries(file, false);
         Header header = header(entries, file);
-        VisionTransformer model = new VisionTransformer(header.config(), DataType.FLOAT, header.quantization());
+        Backbone model = header.config().empty(DataType.FLOAT, header.quantization());
         loadParameters(model.parameters(), name -> entries.get("params/" + name + ".npy"), file.toString());
         restoreQuantizers(model, header.quantizerStates(), file);
         return model;
     }
 
-    private static void restoreQuantizers(VisionTransformer model, JsonNode states, Path file) throws IOException {
+    private static void restoreQuantizers(Backbone model, JsonNode states, Path file) throws IOException {
         for (LsqQuantizer q : model.quantizers()) {
             JsonNode state = null;
             for (JsonNode s : states) {
@@ -157,7 +157,7 @@ public final class Checkpoint {
             throw new IOException(file + " was written by a newer workbench (version " + manifest.path("version").asInt() + ")");
         }
         try {
-            VitConfig config = JSON.treeToValue(manifest.get("config"), VitConfig.class);
+            ModelConfig config = ModelConfigJson.fromTree(manifest.get("config"));
             QuantizationConfig quantization = manifest.hasNonNull("quantization")
                     ? JSON.treeToValue(manifest.get("quantization"), QuantizationConfig.class) : null;
             return new Header(manifest.path("kind").asText(), config, quantization, manifest.path("metadata"),

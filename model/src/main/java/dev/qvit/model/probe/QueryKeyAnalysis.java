@@ -1,11 +1,13 @@
 package dev.qvit.model.probe;
 
+import dev.qvit.records.LayerGeometry;
+import dev.qvit.records.Tensor;
 import dev.qvit.records.BlockStatistics;
 import dev.qvit.records.GaussianFit;
 import dev.qvit.records.LayerProbe;
 import dev.qvit.records.LayerProbe.Stage;
 import dev.qvit.records.QuantizerSnapshot;
-import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.Backbone;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,16 +18,16 @@ public final class QueryKeyAnalysis {
     }
 
     /** Runs both models in evaluation mode on {@code images} and compares their queries and keys per block. */
-    public static List<BlockStatistics> analyse(VisionTransformer teacher, VisionTransformer student, INDArray images) {
+    public static List<BlockStatistics> analyse(Backbone teacher, Backbone student, INDArray images) {
         int n = (int) images.size(0);
         List<LayerProbe> t = teacher.probes(teacher.trace(images, false), n);
         List<LayerProbe> s = student.probes(student.trace(images, false), n);
-        return analyse(t, s, student.quantizerSnapshots());
+        return analyse(t, s, student.quantizerSnapshots(), student.attentionGeometry());
     }
 
     /** The same from probes already taken of both models on the same images. */
     public static List<BlockStatistics> analyse(List<LayerProbe> t, List<LayerProbe> s,
-                                                List<QuantizerSnapshot> quantizers) {
+                                                List<QuantizerSnapshot> quantizers, List<LayerGeometry> blocks) {
         List<BlockStatistics> out = new ArrayList<>();
         for (int l = 0; l < t.size(); l++) {
             LayerProbe tp = t.get(l);
@@ -35,8 +37,8 @@ public final class QueryKeyAnalysis {
                     GaussianFit.of(sp.allQueries(Stage.QUANTIZED)), GaussianFit.of(tp.key()),
                     GaussianFit.of(sp.key()), GaussianFit.of(sp.quantized() ? sp.rectifiedKey() : sp.key()),
                     GaussianFit.of(sp.quantized() ? sp.quantizedKey() : sp.key()),
-                    entropy(quantizers, "blocks." + l + ".attn.q_quant"),
-                    entropy(quantizers, "blocks." + l + ".attn.k_quant")));
+                    entropy(quantizers, blocks.get(l).quantizerName(Tensor.QUERY)),
+                    entropy(quantizers, blocks.get(l).quantizerName(Tensor.KEY))));
         }
         return out;
     }

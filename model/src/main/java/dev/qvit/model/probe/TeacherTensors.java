@@ -1,7 +1,7 @@
 package dev.qvit.model.probe;
 
 import dev.qvit.model.nn.Parameter;
-import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.Backbone;
 import dev.qvit.records.LayerProbe;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +22,8 @@ public final class TeacherTensors {
         this.weights = weights;
     }
 
-    public static TeacherTensors of(VisionTransformer teacher, ProbeBatch batch) {
-        VisionTransformer replica = VisionTransformer.replicaOf(teacher);
+    public static TeacherTensors of(Backbone teacher, ProbeBatch batch) {
+        Backbone replica = teacher.replica();
         List<LayerProbe> probes = replica.probes(replica.trace(batch.normalised(), false), batch.count());
         Map<String, float[]> weights = new LinkedHashMap<>();
         for (Parameter p : teacher.parameters().parameters()) {

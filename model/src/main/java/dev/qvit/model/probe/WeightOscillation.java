@@ -3,9 +3,7 @@ package dev.qvit.model.probe;
 import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.quant.QuantizedLinear;
-import dev.qvit.model.vit.MultiHeadSelfAttention;
-import dev.qvit.model.vit.TransformerBlock;
-import dev.qvit.model.vit.VisionTransformer;
+import dev.qvit.model.vit.Backbone;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,17 +48,12 @@ public final class WeightOscillation {
         }
     }
 
-    /** Tracks every quantized linear layer of {@code student}: the block linears, the patch embedding and the head. */
-    public WeightOscillation(VisionTransformer student) {
-        track(student.patchEmbedding().projection());
-        for (TransformerBlock b : student.blocks()) {
-            MultiHeadSelfAttention a = b.attention();
-            track(a.qkv());
-            track(a.proj());
-            track(b.mlp().fc1());
-            track(b.mlp().fc2());
-        }
-        track(student.head());
+    /**
+     * Tracks every quantized linear layer of {@code student}: the block linears, the patch embedding, the head (and a
+     * Swin's patch mergings), in forward order.
+     */
+    public WeightOscillation(Backbone student) {
+        student.linearLayers().forEach(this::track);
     }
 
     private void track(DenseLayer layer) {

@@ -1,6 +1,9 @@
 package dev.qvit.model.swin;
 
+import dev.qvit.model.quant.QuantizationConfig;
+import dev.qvit.model.vit.ModelConfig;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Size of a Swin Transformer (Liu et al. 2021) as timm's {@code SwinTransformer} defines it: patch embedding with
@@ -18,7 +21,7 @@ import java.util.List;
  * @param numClasses classifier outputs
  */
 public record SwinConfig(int imageSize, int patchSize, int channels, int embedDim, List<Integer> depths,
-                         List<Integer> numHeads, int windowSize, int mlpRatio, int numClasses) {
+                         List<Integer> numHeads, int windowSize, int mlpRatio, int numClasses) implements ModelConfig {
 
     public SwinConfig {
         depths = List.copyOf(depths);
@@ -53,6 +56,39 @@ public record SwinConfig(int imageSize, int patchSize, int channels, int embedDi
      */
     public static SwinConfig tiny() {
         return new SwinConfig(28, 2, 1, 32, List.of(2, 2), List.of(2, 4), 7, 4, 10);
+    }
+
+    @Override
+    public String architecture() {
+        return "swin";
+    }
+
+    /** "swin-tiny" for the preset, else "swin-custom". */
+    @Override
+    public String presetName() {
+        return equals(tiny()) ? "swin-tiny" : "swin-custom";
+    }
+
+    /** e.g. "swin-tiny (C32, depths [2, 2], heads [2, 4], window 7, 28x28/2)". */
+    @Override
+    public String describe() {
+        return "%s (C%d, depths %s, heads %s, window %d, %dx%d/%d)".formatted(presetName(), embedDim, depths, numHeads,
+                windowSize, imageSize, imageSize, patchSize);
+    }
+
+    @Override
+    public long parameterCount() {
+        return new SwinTransformer(this, DataType.FLOAT).parameters().size();
+    }
+
+    @Override
+    public SwinTransformer create(long seed) {
+        return SwinTransformer.create(this, seed);
+    }
+
+    @Override
+    public SwinTransformer empty(DataType dataType, QuantizationConfig quantization) {
+        return new SwinTransformer(this, dataType, quantization);
     }
 
     public int stages() {

@@ -169,6 +169,7 @@ public final class SwinTransformer implements Backbone {
         return Collections.unmodifiableList(merges);
     }
 
+    @Override
     public SwinConfig config() {
         return config;
     }
@@ -212,6 +213,22 @@ public final class SwinTransformer implements Backbone {
     @Override
     public List<MultiHeadSelfAttention> attentionLayers() {
         return blocks().stream().map(SwinBlock::attention).toList();
+    }
+
+    @Override
+    public List<DenseLayer> linearLayers() {
+        List<DenseLayer> out = new ArrayList<>();
+        out.add(patchEmbedding.projection());
+        for (int s = 0; s < config.stages(); s++) {
+            for (SwinBlock b : stages.get(s)) {
+                out.addAll(List.of(b.attention().qkv(), b.attention().proj(), b.mlp().fc1(), b.mlp().fc2()));
+            }
+            if (s < merges.size()) {
+                out.add(merges.get(s).reduction());
+            }
+        }
+        out.add(head());
+        return out;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.qvit.model.vit;
 
 import dev.qvit.model.nn.BatchReduction;
+import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.ParameterSet;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.quant.QuantizationConfig;
@@ -136,4 +137,10 @@ public interface Backbone {
     int channels();
 
     int imageSize();
+
+    /** The architecture and size this model was built from. */
+    ModelConfig config();
+
+    /** Every linear layer (patch embedding and head included), in forward order. */
+    List<DenseLayer> linearLayers();
 }

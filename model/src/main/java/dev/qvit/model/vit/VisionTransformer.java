@@ -132,6 +132,17 @@ public final class VisionTransformer implements Backbone {
     }
 
     @Override
+    public List<DenseLayer> linearLayers() {
+        List<DenseLayer> out = new ArrayList<>();
+        out.add(patchEmbedding().projection());
+        for (TransformerBlock b : blocks()) {
+            out.addAll(List.of(b.attention().qkv(), b.attention().proj(), b.mlp().fc1(), b.mlp().fc2()));
+        }
+        out.add(head());
+        return out;
+    }
+
+    @Override
     public List<LayerGeometry> attentionGeometry() {
         return ModelSnapshot.vit(config.depth(), config.numHeads(), config.numTokens());
     }
@@ -161,6 +172,7 @@ public final class VisionTransformer implements Backbone {
         return head;
     }
 
+    @Override
     public VitConfig config() {
         return config;
     }

@@ -15,7 +15,7 @@ import java.util.Locale;
  * @param numClasses classifier outputs
  */
 public record VitConfig(int imageSize, int patchSize, int channels, int dim, int depth, int numHeads, int mlpDim,
-                        int numClasses) {
+                        int numClasses) implements ModelConfig {
 
     public VitConfig {
         require(imageSize > 0 && patchSize > 0 && channels > 0, "image size, patch size and channels must be positive");
@@ -46,7 +46,24 @@ public record VitConfig(int imageSize, int patchSize, int channels, int dim, int
         };
     }
 
+    @Override
+    public String architecture() {
+        return "vit";
+    }
+
+    @Override
+    public VisionTransformer create(long seed) {
+        return VisionTransformer.create(this, seed);
+    }
+
+    @Override
+    public VisionTransformer empty(org.nd4j.linalg.api.buffer.DataType dataType,
+                                   dev.qvit.model.quant.QuantizationConfig quantization) {
+        return new VisionTransformer(this, dataType, quantization);
+    }
+
     /** "tiny" or "small" when this is a preset, else "custom". */
+    @Override
     public String presetName() {
         return equals(tiny()) ? "tiny" : equals(small()) ? "small" : "custom";
     }
@@ -72,6 +89,7 @@ public record VitConfig(int imageSize, int patchSize, int channels, int dim, int
         return channels * patchSize * patchSize;
     }
 
+    @Override
     public long parameterCount() {
         long patch = (long) dim * patchPixels() + dim;
         long embed = dim + (long) numTokens() * dim;
@@ -84,6 +102,7 @@ public record VitConfig(int imageSize, int patchSize, int channels, int dim, int
     }
 
     /** Short human-readable description, e.g. "tiny (D64 L4 H4 MLP256)". */
+    @Override
     public String describe() {
         String name = equals(tiny()) ? "tiny " : equals(small()) ? "small " : "";
         return "%s(D%d L%d H%d MLP%d, %dx%d/%d)".formatted(name, dim, depth, numHeads, mlpDim, imageSize, imageSize, patchSize);

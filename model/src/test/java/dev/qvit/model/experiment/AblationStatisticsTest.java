@@ -80,6 +80,18 @@ class AblationStatisticsTest {
         assertThat(w4.activationBits()).isLessThan(fp.activationBits() / 4);
     }
 
+    @Test
+    void aSwinsFullPrecisionWeightsAreItsParametersAt32BitsAndItsQuantizedOnesFewer() {
+        dev.qvit.model.swin.SwinConfig c = dev.qvit.model.swin.SwinConfig.tiny();
+        ModelCost fp = ModelCosts.fullPrecision(c);
+        assertThat(fp.weightBits()).isCloseTo(32.0 * c.parameterCount(), within(1.0));
+        ModelCost w4 = ModelCosts.of(c, QuantizationConfig.of(4, QuantizationConfig.Rectification.NONE));
+        ModelCost w2 = ModelCosts.of(c, QuantizationConfig.of(2, QuantizationConfig.Rectification.NONE));
+        assertThat(w4.weightBits()).isLessThan(fp.weightBits() / 4).isGreaterThan(w2.weightBits());
+        assertThat(w4.bops()).isLessThan(fp.bops() / 16).isGreaterThan(w2.bops());
+        assertThat(w2.activationBits()).isLessThan(w4.activationBits());
+    }
+
     private static CellResult cell(int bits, String variant, long seed, double accuracy) {
         return new CellResult(bits, variant, seed, "distribution", 0.1, accuracy, Double.NaN, List.of(), List.of(), 1);
     }

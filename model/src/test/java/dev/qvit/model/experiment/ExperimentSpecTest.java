@@ -105,4 +105,24 @@ class ExperimentSpecTest {
         assertThatThrownBy(() -> ExperimentSpec.fromJson(json))
                 .hasMessageContaining("image size 28 is not divisible by patch size 5");
     }
+
+    @Test
+    void aSwinSpecSurvivesJsonWithItsArchitectureAndAnOlderSpecIsAVit() {
+        ExperimentSpec swin = ExperimentSpec.teacher(dev.qvit.model.swin.SwinConfig.tiny(),
+                ExperimentSpec.Data.all("bundled"), 2, 3);
+        String json = swin.toJson();
+        assertThat(json).contains("\"architecture\" : \"swin\"").contains("\"depths\" : [ 2, 2 ]");
+        assertThat(ExperimentSpec.fromJson(json)).isEqualTo(swin);
+        assertThat(swin.shortName()).isEqualTo("teacher-swin-tiny");
+        // written before Swin: no architecture, a ViT
+        String old = "{\"schemaVersion\":1,\"kind\":\"TEACHER\",\"model\":{\"imageSize\":28,\"patchSize\":4,"
+                + "\"channels\":1,\"dim\":64,\"depth\":4,\"numHeads\":4,\"mlpDim\":256,\"numClasses\":10},"
+                + "\"data\":{\"source\":\"bundled\",\"trainLimit\":0,\"testLimit\":0},"
+                + "\"training\":" + ExperimentSpec.fromJson(json).withModel(null).toJson()
+                .replaceAll("(?s).*\"training\" : ", "").replaceAll("(?s)\\}\\s*$", "") + "}";
+        assertThat(ExperimentSpec.fromJson(old).model()).isEqualTo(dev.qvit.model.vit.VitConfig.tiny());
+        String unknown = json.replace("\"swin\"", "\"resnet\"");
+        assertThatThrownBy(() -> ExperimentSpec.fromJson(unknown)).isInstanceOf(InvalidExperimentException.class)
+                .hasMessageContaining("architecture").satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
 }

@@ -112,7 +112,7 @@ class ThreadCountDeterminismTest {
                 BatchLoader.firstImages(TRAIN, 40));
     }
 
-    private static double evaluate(VisionTransformer model, int threads) {
+    private static double evaluate(dev.qvit.model.vit.Backbone model, int threads) {
         try (ParallelWorkers<ClassificationObjective> workers = ClassificationObjective.workers(threads, model)) {
             return Evaluator.evaluate(workers, TEST).accuracy();
         }
