@@ -46,6 +46,11 @@ final class ScreenshotTour {
             throughput(bits, images);
             return;
         }
+        String session = System.getProperty("qvit.tour.session");
+        if (session != null) {
+            session(session);
+            return;
+        }
         then("shoot teacher", this::chartsDrawn, () -> shoot("teacher"));
         demo();
         if (Boolean.getBoolean("qvit.tour.demoOnly") || Boolean.getBoolean("qvit.tour.studioOnly")) {
@@ -96,6 +101,19 @@ final class ScreenshotTour {
             LOG.info("screenshots written to {}", out.toAbsolutePath());
             window.close();
         });
+        ticker.setCycleCount(Timeline.INDEFINITE);
+        ticker.play();
+    }
+
+    /**
+     * The views of one saved session (-Dqvit.tour.session=ID, from the workbench's sessions folder), block 1 head 1
+     * selected: for a Swin session, the shifted block of its first stage. Files are named {@code <view>-session}.
+     */
+    private void session(String id) {
+        then("open " + id, () -> true, () -> w.showSession(id));
+        then("opened", () -> w.state().snapshotCount() > 1, () -> w.select(w.selection().withLayerHead(1, 1)));
+        views("-session");
+        then("stop", () -> true, window::close);
         ticker.setCycleCount(Timeline.INDEFINITE);
         ticker.play();
     }

@@ -212,6 +212,52 @@ class WorkbenchViewsTest {
         assertThat(WorkbenchKeyboardTest.status(robot)).isEqualTo("Exported " + png);
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void aSwinRunShowsEachBlocksOwnHeadsAndTheWindowsOfItsAttention(FxRobot robot) throws Exception {
+        // given a short real run of a small Swin student: blocks of 1, 1 and 2 heads, the first two in 4 windows
+        List<RunEvent> events = swinRun();
+        robot.interact(() -> window.workbench().showRun(events));
+        robot.clickOn("#tab-attention");
+        javafx.scene.control.ComboBox<Integer> windows = robot.lookup("#windowPicker").queryAs(
+                javafx.scene.control.ComboBox.class);
+        javafx.scene.control.ComboBox<Integer> heads = robot.from(windows.getParent().getParent())  // its toolbar
+                .lookup("#headPicker").queryAs(javafx.scene.control.ComboBox.class);
+        // when block 0 is shown: four windows to pick from, one head
+        robot.interact(() -> window.workbench().select(window.workbench().selection().withLayerHead(0, 0)));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(windows.getParent().isVisible()).isTrue();
+        assertThat(windows.getItems()).containsExactly(0, 1, 2, 3);
+        assertThat(heads.getItems()).containsExactly(0);
+        assertThat(chart(robot, "#clsStudent").getTitle().getText()).startsWith("attention received");
+        // and block 2 (the last stage: one window, two heads)
+        robot.interact(() -> window.workbench().select(window.workbench().selection().withLayerHead(2, 1)));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(windows.getParent().isVisible()).as("the window picker").isFalse();
+        assertThat(heads.getItems()).containsExactly(0, 1);
+        // then the overview has a row per block, as wide as the widest, and nothing beyond a block's heads
+        robot.clickOn("#tab-distributions");
+        XYPlot plot = (XYPlot) chart(robot, "#overviewHeatmap").getPlot();
+        assertThat(plot.getDataset().getItemCount(0)).isEqualTo(3 * 2);
+    }
+
+    private static List<RunEvent> swinRun() throws Exception {
+        dev.qvit.model.swin.SwinConfig config = new dev.qvit.model.swin.SwinConfig(28, 2, 1, 8, List.of(2, 1),
+                List.of(1, 2), 7, 2, 10);
+        dev.qvit.model.experiment.ExperimentRun.Teacher teacher = new dev.qvit.model.experiment.ExperimentRun.Teacher(
+                dev.qvit.model.swin.SwinTransformer.create(config, 5), 0.5);
+        dev.qvit.model.experiment.ExperimentSpec spec = dev.qvit.model.experiment.ExperimentSpec.student(config,
+                new dev.qvit.model.experiment.ExperimentSpec.Data("bundled", 100, 50), "test",
+                dev.qvit.model.quant.QuantizationConfig.of(4, dev.qvit.model.quant.QuantizationConfig.Rectification.TOKEN),
+                dev.qvit.model.train.DistillationSettings.on(0.1), 1, 3)
+                .withTraining(dev.qvit.model.experiment.ExperimentSpec.qatRecipe(1, 2e-4, 3).withBatchSize(50));
+        List<RunEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.qvit.model.experiment.ExperimentRun.prepare(spec, teacher,
+                dev.qvit.model.experiment.RunOptions.headless(1).probingEvery(0)).run(events::add,
+                new dev.qvit.model.train.RunControl());
+        return events;
+    }
+
     private void showRecordedRun(FxRobot robot) throws Exception {
         List<RunEvent> events = RecordedRun.events();
         robot.interact(() -> window.workbench().showRun(events));

@@ -15,12 +15,16 @@ import javafx.scene.layout.HBox;
 import org.jfree.chart.JFreeChart;
 
 /**
- * The attention of the selected layer and head on one probe image: the cls token's attention over the image and
- * the full N x N attention matrix, teacher | student | difference, with shared colour scales.
+ * The attention of the selected layer and head on one probe image: the cls token's attention over the image (for a
+ * Swin block, without a cls token: the mean attention each patch receives in its window) and the full N x N
+ * attention matrix (a Swin block's: of the window picked), teacher | student | difference, with shared colour
+ * scales.
  */
 public final class AttentionView extends WorkbenchView {
     private final HeadPicker picker = new HeadPicker((l, h) -> select(selection().withLayerHead(l, h)));
     private final ComboBox<Integer> image = new ComboBox<>();
+    private final ComboBox<Integer> window = new ComboBox<>();
+    private final HBox windowBox = new HBox(6, fixed("window"), window);
     private final ChartPane[] overlays = {chartPane(), chartPane(), chartPane()};
     private final ChartPane[] matrices = {chartPane(), chartPane(), chartPane()};
     private final Label entropy = readout(dev.qvit.records.HeadMetric.ATTENTION_ENTROPY.formula());
@@ -41,7 +45,14 @@ public final class AttentionView extends WorkbenchView {
         image.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         HBox imageBox = new HBox(6, fixed("test image"), image);
         imageBox.setAlignment(Pos.CENTER_LEFT);
-        setTop(toolbar(picker, imageBox, entropy));
+        window.setId("windowPicker");
+        window.setOnAction(e -> {
+            if (!updating && window.getValue() != null && data() != null) {
+                draw(data(), selection());
+            }
+        });
+        windowBox.setAlignment(Pos.CENTER_LEFT);
+        setTop(toolbar(picker, imageBox, windowBox, entropy));
         GridPane grid = ChartGrid.of(3, 50, 50);
         for (int c = 0; c < 3; c++) {
             grid.add(overlays[c], c, 0);
@@ -69,23 +80,24 @@ public final class AttentionView extends WorkbenchView {
         fillImages(data.images(), model.attentionImages(), sel.image());
         int img = Math.min(sel.image(), model.attentionImages() - 1);
         LayerGeometry geometry = model.geometry(sel.layer());
+        int w = showWindows(geometry.windows());
         int n = geometry.tokens();
         int grid = geometry.gridSide();
         // a ViT's cls token looks at the image; a Swin window has none: the mean attention each patch receives
         String overImage = geometry.hasClassToken() ? "cls attention" : "attention received";
         double[][] pixels = pixels(data.images(), img);
         double[][] studentCls = HeatmapChart.matrix(model.attentionOverImage(sel.layer(), img, sel.head()), grid, grid);
-        double[][] studentMap = HeatmapChart.matrix(model.attentionMap(sel.layer(), img, sel.head()), n, n);
+        double[][] studentMap = HeatmapChart.matrix(model.attentionMap(sel.layer(), img, w, sel.head()), n, n);
         ModelSnapshot teacher = data.teacher() != null && data.teacher().geometry().equals(model.geometry())
                 ? data.teacher() : null;
         double[][] teacherCls = teacher == null ? null
                 : HeatmapChart.matrix(teacher.attentionOverImage(sel.layer(), img, sel.head()), grid, grid);
         double[][] teacherMap = teacher == null ? null
-                : HeatmapChart.matrix(teacher.attentionMap(sel.layer(), img, sel.head()), n, n);
+                : HeatmapChart.matrix(teacher.attentionMap(sel.layer(), img, w, sel.head()), n, n);
         double clsTop = Math.max(HeatmapChart.range(studentCls)[1], teacherCls == null ? 0 : HeatmapChart.range(teacherCls)[1]);
         double mapTop = Math.max(HeatmapChart.range(studentMap)[1], teacherMap == null ? 0 : HeatmapChart.range(teacherMap)[1]);
-        String where = String.format(Locale.ROOT, "layer %d, head %d, %s", sel.layer(), sel.head(),
-                data.images().caption(img));
+        String where = String.format(Locale.ROOT, "layer %d, head %d, %s%s", sel.layer(), sel.head(),
+                data.images().caption(img), geometry.windows() > 1 ? ", window " + w : "");
         String who = data.modelName();
         overlays[1].setChart(withSubtitle(AttentionOverlayChart.create(overImage + ", " + who, pixels, studentCls,
                 clsTop), where));
@@ -110,6 +122,25 @@ public final class AttentionView extends WorkbenchView {
         entropy.setText(String.format(Locale.ROOT, "attention entropy: %s %.3f bits%s", who,
                 model.attentionEntropy(sel.layer(), sel.head()), teacher == null ? ""
                         : String.format(Locale.ROOT, ", teacher %.3f bits", teacher.attentionEntropy(sel.layer(), sel.head()))));
+    }
+
+    /** Shows the window picker for a block of several windows; the window picked (0 for one). */
+    private int showWindows(int windows) {
+        windowBox.setVisible(windows > 1);
+        windowBox.setManaged(windows > 1);
+        updating = true;
+        try {
+            if (window.getItems().size() != windows) {
+                window.getItems().setAll(java.util.stream.IntStream.range(0, windows).boxed().toList());
+                window.setValue(0);
+            }
+            if (window.getValue() == null) {
+                window.setValue(0);
+            }
+        } finally {
+            updating = false;
+        }
+        return window.getValue();
     }
 
     /**
