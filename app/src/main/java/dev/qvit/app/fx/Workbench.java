@@ -147,6 +147,7 @@ public final class Workbench extends BorderPane {
         teacher = source;
         experiment.teacher.setText("teacher: " + source.summary());
         experiment.setTeacherReference(source.reference());
+        experiment.showModel(source.model().config());
         if (task == null || !task.isRunning()) {
             background("probing the teacher…", () -> probeTeacher(source), info -> {
                 if (busy || showingSession) {
@@ -416,6 +417,7 @@ public final class Workbench extends BorderPane {
         teacher = source;
         experiment.teacher.setText("teacher: " + source.summary());
         experiment.setTeacherReference(source.reference());
+        experiment.showModel(source.model().config());
     }
 
     private void drain() {

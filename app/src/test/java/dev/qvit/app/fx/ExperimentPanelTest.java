@@ -106,6 +106,32 @@ class ExperimentPanelTest {
         assertThat(robot.lookup("#epochs").query().getPseudoClassStates()).doesNotContain(Styles.STATE_DANGER);
     }
 
+    @Test
+    void aSwinTeacherMakesTheStudentsSwinsAndAViTSizeIsRefusedInWords(FxRobot robot) throws Exception {
+        // given the shipped Swin teacher opened in the window
+        TeacherSource swin = TeacherSource.open(java.nio.file.Path.of("..", "checkpoints", "teacher-swin-tiny.qvit"));
+        robot.interact(() -> window.workbench().adoptTeacher(swin));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> status(robot).startsWith("Teacher ready"));
+        // then the size box follows it, and the student the fields describe is a Swin of the teacher's size
+        assertThat(window.workbench().experiment.model.getValue()).isEqualTo("swin-tiny");
+        ExperimentSpec spec = studentSpec(robot);
+        assertThat(spec.model()).isEqualTo(dev.qvit.model.swin.SwinConfig.tiny());
+        assertThat(dev.qvit.model.experiment.ExperimentRun.check(spec, swin.asTeacher()).model())
+                .isEqualTo(swin.model().config());
+        // and a ViT size asked of the Swin teacher is refused naming both
+        robot.interact(() -> window.workbench().experiment.model.setValue("tiny"));
+        ExperimentSpec vit = studentSpec(robot);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> dev.qvit.model.experiment.ExperimentRun.check(vit, swin.asTeacher()))
+                .hasMessageContaining("the teacher is swin-tiny");
+    }
+
+    private ExperimentSpec studentSpec(FxRobot robot) {
+        java.util.concurrent.atomic.AtomicReference<ExperimentSpec> spec = new java.util.concurrent.atomic.AtomicReference<>();
+        robot.interact(() -> spec.set(window.workbench().experiment.spec(ExperimentSpec.Kind.STUDENT).orElseThrow()));
+        return spec.get();
+    }
+
     private void adoptTeacher(FxRobot robot) throws Exception {
         TeacherSource teacher = RecordedRun.teacher();
         robot.interact(() -> window.workbench().adoptTeacher(teacher));
