@@ -9,7 +9,6 @@ import dev.qvit.model.experiment.RunEvent;
 import dev.qvit.model.experiment.RunOptions;
 import dev.qvit.model.experiment.TrainingState;
 import dev.qvit.model.train.RunControl;
-import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.records.EpochMetrics;
 import java.util.ArrayList;
 import java.util.List;

@@ -9,7 +9,6 @@ import dev.qvit.model.io.Checkpoint;
 import dev.qvit.model.io.TimmSafetensors;
 import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.train.SliceResult;
-import dev.qvit.model.vit.VisionTransformer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

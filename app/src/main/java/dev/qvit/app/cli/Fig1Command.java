@@ -5,7 +5,6 @@ import dev.qvit.model.data.BatchLoader;
 import dev.qvit.model.io.Checkpoint;
 import dev.qvit.records.BlockStatistics;
 import dev.qvit.model.probe.QueryKeyAnalysis;
-import dev.qvit.model.vit.VisionTransformer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

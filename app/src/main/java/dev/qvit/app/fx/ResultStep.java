@@ -2,7 +2,6 @@ package dev.qvit.app.fx;
 
 import dev.qvit.model.experiment.AblationStatistics;
 import dev.qvit.model.experiment.AblationTable;
-import dev.qvit.model.vit.VitConfig;
 import dev.qvit.records.AblationRow;
 import dev.qvit.records.PairedDifference;
 import dev.qvit.viz.chart.AblationCharts;

@@ -4,7 +4,6 @@ import dev.qvit.model.vit.Backbone;
 import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.experiment.ExperimentSpec;
 import dev.qvit.model.io.Checkpoint;
-import dev.qvit.model.vit.VisionTransformer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

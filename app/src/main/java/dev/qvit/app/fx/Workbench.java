@@ -15,7 +15,6 @@ import dev.qvit.model.probe.AttentionProbe;
 import dev.qvit.model.probe.ProbeBatch;
 import dev.qvit.records.ProbeSnapshot;
 import dev.qvit.model.train.BackgroundPriority;
-import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.viz.fx.AttentionView;
 import dev.qvit.viz.fx.DistributionsView;
 import dev.qvit.viz.fx.LossesView;

@@ -5,7 +5,6 @@ import static dev.qvit.app.fx.WorkbenchKeyboardTest.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.qvit.model.train.RunControl;
-import dev.qvit.model.vit.VisionTransformer;
 import dev.qvit.viz.fx.ChartPane;
 import java.nio.file.Files;
 import java.nio.file.Path;

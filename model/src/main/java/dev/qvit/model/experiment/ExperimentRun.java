@@ -24,8 +24,6 @@ import dev.qvit.records.ProbeSnapshot;
 import dev.qvit.records.StepMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The one way an {@link ExperimentSpec} becomes a run, for the window, every command and the ablation alike:

@@ -13,7 +13,6 @@ import dev.qvit.model.train.TrainingConfig;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.qvit.model.vit.ModelConfig;
-import dev.qvit.model.vit.VitConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

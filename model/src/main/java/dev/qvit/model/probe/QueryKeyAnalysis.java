@@ -1,13 +1,13 @@
 package dev.qvit.model.probe;
 
-import dev.qvit.records.LayerGeometry;
-import dev.qvit.records.Tensor;
+import dev.qvit.model.vit.Backbone;
 import dev.qvit.records.BlockStatistics;
 import dev.qvit.records.GaussianFit;
-import dev.qvit.records.LayerProbe;
+import dev.qvit.records.LayerGeometry;
 import dev.qvit.records.LayerProbe.Stage;
+import dev.qvit.records.LayerProbe;
 import dev.qvit.records.QuantizerSnapshot;
-import dev.qvit.model.vit.Backbone;
+import dev.qvit.records.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,6 +1,5 @@
 package dev.qvit.model.swin;
 
-import dev.qvit.records.LayerGeometry;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.ParameterSet;
@@ -8,6 +7,7 @@ import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.vit.Mlp;
 import dev.qvit.model.vit.MultiHeadSelfAttention;
 import dev.qvit.model.vit.QueryKeyGradient;
+import dev.qvit.records.LayerGeometry;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,22 +1,20 @@
 package dev.qvit.model.vit;
 
-import dev.qvit.records.LayerGeometry;
-import dev.qvit.records.ModelSnapshot;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.DenseLayer;
 import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.Linear;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.nn.StepCancelledException;
 import dev.qvit.model.quant.LsqQuantizer;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.quant.QuantizedLinear;
-import dev.qvit.records.LayerProbe;
-import dev.qvit.records.QuantizerSnapshot;
+import dev.qvit.records.LayerGeometry;
+import dev.qvit.records.ModelSnapshot;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import dev.qvit.model.nn.StepCancelledException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;

@@ -2,7 +2,6 @@ package dev.qvit.viz.fx;
 
 import java.util.function.BiConsumer;
 import javafx.scene.control.ComboBox;
-import javafx.scene.control.Label;
 import javafx.scene.layout.HBox;
 
 /** Layer and head selectors ("layer 2", "head 1"), filled for the model's size. FX thread only. */
