@@ -230,10 +230,4 @@ public record ModelSnapshot(List<LayerGeometry> geometry, int attentionImages, L
     public Optional<QuantizerSnapshot> quantizer(int layer, Tensor tensor) {
         return quantizer(geometry.get(layer).quantizerName(tensor));
     }
-
-    /** Whether every layer has the same heads and tokens in one window (a ViT). */
-    public boolean uniform() {
-        return geometry.stream().allMatch(g -> g.windows() == 1 && g.heads() == geometry.get(0).heads()
-                && g.tokens() == geometry.get(0).tokens());
-    }
 }

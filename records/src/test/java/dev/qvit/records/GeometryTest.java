@@ -38,7 +38,6 @@ class GeometryTest {
         assertThat(s.layers()).isEqualTo(2);
         assertThat(s.headsPerLayer()).containsExactly(2, 4);
         assertThat(s.maxHeads()).isEqualTo(4);
-        assertThat(s.uniform()).isFalse();
         // distributions and entropies run layer after layer: layer 1's head 3 is the sixth head overall
         assertThat(s.distribution(1, 3, Tensor.KEY, Stage.QUANTIZED).fit().mean()).isCloseTo(marker(5, 1, 2), within(1e-5));
         assertThat(s.distribution(0, 1, Tensor.QUERY, Stage.RAW).fit().mean()).isCloseTo(marker(1, 0, 0), within(1e-5));
@@ -103,7 +102,6 @@ class GeometryTest {
                 HeadDistribution.of(new float[] {0, 1}, 2)));
         ModelSnapshot vit = new ModelSnapshot(2, 3, 5, 1, distributions, List.of(new float[75], new float[75]),
                 new double[6], List.of());
-        assertThat(vit.uniform()).isTrue();
         assertThat(vit.geometry(1)).isEqualTo(LayerGeometry.global("blocks.1", 3, 5));
         assertThat(vit.attentionOverImage(0, 0, 2)).hasSize(4);
     }
