@@ -1,5 +1,6 @@
 package dev.qvit.app.cli;
 
+import dev.qvit.model.experiment.ModelPresets;
 import dev.qvit.model.swin.SwinConfig;
 import dev.qvit.model.vit.ModelConfig;
 import dev.qvit.model.vit.VitConfig;
@@ -46,12 +47,12 @@ public final class ModelOptions {
                 mlp != null ? mlp : base.mlpDim(), base.numClasses());
     }
 
-    private SwinConfig swin() {
+    private ModelConfig swin() {
         if (!preset.equalsIgnoreCase("tiny") || dim != null || depth != null || heads != null || mlp != null) {
             throw new IllegalArgumentException("the Swin has one preset, tiny: leave out --config, --dim, --depth, "
                     + "--heads and --mlp with --arch swin");
         }
-        return SwinConfig.tiny();
+        return ModelPresets.named("swin-tiny");
     }
 
     /** For file names: tiny, small, custom, swin-tiny. */

@@ -2,10 +2,10 @@ package dev.qvit.app.fx;
 
 import atlantafx.base.theme.Styles;
 import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.experiment.ModelPresets;
 import dev.qvit.model.quant.DistributionGuidedDistillation;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.train.DistillationSettings;
-import dev.qvit.model.swin.SwinConfig;
 import dev.qvit.model.vit.ModelConfig;
 import dev.qvit.model.vit.VitConfig;
 import java.util.Locale;
@@ -105,7 +105,7 @@ public final class ExperimentPanel extends VBox {
     }
 
     private void choices() {
-        model.getItems().addAll("tiny", "small", "swin-tiny");
+        model.getItems().addAll(ModelPresets.NAMES);
         model.setValue(DEFAULTS.model().presetName());
         model.setId("modelSize");
         data.getItems().addAll("bundled", "full");
@@ -184,11 +184,6 @@ public final class ExperimentPanel extends VBox {
         onProblemsChanged = handler;
     }
 
-    /** A model size's name as the size box lists them: the ViT's presets, and the Swin's. */
-    static ModelConfig size(String name) {
-        return name.equals("swin-tiny") ? SwinConfig.tiny() : VitConfig.named(name);
-    }
-
     /** Shows a teacher's size, so that its students are of that size (a custom one leaves the box as it is). */
     void showModel(ModelConfig teacher) {
         if (model.getItems().contains(teacher.presetName())) {
@@ -224,7 +219,7 @@ public final class ExperimentPanel extends VBox {
         ExperimentSpec spec = null;
         if (found.isEmpty()) {
             ExperimentSpec.Data d = new ExperimentSpec.Data(data.getValue(), n, 0);
-            ModelConfig size = size(model.getValue());
+            ModelConfig size = ModelPresets.named(model.getValue());
             spec = teacherRun
                     ? new ExperimentSpec(ExperimentSpec.SCHEMA_VERSION, kind, size, d, null, null, null,
                     ExperimentSpec.teacherRecipe(ep, rate, s))
