@@ -68,6 +68,11 @@ public final class Kernels {
         return missing;
     }
 
+    /** The path asked for at start-up (by -Dqvit.kernels or by the module's presence), fallback or not. */
+    public static Path requestedPath() {
+        return REQUESTED;
+    }
+
     /** The path new kernels take now: the requested one, or scalar after a vector kernel fell back. */
     public static Path path() {
         return REQUESTED == Path.VECTOR && fallbackReason != null ? Path.SCALAR : REQUESTED;

@@ -23,7 +23,7 @@ class HeadCopiesTest {
                 NDArrayIndex.interval(3, count + 3)).reshape(images, n, parts, heads, d);
         assertThat(rows.offset()).isEqualTo(3);
         INDArray expected = rows.permute(2, 0, 3, 1, 4).dup('c');                         // [T, B, H, N, d]
-        boolean vectorFits = Kernels.path() == Kernels.Path.VECTOR && VectorAttention.supports(d);
+        boolean vectorFits = Kernels.requestedPath() == Kernels.Path.VECTOR && VectorAttention.supports(d);
         AttentionKernel[] kernels = vectorFits ? new AttentionKernel[] {new ScalarAttention(), new VectorAttention()}
                 : new AttentionKernel[] {new ScalarAttention()};
         for (AttentionKernel kernel : kernels) {

@@ -19,7 +19,7 @@ class KernelCompilationTest {
     @Test
     void warmVectorKernelsAllocateNothing() {
         // as in a run, the kernels are chosen first: that adds the compiler directive the loops need
-        assertThat(Kernels.path()).isEqualTo(Kernels.Path.VECTOR);
+        assertThat(Kernels.requestedPath()).isEqualTo(Kernels.Path.VECTOR);
         INDArray xa = Nd4j.randn(DataType.FLOAT, 64, 200);
         INDArray ua = Nd4j.randn(DataType.FLOAT, 64, 200);
         FloatMemory x = FloatMemory.of(xa);
