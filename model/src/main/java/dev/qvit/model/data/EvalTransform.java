@@ -57,6 +57,21 @@ public record EvalTransform(int size, double cropPct, float[] mean, float[] std)
     }
 
     /**
+     * The levels 0..255 an input of {@link #apply} was made of (its crop as the model sees it, for the views): the
+     * normalisation undone and rounded, exact since every level is k / 255.
+     */
+    public byte[] levels(float[] input) {
+        int plane = input.length / 3;
+        byte[] out = new byte[input.length];
+        for (int i = 0; i < input.length; i++) {
+            int c = i / plane;
+            long level = Math.round((input[i] * std[c] + mean[c]) * 255.0);
+            out[i] = (byte) Math.max(0, Math.min(255, level));
+        }
+        return out;
+    }
+
+    /**
      * The R, G and B planes (0..255) as Pillow's convert("RGB") gives them: grey replicated, alpha dropped, palette
      * colours looked up. The raster's samples, not getRGB, which would convert grey through a gamma curve.
      */

@@ -108,6 +108,16 @@ public final class DistributionRectification implements InformationRectification
         runningVar.value().assign(s.mul(s).subi(EPS));
     }
 
+    /**
+     * Takes per-head {@code mean} and biased {@code variance} as the statistics evaluation normalises with (after
+     * post-training calibration: those of the student's own q or k on the calibration batch, so that evaluation
+     * computes what the calibration pass did).
+     */
+    public void useStatistics(double[] mean, double[] variance) {
+        runningMean.value().assign(Nd4j.createFromArray(mean).castTo(runningMean.value().dataType()));
+        runningVar.value().assign(Nd4j.createFromArray(variance).castTo(runningVar.value().dataType()));
+    }
+
     @Override
     public INDArray forward(INDArray x, boolean training) {
         fused = kernel != null && x.dataType() == DataType.FLOAT && x.rank() == 4;
