@@ -5,6 +5,9 @@
                                                               input images with the logits this forward gives
     python3 reference/timm_deit_file.py check MODEL VECTORS   the logits of a model the workbench exported, on the
                                                               vectors' input, against the logits the vectors hold
+    python3 reference/timm_deit_file.py deit-tiny MODEL       a random model of deit_tiny_patch16_224's shape (224
+                                                              pixels RGB, patch 16, D 192, 12 blocks of 3 heads, MLP
+                                                              768, 1000 classes) for the README's screenshots
 
 The forward is timm's VisionTransformer (deit_*_patch16_224 family) at small size: conv patch embedding
 (patch_embed.proj), a cls token, learned pos_embed, pre-norm blocks (LayerNorm eps 1e-6, qkv, softmax(q k^T /
@@ -105,6 +108,10 @@ def forward(t, x):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "deit-tiny":
+        CFG.update(img=224, patch=16, chans=3, dim=192, depth=12, heads=3, mlp=768, classes=1000)
+        write_safetensors(sys.argv[2], random_model(np.random.default_rng(17)), {"format": "pt"})
+        sys.exit(0)
     if len(sys.argv) != 4 or sys.argv[1] not in ("write", "check"):
         sys.exit(__doc__)
     if sys.argv[1] == "write":

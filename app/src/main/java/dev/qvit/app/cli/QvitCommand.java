@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "qvit", mixinStandardHelpOptions = true, version = QvitCommand.VERSION,
         description = "Q-ViT Workbench: train a ViT on Fashion-MNIST, quantize it, see what happens inside attention. "
                 + "Without a command, opens the workbench window.",
-        subcommands = {TrainCommand.class, QuantizeCommand.class, AblateCommand.class, Fig1Command.class, EvalCommand.class,
-                BenchCommand.class, SessionsCommand.class, ResumeCommand.class, ExportCommand.class,
+        subcommands = {TrainCommand.class, QuantizeCommand.class, PtqCommand.class, AblateCommand.class,
+                Fig1Command.class, EvalCommand.class, BenchCommand.class, SessionsCommand.class, ResumeCommand.class, ExportCommand.class,
                 ScreenshotsCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class QvitCommand implements Callable<Integer> {
     static final String VERSION = "Q-ViT Workbench 0.1";

@@ -73,6 +73,31 @@ class CommandLineTest {
     }
 
     @Test
+    void ptqQuantizesAnRgbModelOnAFolderSavesItAndFig1ComparesItsStudents(@TempDir Path dir) {
+        Path resources = Path.of("..", "model", "src", "test", "resources");
+        String deit = resources.resolve("parity/rgb/deit224.safetensors").toString();
+        String images = resources.resolve("images/rgb").toString();
+        Path student = dir.resolve("student.qvit");
+        Run ptq = run("ptq", "--model", deit, "--heads", "2", "--images", images, "--bits", "4", "--irm",
+                "distribution", "--out", student.toString());
+        assertThat(ptq.exit()).as(ptq.err()).isZero();
+        assertThat(ptq.out()).contains("W4A4 PTQ IRM(distribution) calibrated on 6 images", "top-1 on 6 images: FP ",
+                "note: 2 class folders for a model of 10 classes", "| 1 | ", "saved " + student);
+        Run eval = run("eval", "--model", student.toString(), "--images", images);
+        assertThat(eval.exit()).as(eval.err()).isZero();
+        assertThat(eval.out()).contains("6 images, 2 classes");
+        Run again = run("ptq", "--model", deit, "--images", images, "--out", student.toString());
+        assertThat(again.exit()).isNotZero();
+        assertThat(again.err()).contains("already exists");
+        Run token = run("ptq", "--model", deit, "--images", images, "--irm", "token");
+        assertThat(token.exit()).isNotZero();
+        assertThat(token.err()).contains("token form").doesNotContain("Exception");
+        Run fig1 = run("fig1", "--teacher", deit, "--folder", images, "--bits", "3");
+        assertThat(fig1.exit()).as(fig1.err()).isZero();
+        assertThat(fig1.out()).contains("over 6 images of", "(W3A3)", "W3A3 IRM(distribution)", "| 1 | ");
+    }
+
+    @Test
     void trainThenEvalOnTheBundledSubset(@TempDir Path dir) {
         // given a tiny custom model and a slice of the bundled data
         Path model = dir.resolve("t.qvit");
