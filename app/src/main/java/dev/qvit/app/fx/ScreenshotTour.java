@@ -2,6 +2,7 @@ package dev.qvit.app.fx;
 
 import dev.qvit.records.HeadMetric;
 import java.io.IOException;
+import dev.qvit.viz.fx.ChartPane;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -49,6 +50,11 @@ final class ScreenshotTour {
         String session = System.getProperty("qvit.tour.session");
         if (session != null) {
             session(session);
+            return;
+        }
+        String imported = System.getProperty("qvit.tour.import");
+        if (imported != null) {
+            imported(Path.of(imported), Path.of(System.getProperty("qvit.tour.importImages", ".")));
             return;
         }
         then("shoot teacher", this::chartsDrawn, () -> shoot("teacher"));
@@ -113,6 +119,26 @@ final class ScreenshotTour {
         then("open " + id, () -> true, () -> w.showSession(id));
         then("opened", () -> w.state().snapshotCount() > 1, () -> w.select(w.selection().withLayerHead(1, 1)));
         views("-session");
+        then("stop", () -> true, window::close);
+        ticker.setCycleCount(Timeline.INDEFINITE);
+        ticker.play();
+    }
+
+    /**
+     * An RGB model opened as File > Open PyTorch model does (-Dqvit.tour.import=MODEL.safetensors,
+     * -Dqvit.tour.importImages=DIR), quantized to 4 bits after training on the folder, block 0 head 1 and image 1
+     * selected; files are named {@code <view>-deit}.
+     */
+    private void imported(Path model, Path images) {
+        then("import " + model.getFileName(), () -> true, () -> {
+            ImportDialog dialog = window.importDialog(model);
+            dialog.folder.setText(images.toString());
+            w.inspectImported(dialog.spec());
+        });
+        then("imported", () -> w.state().snapshotCount() == 1 && w.state().view(-1).teacher() != null
+                && w.state().view(-1).images().channels() == 3,
+                () -> w.select(w.selection().withLayerHead(0, 1).withImage(1)));
+        views("-deit");
         then("stop", () -> true, window::close);
         ticker.setCycleCount(Timeline.INDEFINITE);
         ticker.play();
@@ -277,8 +303,31 @@ final class ScreenshotTour {
         steps.add(new Step(name, ready, action));
     }
 
+    /** 2.5 s after the last action, and every chart pane of the windows on screen is showing its newest chart. */
     private boolean chartsDrawn() {
-        return System.currentTimeMillis() - waitingSince > 2500;
+        if (System.currentTimeMillis() - waitingSince <= 2500) {
+            return false;
+        }
+        for (javafx.stage.Window shown : javafx.stage.Window.getWindows()) {
+            if (shown.isShowing() && shown.getScene() != null) {
+                for (javafx.scene.Node n : shown.getScene().getRoot().lookupAll(".chart-pane")) {
+                    ChartPane pane = (ChartPane) n;
+                    if (treeVisible(pane) && pane.shownGeneration() < pane.generation()) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean treeVisible(javafx.scene.Node node) {
+        for (javafx.scene.Node n = node; n != null; n = n.getParent()) {
+            if (!n.isVisible()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void tick() {

@@ -4,6 +4,9 @@ import dev.qvit.model.vit.Backbone;
 import dev.qvit.app.task.RunFeed;
 import dev.qvit.model.experiment.ExperimentRun;
 import dev.qvit.model.experiment.ExperimentSpec;
+import dev.qvit.model.experiment.PostTrainingQuantization;
+import dev.qvit.model.quant.DistributionGuidedDistillation;
+import dev.qvit.model.train.DistillationSettings;
 import dev.qvit.model.experiment.RunEvent;
 import dev.qvit.model.experiment.RunOptions;
 import dev.qvit.sessions.SessionView;
@@ -235,6 +238,56 @@ public final class Workbench extends BorderPane {
         });
     }
 
+    /**
+     * Opens an RGB model (a timm DeiT), quantizes it after training on the user's images (off the FX thread) and
+     * shows it in every view: the full-precision model as the teacher, its post-training quantized student as the
+     * model (the full-precision model alone when no quantization is asked for).
+     */
+    void inspectImported(PostTrainingQuantization.Spec spec) {
+        if (busy) {
+            showError("A run is in progress: open the model when it ends, or cancel it.");
+            return;
+        }
+        background("opening " + spec.model().getFileName() + " and quantizing it after training (" + spec.label()
+                + ", " + spec.calibrationImages() + " calibration images)…", () -> PostTrainingQuantization.run(spec),
+                this::showImported);
+    }
+
+    void showImported(PostTrainingQuantization.Result r) {
+        if (busy) {
+            return;
+        }
+        PostTrainingQuantization.Spec spec = r.spec();
+        String name = spec.model().getFileName().toString();
+        ExperimentSpec.Data data = ExperimentSpec.Data.all(spec.images().toString());
+        ExperimentSpec shown = r.student() == null ? ExperimentSpec.teacher(r.teacher().config(), data, 0, 0)
+                : ExperimentSpec.student(r.teacher().config(), data, spec.model().toString(), spec.quantization(),
+                DistillationSettings.of(false, 0, DistributionGuidedDistillation.Norm.HEAD), 0, 0);
+        double accuracy = r.teacherFolder().top1();
+        var start = new RunEvent.Started(shown, name, 0, r.teacherFolder().predictions().size(), 0, r.images(),
+                r.student() == null ? null : r.teacherSnapshot(), accuracy);
+        var snapshot = new ProbeSnapshot(0, 0, r.student() == null ? r.teacherSnapshot() : r.studentSnapshot());
+        showingSession = true;                               // the bundled teacher's probe does not replace it
+        state.showStatic(spec.label() + " · " + name, start, snapshot);
+        selectedStep = -1;
+        refresh();
+        say(importedSummary(r));
+    }
+
+    /** "deit.safetensors W4A4 PTQ on 6 images: top-1 50.0 % (FP 66.7 %), same top-1 as FP on 83.3 %." */
+    static String importedSummary(PostTrainingQuantization.Result r) {
+        String name = r.spec().model().getFileName() + " " + r.spec().label();
+        int n = r.teacherFolder().predictions().size();
+        if (r.student() == null) {
+            return Double.isNaN(r.teacherFolder().top1()) ? "%s on %d images (no class folders)".formatted(name, n)
+                    : "%s on %d images: top-1 %.1f %%".formatted(name, n, 100 * r.teacherFolder().top1());
+        }
+        String agreement = "the same top-1 class as full precision on %.1f %% of them".formatted(100 * r.agreement());
+        return Double.isNaN(r.teacherFolder().top1()) ? "%s on %d images: %s".formatted(name, n, agreement)
+                : "%s on %d images: top-1 %.1f %% (FP %.1f %%), %s".formatted(name, n, 100 * r.studentFolder().top1(),
+                100 * r.teacherFolder().top1(), agreement);
+    }
+
     private record Resumable(ExperimentSpec spec, List<RunEvent> before, long step) {
     }
 
@@ -453,6 +506,15 @@ public final class Workbench extends BorderPane {
             v.show(data, selection);
         }
         timeline.show(state, selectedStep);
+        shown.set(data.title());
+    }
+
+    /** What the views show ("W4A4 PTQ · deit_tiny_patch16_224.safetensors", "FP teacher (…)"), for the title. */
+    private final javafx.beans.property.ReadOnlyStringWrapper shown = new javafx.beans.property.ReadOnlyStringWrapper(
+            "no run yet");
+
+    javafx.beans.property.ReadOnlyStringProperty shownProperty() {
+        return shown.getReadOnlyProperty();
     }
 
     void togglePause() {

@@ -41,7 +41,8 @@ public final class WorkbenchWindow {
         scene = new Scene(root, 1280, 800);
         scene.getStylesheets().add(WorkbenchWindow.class.getResource("workbench.css").toExternalForm());
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-        stage.setTitle("Q-ViT Workbench");
+        stage.titleProperty().bind(javafx.beans.binding.Bindings.concat("Q-ViT Workbench — ",
+                workbench.shownProperty()));
         stage.setScene(scene);
         stage.setOnCloseRequest(e -> {
             e.consume();
@@ -63,6 +64,8 @@ public final class WorkbenchWindow {
 
     private MenuBar menus() {
         MenuItem open = item("Open teacher checkpoint…", "Shortcut+O", this::openTeacher);
+        MenuItem importModel = item("Open PyTorch model (timm DeiT, .safetensors)…", "Shortcut+I",
+                this::openImported);
         MenuItem save = item("Save trained model…", "Shortcut+S", this::saveModel);
         MenuItem sessions = item("Sessions…", "Shortcut+Shift+O", this::showSessions);
         MenuItem studio = item("Ablation studio…", "Shortcut+Shift+A", this::showStudio);
@@ -72,7 +75,7 @@ public final class WorkbenchWindow {
                     f == ChartPane.Format.PNG ? "Shortcut+E" : null, () -> workbench.currentView().mainChart().exportWithDialog(f)));
         }
         MenuItem quit = item("Quit", "Shortcut+Q", this::close);
-        Menu file = new Menu("File", null, open, sessions, save, export, quit);
+        Menu file = new Menu("File", null, open, importModel, sessions, save, export, quit);
         Menu run = new Menu("Run", null, studio,
                 item("Train teacher", null, () -> workbench.start(ExperimentSpec.Kind.TEACHER)),
                 item("Quantize student", null, () -> workbench.start(ExperimentSpec.Kind.STUDENT)),
@@ -180,6 +183,25 @@ public final class WorkbenchWindow {
             workbench.background("opening " + f.getName() + "…", () -> TeacherSource.open(f.toPath()),
                     workbench::adoptTeacher);
         }
+    }
+
+    /**
+     * An RGB model from PyTorch (timm's DeiT names) or an RGB checkpoint: asks for the images and the quantization,
+     * then quantizes it after training and shows it in every view.
+     */
+    private void openImported() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Open a ViT/DeiT in timm's names (.safetensors)");
+        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("timm safetensors", "*.safetensors"),
+                new FileChooser.ExtensionFilter("Q-ViT checkpoints", "*.qvit"));
+        File f = chooser.showOpenDialog(stage);
+        if (f != null) {
+            importDialog(f.toPath()).show(workbench::inspectImported);
+        }
+    }
+
+    ImportDialog importDialog(java.nio.file.Path model) {
+        return new ImportDialog(stage, model);
     }
 
     private void saveModel() {

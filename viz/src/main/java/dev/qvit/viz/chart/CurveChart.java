@@ -21,6 +21,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 public final class CurveChart {
     /** Smallest span of the value axis, relative to the largest |value|. */
     static final double FLAT_SPAN = 1e-3;
+    /** The smallest span of the values of a single snapshot, as a share of the largest |value|. */
+    static final double SINGLE_SPAN = 0.2;
 
     private CurveChart() {
     }
@@ -68,8 +70,11 @@ public final class CurveChart {
             renderer.setSeriesStroke(i, Charts.stroke(1.5f));
             renderer.setSeriesShapesVisible(i, line.x().length <= 40);
         }
-        ValueAxis yAxis = logScale ? logAxis(yLabel) : linearAxis(yLabel, data, references, minSpan);
-        XYPlot plot = new XYPlot(data, Charts.axis(xLabel), yAxis, renderer);
+        NumberAxis xAxis = domainAxis(xLabel, data);
+        // one snapshot: its values at a readable scale (a fifth of their size), not zoomed in to four decimals
+        double flat = xAxis.isAutoRange() ? FLAT_SPAN : SINGLE_SPAN;
+        ValueAxis yAxis = logScale ? logAxis(yLabel) : linearAxis(yLabel, data, references, minSpan, flat);
+        XYPlot plot = new XYPlot(data, xAxis, yAxis, renderer);
         for (Reference r : references) {
             ValueMarker m = new ValueMarker(r.value(), Palette.reference(), Charts.dashed(1.5f));
             m.setLabel(r.label());
@@ -87,9 +92,30 @@ public final class CurveChart {
         return Charts.xy(title, plot, lines.size() > 1);
     }
 
+    /**
+     * The x axis; around a single x (one snapshot: an imported model, a teacher) one unit either side in whole
+     * numbers, where JFreeChart's automatic range would label a sliver of width 0 with "1E0" five times.
+     */
+    private static NumberAxis domainAxis(String label, XYSeriesCollection data) {
+        NumberAxis axis = Charts.axis(label);
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int s = 0; s < data.getSeriesCount(); s++) {
+            for (int i = 0; i < data.getItemCount(s); i++) {
+                lo = Math.min(lo, data.getXValue(s, i));
+                hi = Math.max(hi, data.getXValue(s, i));
+            }
+        }
+        if (lo <= hi && hi - lo <= 1e-9 * Math.max(1, Math.abs(hi))) {
+            axis.setRange(lo - 1, hi + 1);
+            axis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        }
+        return axis;
+    }
+
     /** The value axis over the data and the references, with 5 % margins; a non-negative curve stays above 0. */
     private static NumberAxis linearAxis(String label, XYSeriesCollection data, List<Reference> references,
-                                         double minSpan) {
+                                         double minSpan, double flatSpan) {
         NumberAxis axis = Charts.axis(label);
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
@@ -107,7 +133,7 @@ public final class CurveChart {
             return axis;                                      // nothing to show: JFreeChart's default range
         }
         double largest = Math.max(Math.abs(lo), Math.abs(hi));
-        double span = Math.max(Math.max(hi - lo, FLAT_SPAN * largest), largest == 0 ? Math.max(1, minSpan) : minSpan);
+        double span = Math.max(Math.max(hi - lo, flatSpan * largest), largest == 0 ? Math.max(1, minSpan) : minSpan);
         double half = span / 2 * 1.1;
         double middle = (lo + hi) / 2;
         double bottom = lo >= 0 && middle - half < 0 ? 0 : middle - half;

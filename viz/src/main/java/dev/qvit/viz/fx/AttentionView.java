@@ -85,7 +85,7 @@ public final class AttentionView extends WorkbenchView {
         int grid = geometry.gridSide();
         // a ViT's cls token looks at the image; a Swin window has none: the mean attention each patch receives
         String overImage = geometry.hasClassToken() ? "cls attention" : "attention received";
-        double[][] pixels = pixels(data.images(), img);
+        ProbeImages images = data.images();
         double[][] studentCls = HeatmapChart.matrix(model.attentionOverImage(sel.layer(), img, sel.head()), grid, grid);
         double[][] studentMap = HeatmapChart.matrix(model.attentionMap(sel.layer(), img, w, sel.head()), n, n);
         ModelSnapshot teacher = data.teacher() != null && data.teacher().geometry().equals(model.geometry())
@@ -99,8 +99,7 @@ public final class AttentionView extends WorkbenchView {
         String where = String.format(Locale.ROOT, "layer %d, head %d, %s%s", sel.layer(), sel.head(),
                 data.images().caption(img), geometry.windows() > 1 ? ", window " + w : "");
         String who = data.modelName();
-        overlays[1].setChart(withSubtitle(AttentionOverlayChart.create(overImage + ", " + who, pixels, studentCls,
-                clsTop), where));
+        overlays[1].setChart(withSubtitle(overlay(overImage + ", " + who, images, img, studentCls, clsTop), where));
         matrices[1].setChart(matrix("attention matrix, " + who, studentMap, mapTop));
         if (teacher == null) {
             overlays[0].setChart(null);
@@ -108,8 +107,8 @@ public final class AttentionView extends WorkbenchView {
             overlays[2].setChart(null);
             matrices[2].setChart(null);
         } else {
-            overlays[0].setChart(withSubtitle(AttentionOverlayChart.create(overImage + ", teacher", pixels, teacherCls,
-                    clsTop), where));
+            overlays[0].setChart(withSubtitle(overlay(overImage + ", teacher", images, img, teacherCls, clsTop),
+                    where));
             matrices[0].setChart(matrix("attention matrix, teacher", teacherMap, mapTop));
             double[][] clsDiff = difference(studentCls, teacherCls);
             double[][] mapDiff = difference(studentMap, teacherMap);
@@ -193,6 +192,23 @@ public final class AttentionView extends WorkbenchView {
         } finally {
             updating = false;
         }
+    }
+
+    /** The attention over the image: an RGB image in colour, a grey one as grey cells. */
+    private static JFreeChart overlay(String title, ProbeImages images, int img, double[][] attention, double top) {
+        return images.channels() == 3 ? AttentionOverlayChart.create(title, picture(images, img), attention, top)
+                : AttentionOverlayChart.create(title, pixels(images, img), attention, top);
+    }
+
+    static java.awt.image.BufferedImage picture(ProbeImages images, int img) {
+        var out = new java.awt.image.BufferedImage(images.cols(), images.rows(),
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int r = 0; r < images.rows(); r++) {
+            for (int c = 0; c < images.cols(); c++) {
+                out.setRGB(c, r, images.rgb(img, r, c));
+            }
+        }
+        return out;
     }
 
     static double[][] pixels(ProbeImages images, int img) {

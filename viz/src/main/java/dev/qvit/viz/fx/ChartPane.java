@@ -50,7 +50,9 @@ public final class ChartPane extends Region {
                 return t;
             });    private static File lastDirectory;
     private final ImageView image = new ImageView();
-    private final Label placeholder = new Label("nothing to show yet");
+    private static final System.Logger LOG = System.getLogger(ChartPane.class.getName());
+    private String placeholderText = "nothing to show yet";
+    private final Label placeholder = new Label(placeholderText);
     private final AtomicLong generation = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean drawing = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Drawing wanted;
@@ -110,6 +112,7 @@ public final class ChartPane extends Region {
     public void setChart(JFreeChart chart) {
         current = chart;
         image.setVisible(chart != null);
+        placeholder.setText(placeholderText);
         placeholder.setVisible(chart == null);
         render();
     }
@@ -142,16 +145,29 @@ public final class ChartPane extends Region {
         while (true) {
             Drawing d = wanted;
             if (generation.get() == d.ticket()) {
-                ChartRenderingInfo rendered = new ChartRenderingInfo();
-                BufferedImage drawn = Charts.image(d.chart(), d.width(), d.height(), rendered);
-                javafx.scene.image.WritableImage drawnImage = SwingFXUtils.toFXImage(drawn, null);  // not yet on screen
-                Platform.runLater(() -> {
-                    if (generation.get() == d.ticket()) {
-                        image.setImage(drawnImage);
-                        info = rendered;
-                        shown = d.ticket();
-                    }
-                });
+                try {
+                    ChartRenderingInfo rendered = new ChartRenderingInfo();
+                    BufferedImage drawn = Charts.image(d.chart(), d.width(), d.height(), rendered);
+                    javafx.scene.image.WritableImage drawnImage = SwingFXUtils.toFXImage(drawn, null);
+                    Platform.runLater(() -> {
+                        if (generation.get() == d.ticket()) {
+                            image.setImage(drawnImage);
+                            info = rendered;
+                            shown = d.ticket();
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    // a chart that cannot be drawn says so in its place; the pane keeps drawing the next ones
+                    LOG.log(System.Logger.Level.ERROR, "chart could not be drawn", e);
+                    Platform.runLater(() -> {
+                        if (generation.get() == d.ticket()) {
+                            image.setVisible(false);
+                            placeholder.setText("This chart could not be drawn: " + e);
+                            placeholder.setVisible(true);
+                            shown = d.ticket();
+                        }
+                    });
+                }
             }
             drawing.set(false);
             if (wanted == d || !drawing.compareAndSet(false, true)) {
@@ -205,6 +221,7 @@ public final class ChartPane extends Region {
     }
 
     public void setPlaceholder(String text) {
+        placeholderText = text;
         placeholder.setText(text);
     }
 

@@ -49,6 +49,46 @@ class ChartsTest {
     }
 
     @Test
+    void anRgbImageIsDrawnUpright() {
+        // red top-left quadrant, blue elsewhere; no attention (alpha 0) over it
+        java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(224, 224,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 224; y++) {
+            for (int x = 0; x < 224; x++) {
+                picture.setRGB(x, y, x < 112 && y < 112 ? 0xff0000 : 0x0000ff);
+            }
+        }
+        JFreeChart chart = AttentionOverlayChart.create("cls attention", picture, new double[14][14], 1);
+        var info = new org.jfree.chart.ChartRenderingInfo();
+        java.awt.image.BufferedImage out = Charts.image(chart, 500, 500, info);
+        var area = info.getPlotInfo().getDataArea();
+        java.util.function.BiFunction<Double, Double, Integer> at = (fx, fy) -> out.getRGB(
+                (int) (area.getX() + area.getWidth() * fx), (int) (area.getY() + area.getHeight() * fy));
+        int topLeft = at.apply(0.25, 0.25);
+        int bottomLeft = at.apply(0.25, 0.75);
+        int topRight = at.apply(0.75, 0.25);
+        assertThat(topLeft & 0xffffff).as("top left").isEqualTo(0xff0000);
+        assertThat(bottomLeft & 0xffffff).as("bottom left").isEqualTo(0x0000ff);
+        assertThat(topRight & 0xffffff).as("top right").isEqualTo(0x0000ff);
+    }
+
+    @Test
+    void aSingleSnapshotIsShownAtAReadableScale() {
+        // one snapshot (an imported model): x from 0 to 2 around step 1, y a fifth of the value wide, not 1e-3
+        JFreeChart chart = CurveChart.create("Step size s", "step", "step size s",
+                List.of(new CurveChart.Line("head 0", new double[] {1}, new double[] {0.6892}),
+                        new CurveChart.Line("head 1", new double[] {1}, new double[] {0.6894})), false, List.of(), 1);
+        XYPlot plot = (XYPlot) chart.getPlot();
+        assertThat(plot.getDomainAxis().getRange()).isEqualTo(new org.jfree.data.Range(0, 2));
+        assertThat(plot.getRangeAxis().getRange().getLength()).isGreaterThan(0.2 * 0.6894);
+        assertThat(plot.getRangeAxis().getRange().contains(0.6892)).isTrue();
+        // a curve over steps keeps its automatic x range and zooms in to its own spread
+        JFreeChart curve = CurveChart.create("loss", "step", "loss", List.of(line(4.2, 3.1, 2.2, 1.3)), false,
+                List.of(), Double.NaN);
+        assertThat(((XYPlot) curve.getPlot()).getDomainAxis().isAutoRange()).isTrue();
+    }
+
+    @Test
     void histogramDensityIntegratesToOne() {
         Histogram h = normal(1, 2).histogram();
         XYSeries s = DistributionChart.densitySteps("h", h);
