@@ -132,9 +132,34 @@ class AblationStudioTest {
         assertThat(reopened[0].results.getItems().get(0).seeds()).containsExactly(0L, 1L, 2L);
     }
 
+    @Test
+    void aSwinTeacherGivesSwinCellsWithTheirCostsLayersAndFig1(FxRobot robot) throws Exception {
+        // given the shipped Swin teacher opened in the window, and a 2-bit baseline/IRM grid of one seed
+        AblationStudio studio = studio(robot, TeacherSource.open(Path.of("..", "checkpoints",
+                "teacher-swin-tiny.qvit")));
+        robot.interact(() -> plan(studio, "ui-swin", "0", true));
+        robot.interact(studio::runQueue);
+        waitForQueue(studio);
+        // then the cells are Swins (their sessions say so), with costs, per-tensor rows and Fig. 1 per block
+        assertThat(studio.queue.getItems()).extracting(AblationGrid.CellStatus::state)
+                .containsOnly(AblationGrid.CellState.FINISHED).hasSize(2);
+        SessionsRoot root = new SessionsRoot(dir.resolve("sessions"));
+        assertThat(Files.readString(root.folder("ui-swin.w2-base-seed0").resolve("spec.json")))
+                .contains("\"architecture\" : \"swin\"");
+        List<AblationRow> rows = studio.results.getItems();
+        assertThat(rows).extracting(AblationRow::label).containsExactly("W2A2 baseline", "W2A2 IRM(distribution)");
+        assertThat(rows.get(0).cost().bops()).isGreaterThan(0);
+        assertThat(studio.layers.getItems()).anyMatch(n -> n.startsWith("layers.1.blocks.1.attn."));
+        assertThat(studio.fig1Models(2)).hasSize(3);
+        assertThat(studio.fig1Chart.chart()).isNotNull();
+    }
+
     private AblationStudio studio(FxRobot robot) throws Exception {
+        return studio(robot, RecordedRun.teacher());
+    }
+
+    private AblationStudio studio(FxRobot robot, TeacherSource teacher) throws Exception {
         robot.interact(() -> window.workbench().setSessionsRoot(dir.resolve("sessions")));
-        TeacherSource teacher = RecordedRun.teacher();
         robot.interact(() -> window.workbench().adoptTeacher(teacher));
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> window.workbench().teacher() != null);
         AblationStudio[] s = new AblationStudio[1];
