@@ -268,6 +268,8 @@ public final class Workbench extends BorderPane {
                 r.student() == null ? null : r.teacherSnapshot(), accuracy);
         var snapshot = new ProbeSnapshot(0, 0, r.student() == null ? r.teacherSnapshot() : r.studentSnapshot());
         showingSession = true;                               // the bundled teacher's probe does not replace it
+        trained = r.student() == null ? r.teacher() : r.student();   // File > Save saves what is shown
+        trainedSpec = shown;
         state.showStatic(spec.label() + " · " + name, start, snapshot);
         selectedStep = -1;
         refresh();

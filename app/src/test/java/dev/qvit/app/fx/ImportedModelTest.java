@@ -70,6 +70,16 @@ class ImportedModelTest {
         assertThat(window.workbench().state().view(-1).teacher()).isNotNull();
         assertThat(window.workbench().state().view(-1).images().channels()).isEqualTo(3);
         assertThat(WorkbenchKeyboardTest.status(robot)).startsWith("deit224.safetensors W4A4 PTQ on 6 images: top-1");
+        // File > Save trained model saves the calibrated student, which opens again with its quantization
+        assertThat(window.workbench().trainedModel().quantization().bits()).isEqualTo(4);
+        Path saved = java.nio.file.Files.createTempFile("ptq", ".qvit");
+        try {
+            dev.qvit.model.experiment.TrainedModelFile.save(saved, window.workbench().trainedSpec(),
+                    window.workbench().trainedModel(), java.util.List.of());
+            assertThat(dev.qvit.model.io.Checkpoint.load(saved).quantization().bits()).isEqualTo(4);
+        } finally {
+            java.nio.file.Files.deleteIfExists(saved);
+        }
         robot.interact(() -> window.workbench().tabs.getSelectionModel().select(1));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> overlay(robot) != null);
         XYPlot plot = (XYPlot) overlay(robot).getPlot();
