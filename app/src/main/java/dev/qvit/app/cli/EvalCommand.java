@@ -55,8 +55,7 @@ public final class EvalCommand implements Callable<Integer> {
                     + model.config().imageSize() + " pixels, not RGB: --images is for RGB models such as timm's DeiT");
         }
         int size = model.config().imageSize();
-        ImageFolder folder = ImageFolder.read(images, new EvalTransform(size, EvalTransform.deit().cropPct(),
-                EvalTransform.IMAGENET_MEAN, EvalTransform.IMAGENET_STD));
+        ImageFolder folder = ImageFolder.read(images, EvalTransform.deit(size));
         FolderEvaluation.Result result = FolderEvaluation.evaluate(model, folder);
         for (int i = 0; i < folder.files().size(); i++) {
             FolderEvaluation.Prediction p = result.predictions().get(i);
@@ -68,13 +67,18 @@ public final class EvalCommand implements Callable<Integer> {
             System.out.println(line);
         }
         if (folder.labelled()) {
-            if (folder.classes().size() != model.config().numClasses()) {
-                System.out.printf("note: %d class folders for a model of %d classes; a folder's label is its sorted "
-                        + "position%n", folder.classes().size(), model.config().numClasses());
-            }
+            noteClassCount(folder.classes().size(), model.config().numClasses());
             System.out.printf("%s on %s (%,d images, %d classes): top-1 %.2f%%, top-5 %.2f%%%n", modelFile, images,
                     folder.files().size(), folder.classes().size(), 100 * result.top1(), 100 * result.top5());
         }
         return 0;
+    }
+
+    /** Says when the class folders are not the model's classes (their labels are then only sorted positions). */
+    static void noteClassCount(int folders, int classes) {
+        if (folders != classes) {
+            System.out.printf("note: %d class folders for a model of %d classes; a folder's label is its sorted "
+                    + "position%n", folders, classes);
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.qvit.app.cli;
 
 import dev.qvit.model.vit.Backbone;
 import dev.qvit.model.data.BatchLoader;
+import dev.qvit.model.data.EvalTransform;
 import dev.qvit.model.data.ImageFolder;
 import dev.qvit.model.experiment.PostTrainingQuantization;
 import dev.qvit.model.io.Checkpoint;
@@ -59,9 +60,11 @@ public final class Fig1Command implements Callable<Integer> {
         }
         Backbone teacher = folder == null ? QuantizeCommand.loadTeacher(teacherFile).model()
                 : PostTrainingQuantization.load(teacherFile, 0);
+        EvalTransform transform = EvalTransform.deit(teacher.imageSize());
+        ImageFolder read = folder == null ? null : ImageFolder.read(folder, transform);
         INDArray probe = folder == null ? BatchLoader.firstImages(data.loadTest().images(), images)
-                : folderProbe(teacher, Math.min(images, 64));
-        INDArray calibrationBatch = folder == null ? null : folderProbe(teacher, calibration);
+                : ProbeBatch.of(read, transform, Math.min(images, 64)).normalised();
+        INDArray calibrationBatch = folder == null ? null : ProbeBatch.of(read, transform, calibration).normalised();
         Backbone baseline = baselineFile != null ? Checkpoint.load(baselineFile)
                 : PostTrainingQuantization.quantize(teacher, QuantizationConfig.of(bits,
                         QuantizationConfig.Rectification.NONE), calibrationBatch);
@@ -98,10 +101,5 @@ public final class Fig1Command implements Callable<Integer> {
     private String described(Path student) {
         return student == null ? "post-training quantized on " + folder : student.toString();
     }
-
-    /** The first {@code n} images of the folder, class after class, as the model's input. */
-    private INDArray folderProbe(Backbone model, int n) {
-        var transform = PostTrainingQuantization.transform(model);
-        return ProbeBatch.of(ImageFolder.read(folder, transform), transform, n).normalised();
-    }
 }
+

@@ -66,11 +66,7 @@ public final class PtqCommand implements Callable<Integer> {
             System.out.printf("%d images (no class folders): the student's top-1 class is the model's on %.1f %%%n", n,
                     100 * r.agreement());
         } else {
-            if (r.teacherFolder().predictions().size() > 0
-                    && folderClasses(r) != r.teacher().config().numClasses()) {
-                System.out.printf("note: %d class folders for a model of %d classes; a folder's label is its sorted "
-                        + "position%n", folderClasses(r), r.teacher().config().numClasses());
-            }
+            EvalCommand.noteClassCount(r.images().classNames().size(), r.teacher().config().numClasses());
             System.out.printf("top-1 on %d images: FP %.2f %%, %s %.2f %% (top-5 %.2f %% / %.2f %%); the same top-1 "
                     + "class as FP on %.1f %%%n", n, 100 * r.teacherFolder().top1(), spec.label(),
                     100 * r.studentFolder().top1(), 100 * r.teacherFolder().top5(), 100 * r.studentFolder().top5(),
@@ -92,10 +88,6 @@ public final class PtqCommand implements Callable<Integer> {
             System.out.printf("%nsaved %s%n", target);
         }
         return 0;
-    }
-
-    private int folderClasses(PostTrainingQuantization.Result r) {
-        return r.images().classNames().size();
     }
 
     private void save(PostTrainingQuantization.Result r, Path target) throws java.io.IOException {

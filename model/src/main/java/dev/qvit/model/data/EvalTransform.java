@@ -27,7 +27,12 @@ public record EvalTransform(int size, double cropPct, float[] mean, float[] std)
 
     /** DeiT's: 224 pixels, crop 0.875, bicubic, ImageNet statistics. */
     public static EvalTransform deit() {
-        return new EvalTransform(224, 0.875, IMAGENET_MEAN, IMAGENET_STD);
+        return deit(224);
+    }
+
+    /** DeiT's at another input size (a model's own). */
+    public static EvalTransform deit(int size) {
+        return new EvalTransform(size, 0.875, IMAGENET_MEAN, IMAGENET_STD);
     }
 
     /** The image as the model's input, [3, size, size] row-major per channel. */

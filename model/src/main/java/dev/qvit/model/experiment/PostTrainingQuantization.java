@@ -9,12 +9,8 @@ import dev.qvit.model.nn.StepCancelledException;
 import dev.qvit.model.probe.AttentionProbe;
 import dev.qvit.model.probe.ProbeBatch;
 import dev.qvit.model.probe.QueryKeyAnalysis;
-import dev.qvit.model.quant.AttentionQuantizers;
-import dev.qvit.model.quant.DistributionRectification;
 import dev.qvit.model.quant.QuantizationConfig;
-import dev.qvit.model.vit.AttentionTrace;
 import dev.qvit.model.vit.Backbone;
-import dev.qvit.model.vit.MultiHeadSelfAttention;
 import dev.qvit.model.vit.QuantizedStudent;
 import dev.qvit.records.BlockStatistics;
 import dev.qvit.records.ModelSnapshot;
@@ -23,9 +19,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
-import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Post-training quantization of a full-precision RGB model (a timm DeiT opened from safetensors), so that the
@@ -125,15 +118,9 @@ public final class PostTrainingQuantization {
         return model;
     }
 
-    /** timm's DeiT evaluation transform at the model's input size. */
-    public static EvalTransform transform(Backbone model) {
-        return new EvalTransform(model.imageSize(), EvalTransform.deit().cropPct(), EvalTransform.IMAGENET_MEAN,
-                EvalTransform.IMAGENET_STD);
-    }
-
     /** Calibrates a student of {@code teacher} on the folder, probes both and evaluates both on the whole folder. */
     public static Result run(Spec spec, Backbone teacher) {
-        EvalTransform transform = transform(teacher);
+        EvalTransform transform = EvalTransform.deit(teacher.imageSize());
         ImageFolder folder = ImageFolder.read(spec.images(), transform);
         if (folder.images().get(0).length != 3 * teacher.imageSize() * teacher.imageSize()) {
             throw new DatasetException("the folder's images do not fit the model's input");
@@ -145,10 +132,12 @@ public final class PostTrainingQuantization {
         long t1 = System.nanoTime();
         StepCancelledException.throwIfInterrupted();
         AttentionProbe probing = new AttentionProbe(probe, probe.count());
-        ModelSnapshot teacherSnapshot = probing.capture(teacher);
-        ModelSnapshot studentSnapshot = student == null ? null : probing.capture(student);
-        List<BlockStatistics> blocks = student == null ? List.of()
-                : QueryKeyAnalysis.analyse(teacher, student, probe.normalised());
+        AttentionProbe.Capture teacherCapture = probing.captureWithProbes(teacher);
+        AttentionProbe.Capture studentCapture = student == null ? null : probing.captureWithProbes(student);
+        ModelSnapshot teacherSnapshot = teacherCapture.snapshot();
+        ModelSnapshot studentSnapshot = student == null ? null : studentCapture.snapshot();
+        List<BlockStatistics> blocks = student == null ? List.of() : QueryKeyAnalysis.analyse(teacherCapture.probes(),
+                studentCapture.probes(), studentSnapshot.quantizers(), student.attentionGeometry());
         long t2 = System.nanoTime();
         FolderEvaluation.Result teacherFolder = FolderEvaluation.evaluate(teacher, folder);
         FolderEvaluation.Result studentFolder = student == null ? null : FolderEvaluation.evaluate(student, folder);
@@ -169,26 +158,12 @@ public final class PostTrainingQuantization {
         M student = QuantizedStudent.fromTeacher(teacher, config, images);
         Backbone.Traced traced = student.trace(images, true);   // initialises every quantizer, as QAT's first batch
         if (config.rectification() == QuantizationConfig.Rectification.DISTRIBUTION) {
-            List<MultiHeadSelfAttention> layers = student.attentionLayers();
-            for (int l = 0; l < layers.size(); l++) {
-                AttentionQuantizers q = layers.get(l).quantizers();
-                AttentionTrace t = traced.attention().get(l);
-                useCalibrationStatistics((DistributionRectification) q.queryRectification(), t.query());
-                useCalibrationStatistics((DistributionRectification) q.keyRectification(), t.key());
-            }
+            QuantizedStudent.forEachRectification(student, traced.attention(), (irm, values) -> irm.useStatistics(
+                    QuantizedStudent.perHeadMean(values), QuantizedStudent.perHeadVariance(values)));
         }
         return student;
     }
 
-    /** Per-head mean and biased variance of {@code values} [B, H, N, d] as the statistics IRM evaluates with. */
-    private static void useCalibrationStatistics(DistributionRectification irm, INDArray values) {
-        int heads = (int) values.size(1);
-        INDArray mean = Nd4j.create(values.dataType(), heads);
-        INDArray variance = Nd4j.create(values.dataType(), heads);
-        Nd4j.exec(new Mean(values, mean, 0, 2, 3));
-        Nd4j.exec(new Variance(values, variance, false, 0, 2, 3));
-        irm.useStatistics(mean.toDoubleVector(), variance.toDoubleVector());
-    }
 
     /** Share of images whose most probable class is the same for both. */
     static double agreement(FolderEvaluation.Result a, FolderEvaluation.Result b) {

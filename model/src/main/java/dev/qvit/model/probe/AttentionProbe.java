@@ -28,8 +28,17 @@ public final class AttentionProbe {
         this.attentionImages = Math.min(attentionImages, batch.count());
     }
 
+    /** A snapshot with the per-block probes it was made of (the q, k and attention of every probe image). */
+    public record Capture(ModelSnapshot snapshot, List<LayerProbe> probes) {
+    }
+
     /** @throws IllegalStateException when the model's outputs are NaN or infinite */
     public ModelSnapshot capture(Backbone model) {
+        return captureWithProbes(model).snapshot();
+    }
+
+    /** As {@link #capture}, keeping the probes (for statistics such as {@link QueryKeyAnalysis}'s). */
+    public Capture captureWithProbes(Backbone model) {
         Backbone.Traced traced = model.trace(batch.normalised(), false);
         double logitSum = traced.logits().sumNumber().doubleValue();
         if (!Double.isFinite(logitSum)) {
@@ -56,8 +65,8 @@ public final class AttentionProbe {
             attention.add(probe.attentionOfFirstImages(attentionImages));
             similarity.add(similarity(probe));
         }
-        return new ModelSnapshot(model.attentionGeometry(), attentionImages, distributions, attention, entropy,
-                model.quantizerSnapshots(), similarity);
+        return new Capture(new ModelSnapshot(model.attentionGeometry(), attentionImages, distributions, attention,
+                entropy, model.quantizerSnapshots(), similarity), probes);
     }
 
     /**

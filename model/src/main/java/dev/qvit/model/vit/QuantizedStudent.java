@@ -6,9 +6,11 @@ import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.nn.Parameter;
 import dev.qvit.model.nn.ParameterSet;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
 import org.nd4j.linalg.api.ops.impl.summarystats.StandardDeviation;
+import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -35,14 +37,45 @@ public final class QuantizedStudent {
         List<MultiHeadSelfAttention> layers = student.attentionLayers();
         layers.forEach(a -> a.quantizers().initRectification());
         if (config.rectification() == QuantizationConfig.Rectification.DISTRIBUTION) {
-            List<AttentionTrace> t = teacher.trace(calibration, false).attention();
-            for (int l = 0; l < layers.size(); l++) {
-                AttentionQuantizers q = layers.get(l).quantizers();
-                identity((DistributionRectification) q.queryRectification(), t.get(l).query());
-                identity((DistributionRectification) q.keyRectification(), t.get(l).key());
-            }
+            forEachRectification(student, teacher.trace(calibration, false).attention(),
+                    (irm, values) -> irm.initIdentity(perHeadMean(values), perHeadStd(values)));
         }
         return student;
+    }
+
+    /**
+     * Each attention block's distribution IRM of q with the block's traced q, then that of k with its k, in
+     * forward order.
+     */
+    public static void forEachRectification(Backbone student, List<AttentionTrace> traces,
+                                            BiConsumer<DistributionRectification, INDArray> action) {
+        List<MultiHeadSelfAttention> layers = student.attentionLayers();
+        for (int l = 0; l < layers.size(); l++) {
+            AttentionQuantizers q = layers.get(l).quantizers();
+            action.accept((DistributionRectification) q.queryRectification(), traces.get(l).query());
+            action.accept((DistributionRectification) q.keyRectification(), traces.get(l).key());
+        }
+    }
+
+    /** Per head, the mean of values [B, H, N, d] over images, tokens and channels. */
+    public static double[] perHeadMean(INDArray values) {
+        INDArray out = Nd4j.create(values.dataType(), values.size(1));
+        Nd4j.exec(new Mean(values, out, 0, 2, 3));
+        return out.toDoubleVector();
+    }
+
+    /** Per head, the biased standard deviation of values [B, H, N, d]. */
+    public static double[] perHeadStd(INDArray values) {
+        INDArray out = Nd4j.create(values.dataType(), values.size(1));
+        Nd4j.exec(new StandardDeviation(values, out, false, 0, 2, 3));
+        return out.toDoubleVector();
+    }
+
+    /** Per head, the biased variance of values [B, H, N, d]. */
+    public static double[] perHeadVariance(INDArray values) {
+        INDArray out = Nd4j.create(values.dataType(), values.size(1));
+        Nd4j.exec(new Variance(values, out, false, 0, 2, 3));
+        return out.toDoubleVector();
     }
 
     /** Copies every teacher parameter into the student parameter of the same name and shape. */
@@ -55,12 +88,4 @@ public final class QuantizedStudent {
         }
     }
 
-    private static void identity(DistributionRectification irm, INDArray teacherValues) {
-        int heads = (int) teacherValues.size(1);
-        INDArray mu = Nd4j.create(teacherValues.dataType(), heads);
-        INDArray sigma = Nd4j.create(teacherValues.dataType(), heads);
-        Nd4j.exec(new Mean(teacherValues, mu, 0, 2, 3));
-        Nd4j.exec(new StandardDeviation(teacherValues, sigma, false, 0, 2, 3));
-        irm.initIdentity(mu.toDoubleVector(), sigma.toDoubleVector());
-    }
 }

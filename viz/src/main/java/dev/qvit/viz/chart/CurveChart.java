@@ -98,14 +98,9 @@ public final class CurveChart {
      */
     private static NumberAxis domainAxis(String label, XYSeriesCollection data) {
         NumberAxis axis = Charts.axis(label);
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (int s = 0; s < data.getSeriesCount(); s++) {
-            for (int i = 0; i < data.getItemCount(s); i++) {
-                lo = Math.min(lo, data.getXValue(s, i));
-                hi = Math.max(hi, data.getXValue(s, i));
-            }
-        }
+        double[] x = extent(data, true);
+        double lo = x[0];
+        double hi = x[1];
         if (lo <= hi && hi - lo <= 1e-9 * Math.max(1, Math.abs(hi))) {
             axis.setRange(lo - 1, hi + 1);
             axis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
@@ -113,18 +108,27 @@ public final class CurveChart {
         return axis;
     }
 
-    /** The value axis over the data and the references, with 5 % margins; a non-negative curve stays above 0. */
-    private static NumberAxis linearAxis(String label, XYSeriesCollection data, List<Reference> references,
-                                         double minSpan, double flatSpan) {
-        NumberAxis axis = Charts.axis(label);
+    /** {lowest, highest} x (or y) over every series; {+inf, -inf} without data. */
+    private static double[] extent(XYSeriesCollection data, boolean x) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (int s = 0; s < data.getSeriesCount(); s++) {
             for (int i = 0; i < data.getItemCount(s); i++) {
-                lo = Math.min(lo, data.getYValue(s, i));
-                hi = Math.max(hi, data.getYValue(s, i));
+                double v = x ? data.getXValue(s, i) : data.getYValue(s, i);
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
             }
         }
+        return new double[] {lo, hi};
+    }
+
+    /** The value axis over the data and the references, with 5 % margins; a non-negative curve stays above 0. */
+    private static NumberAxis linearAxis(String label, XYSeriesCollection data, List<Reference> references,
+                                         double minSpan, double flatSpan) {
+        NumberAxis axis = Charts.axis(label);
+        double[] y = extent(data, false);
+        double lo = y[0];
+        double hi = y[1];
         for (Reference r : references) {
             lo = Math.min(lo, r.value());
             hi = Math.max(hi, r.value());
