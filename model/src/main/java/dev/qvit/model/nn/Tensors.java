@@ -35,6 +35,9 @@ public final class Tensors {
 
     /** out = a b^T-style GEMM wrapper: out = alpha * op(a) op(b) + beta * out. */
     public static INDArray gemm(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, double beta) {
+        if (Blas.gemm(a, b, out, transA, transB, beta)) {
+            return out;
+        }
         return Nd4j.gemm(a, b, out, transA, transB, 1.0, beta);
     }
 
@@ -65,7 +68,9 @@ public final class Tensors {
      * column reduction on c-ordered matrices. {@code ones} is a [1, rows] buffer of ones.
      */
     public static INDArray sumOverRows(INDArray x, INDArray ones, INDArray out) {
-        Nd4j.gemm(ones, x, out.reshape(1, x.columns()), false, false, 1.0, 0.0);
+        if (!Blas.sumOverRows(x, ones, out)) {
+            Nd4j.gemm(ones, x, out.reshape(1, x.columns()), false, false, 1.0, 0.0);
+        }
         return out;
     }
 
@@ -94,8 +99,19 @@ public final class Tensors {
         return x.mul(row.reshape(1, x.columns()), out);
     }
 
+    /** out = a + b element by element (arrays of one shape); out may be a or b. */
+    public static INDArray add(INDArray a, INDArray b, INDArray out) {
+        if (Blas.add(a, b, out)) {
+            return out;
+        }
+        return a.add(b, out);
+    }
+
     /** out[r, c] = x[r, c] + row[c]. */
     public static INDArray addRow(INDArray x, INDArray row, INDArray out) {
+        if (out == x && Blas.addRowInPlace(x, row)) {
+            return out;
+        }
         return x.add(row.reshape(1, x.columns()), out);
     }
 }

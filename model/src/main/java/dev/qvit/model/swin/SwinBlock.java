@@ -3,6 +3,7 @@ package dev.qvit.model.swin;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.nn.Tensors;
 import dev.qvit.model.quant.QuantizationConfig;
 import dev.qvit.model.vit.Mlp;
 import dev.qvit.model.vit.MultiHeadSelfAttention;
@@ -62,10 +63,10 @@ public final class SwinBlock {
         INDArray windowed = windows.partition(norm1.forward(x), "windows");              // [B*nW*N, C]
         MultiHeadSelfAttention.Attended attended =
                 attention.attend(windowed, batch * windows.windowsPerImage(), training);
-        INDArray afterAttention = windows.reverse(attended.output(), "attended")         // [B*r*r, C]
-                .add(x, buffers.get("x1", x.shape()));
-        INDArray out = mlp.forward(norm2.forward(afterAttention), training)
-                .add(afterAttention, buffers.get("x2", x.shape()));
+        INDArray afterAttention = Tensors.add(windows.reverse(attended.output(), "attended"), x,  // [B*r*r, C]
+                buffers.get("x1", x.rows(), x.columns()));
+        INDArray out = Tensors.add(mlp.forward(norm2.forward(afterAttention), training), afterAttention,
+                buffers.get("x2", x.rows(), x.columns()));
         return new MultiHeadSelfAttention.Attended(out, attended.trace());
     }
 
@@ -75,10 +76,11 @@ public final class SwinBlock {
 
     /** dy [B*r*r, C] -> dx [B*r*r, C], with {@code extra} gradients on the used q and k (null: none). */
     public INDArray backward(INDArray dy, QueryKeyGradient extra) {
-        INDArray dAfterAttention = norm2.backward(mlp.backward(dy)).add(dy, buffers.get("dx1", dy.shape()));
+        INDArray dAfterAttention = Tensors.add(norm2.backward(mlp.backward(dy)), dy,
+                buffers.get("dx1", dy.rows(), dy.columns()));
         INDArray dWindowed = attention.backward(windows.partition(dAfterAttention, "dwindows"), extra);
-        return norm1.backward(windows.reverse(dWindowed, "dunwindowed"))
-                .add(dAfterAttention, buffers.get("dx", dy.shape()));
+        return Tensors.add(norm1.backward(windows.reverse(dWindowed, "dunwindowed")), dAfterAttention,
+                buffers.get("dx", dy.rows(), dy.columns()));
     }
 
     public MultiHeadSelfAttention attention() {

@@ -216,8 +216,8 @@ public final class MultiHeadSelfAttention {
             Tensors.matmul(dScores, perHead(usedQuery), perHead(dUsedKey), true, false, scale);
         }
         if (extra != null) {
-            dUsedQuery.addi(extra.query());
-            dUsedKey.addi(extra.key());
+            Tensors.add(dUsedQuery, extra.query(), dUsedQuery);
+            Tensors.add(dUsedKey, extra.key(), dUsedKey);
         }
         if (quantizers != null) {
             dHeads.slice(0).assign(rectifyBackward(quantizers.queryRectification(), quantizers.query().backward(dUsedQuery)));

@@ -3,6 +3,7 @@ package dev.qvit.model.vit;
 import dev.qvit.model.nn.Buffers;
 import dev.qvit.model.nn.LayerNorm;
 import dev.qvit.model.nn.ParameterSet;
+import dev.qvit.model.nn.Tensors;
 import dev.qvit.model.quant.QuantizationConfig;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,9 +47,9 @@ public final class TransformerBlock {
     /** x [B*N, D] -> the block's output [B*N, D] and its attention's trace. */
     public MultiHeadSelfAttention.Attended attend(INDArray x, int batch, boolean training) {
         MultiHeadSelfAttention.Attended attended = attention.attend(norm1.forward(x), batch, training);
-        INDArray afterAttention = attended.output().add(x, buffers.get("x1", x.shape()));
-        INDArray out = mlp.forward(norm2.forward(afterAttention), training)
-                .add(afterAttention, buffers.get("x2", x.shape()));
+        INDArray afterAttention = Tensors.add(attended.output(), x, buffers.get("x1", x.rows(), x.columns()));
+        INDArray out = Tensors.add(mlp.forward(norm2.forward(afterAttention), training), afterAttention,
+                buffers.get("x2", x.rows(), x.columns()));
         return new MultiHeadSelfAttention.Attended(out, attended.trace());
     }
 
@@ -58,9 +59,10 @@ public final class TransformerBlock {
 
     /** dy [B*N, D] -> dx [B*N, D], with {@code extra} gradients on the attention's used q and k (null: none). */
     public INDArray backward(INDArray dy, QueryKeyGradient extra) {
-        INDArray dAfterAttention = norm2.backward(mlp.backward(dy)).add(dy, buffers.get("dx1", dy.shape()));
-        return norm1.backward(attention.backward(dAfterAttention, extra))
-                .add(dAfterAttention, buffers.get("dx", dy.shape()));
+        INDArray dAfterAttention = Tensors.add(norm2.backward(mlp.backward(dy)), dy,
+                buffers.get("dx1", dy.rows(), dy.columns()));
+        return Tensors.add(norm1.backward(attention.backward(dAfterAttention, extra)), dAfterAttention,
+                buffers.get("dx", dy.rows(), dy.columns()));
     }
 
     public MultiHeadSelfAttention attention() {

@@ -64,7 +64,7 @@ final class VectorAttention implements AttentionKernel {
             transpose(kh, n, d, padded, transposed);
             timesTransposed(qh, n, d, transposed, padded, product);                     // [n, padded] = q k^T
             for (int i = 0; i < n; i++) {
-                softmaxRow(product, i * padded, n, padded, scale, ah, i * n);
+                softmaxRow(product, i * padded, n, scale, ah, i * n);
             }
             attention.write(h * n * n, ah, n * n);
         }
@@ -83,7 +83,7 @@ final class VectorAttention implements AttentionKernel {
             timesTransposed(qh, n, d, transposed, padded, product);                     // [n, padded] = q k^T
             for (int i = 0; i < n; i++) {
                 addScaledBias(product, i * padded, n, scale, bh, i * n);
-                softmaxRow(product, i * padded, n, padded, 1f, ah, i * n);              // times 1: exact
+                softmaxRow(product, i * padded, n, 1f, ah, i * n);             // times 1: exact
             }
             attention.write(h * n * n, ah, n * n);
         }
@@ -101,24 +101,25 @@ final class VectorAttention implements AttentionKernel {
         }
     }
 
-    /** out[at, at + n) = softmax(scale * s[from, from + n)); s[from, from + padded) is overwritten. */
-    private void softmaxRow(float[] s, int from, int n, int padded, float scale, float[] out, int at) {
+    /**
+     * out[at, at + n) = softmax(scale * s[from, from + n)); s[from, from + n) is overwritten. The scale is applied
+     * where s is read (rounding is monotone, so the maximum of the scaled row is the scaled maximum, bit for bit):
+     * one pass over the row fewer than scaling it first.
+     */
+    private void softmaxRow(float[] s, int from, int n, float scale, float[] out, int at) {
         int body = n - n % L;
-        for (int j = 0; j < padded; j += L) {
-            FloatVector.fromArray(SPECIES, s, from + j).mul(scale).intoArray(s, from + j);
-        }
         FloatVector maxes = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < body; j += L) {
-            maxes = maxes.max(FloatVector.fromArray(SPECIES, s, from + j));
+            maxes = maxes.max(FloatVector.fromArray(SPECIES, s, from + j).mul(scale));
         }
         float max = maxes.reduceLanes(VectorOperators.MAX);      // exact in any order
         for (int j = body; j < n; j++) {
-            max = Math.max(max, s[from + j]);
+            max = Math.max(max, s[from + j] * scale);
         }
         Arrays.fill(partials, 0f);
         for (int j = 0; j < body; j += L) {
             // VectorExp.exp written out: see the class comment
-            FloatVector x = FloatVector.fromArray(SPECIES, s, from + j).sub(max).max(Exp.FLOOR);
+            FloatVector x = FloatVector.fromArray(SPECIES, s, from + j).mul(scale).sub(max).max(Exp.FLOOR);
             FloatVector kk = x.mul(Exp.LOG2E).add(LsqKernel.MAGIC).sub(LsqKernel.MAGIC);
             FloatVector f = x.sub(kk.mul(Exp.LN2_HI)).sub(kk.mul(Exp.LN2_LO));
             FloatVector z = f.mul(f);
@@ -130,7 +131,7 @@ final class VectorAttention implements AttentionKernel {
             FloatVector.fromArray(SPECIES, partials, j % P).add(e).intoArray(partials, j % P);
         }
         for (int j = body; j < n; j++) {
-            s[from + j] = Exp.exp(s[from + j] - max);
+            s[from + j] = Exp.exp(s[from + j] * scale - max);
             partials[j % P] += s[from + j];
         }
         float sum = ScalarLayerNorm.sum(partials);
