@@ -1,5 +1,6 @@
 package dev.qvit.model.nn.fused;
 
+import static dev.qvit.model.nn.fused.VectorMemory.IN_REGISTER;
 import static dev.qvit.model.nn.fused.VectorMemory.L;
 import static dev.qvit.model.nn.fused.VectorMemory.SPECIES;
 import static dev.qvit.model.nn.fused.VectorMemory.load;
@@ -117,6 +118,7 @@ final class VectorAttention implements AttentionKernel {
             max = Math.max(max, s[from + j] * scale);
         }
         Arrays.fill(partials, 0f);
+        FloatVector sums = FloatVector.zero(SPECIES);
         for (int j = 0; j < body; j += L) {
             // VectorExp.exp written out: see the class comment
             FloatVector x = FloatVector.fromArray(SPECIES, s, from + j).mul(scale).sub(max).max(Exp.FLOOR);
@@ -128,7 +130,14 @@ final class VectorAttention implements AttentionKernel {
             FloatVector e = p.mul(kk.add(Exp.EXPONENT_MAGIC).reinterpretAsInts().sub(Exp.EXPONENT_BITS)
                     .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             e.intoArray(s, from + j);
-            FloatVector.fromArray(SPECIES, partials, j % P).add(e).intoArray(partials, j % P);
+            if (IN_REGISTER) {
+                sums = sums.add(e);
+            } else {
+                FloatVector.fromArray(SPECIES, partials, j % P).add(e).intoArray(partials, j % P);
+            }
+        }
+        if (IN_REGISTER) {
+            sums.intoArray(partials, 0);
         }
         for (int j = body; j < n; j++) {
             s[from + j] = Exp.exp(s[from + j] * scale - max);
@@ -225,9 +234,17 @@ final class VectorAttention implements AttentionKernel {
         for (int i = 0; i < n; i++) {
             int at = i * n;
             Arrays.fill(partials, 0f);
+            FloatVector sums = FloatVector.zero(SPECIES);
             for (int j = 0; j < body; j += L) {
-                FloatVector.fromArray(SPECIES, partials, j % P).add(FloatVector.fromArray(SPECIES, da, at + j)
-                        .mul(FloatVector.fromArray(SPECIES, a, at + j))).intoArray(partials, j % P);
+                FloatVector term = FloatVector.fromArray(SPECIES, da, at + j).mul(FloatVector.fromArray(SPECIES, a, at + j));
+                if (IN_REGISTER) {
+                    sums = sums.add(term);
+                } else {
+                    FloatVector.fromArray(SPECIES, partials, j % P).add(term).intoArray(partials, j % P);
+                }
+            }
+            if (IN_REGISTER) {
+                sums.intoArray(partials, 0);
             }
             for (int j = body; j < n; j++) {
                 partials[j % P] += da[at + j] * a[at + j];

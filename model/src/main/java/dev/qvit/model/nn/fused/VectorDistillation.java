@@ -1,5 +1,6 @@
 package dev.qvit.model.nn.fused;
 
+import static dev.qvit.model.nn.fused.VectorMemory.IN_REGISTER;
 import static dev.qvit.model.nn.fused.VectorMemory.L;
 import static dev.qvit.model.nn.fused.VectorMemory.SPECIES;
 import static dev.qvit.model.nn.fused.VectorProducts.times;
@@ -41,11 +42,19 @@ final class VectorDistillation implements DistillationKernel {
             teacher.read(b * n * d, xt, n * d);
             float normS = normalizedSimilarity(xs, n, d, padded, gs);
             normalizedSimilarity(xt, n, d, padded, gt);
+            FloatVector acc = FloatVector.zero(SPECIES);
             Arrays.fill(partials, 0f);
             for (int e = 0; e < area; e += L) {                             // gt becomes D = G_S - G_T
                 FloatVector diff = FloatVector.fromArray(SPECIES, gs, e).sub(FloatVector.fromArray(SPECIES, gt, e));
                 diff.intoArray(gt, e);
-                FloatVector.fromArray(SPECIES, partials, e % P).add(diff.mul(diff)).intoArray(partials, e % P);
+                if (IN_REGISTER) {
+                    acc = acc.add(diff.mul(diff));
+                } else {
+                    FloatVector.fromArray(SPECIES, partials, e % P).add(diff.mul(diff)).intoArray(partials, e % P);
+                }
+            }
+            if (IN_REGISTER) {
+                acc.intoArray(partials, 0);
             }
             float distance = (float) Math.sqrt(ScalarLayerNorm.sum(partials));
             distances[b] = distance;
@@ -53,12 +62,20 @@ final class VectorDistillation implements DistillationKernel {
                 continue;
             }
             float inv = weight / ((distance + EPS) * images);
+            acc = FloatVector.zero(SPECIES);
             Arrays.fill(partials, 0f);
             for (int e = 0; e < area; e += L) {                             // gt becomes dG
                 FloatVector dG = FloatVector.fromArray(SPECIES, gt, e).mul(inv);
                 dG.intoArray(gt, e);
-                FloatVector.fromArray(SPECIES, partials, e % P).add(dG.mul(FloatVector.fromArray(SPECIES, gs, e)))
-                        .intoArray(partials, e % P);
+                FloatVector term = dG.mul(FloatVector.fromArray(SPECIES, gs, e));
+                if (IN_REGISTER) {
+                    acc = acc.add(term);
+                } else {
+                    FloatVector.fromArray(SPECIES, partials, e % P).add(term).intoArray(partials, e % P);
+                }
+            }
+            if (IN_REGISTER) {
+                acc.intoArray(partials, 0);
             }
             float dot = ScalarLayerNorm.sum(partials);
             for (int e = 0; e < area; e += L) {                             // gt becomes dM
@@ -75,10 +92,18 @@ final class VectorDistillation implements DistillationKernel {
     private float normalizedSimilarity(float[] x, int n, int d, int padded, float[] g) {
         transpose(x, n, d, padded, transposed);
         timesTransposed(x, n, d, transposed, padded, g);
+        FloatVector acc = FloatVector.zero(SPECIES);
         Arrays.fill(partials, 0f);
         for (int e = 0; e < n * padded; e += L) {
             FloatVector m = FloatVector.fromArray(SPECIES, g, e);
-            FloatVector.fromArray(SPECIES, partials, e % P).add(m.mul(m)).intoArray(partials, e % P);
+            if (IN_REGISTER) {
+                acc = acc.add(m.mul(m));
+            } else {
+                FloatVector.fromArray(SPECIES, partials, e % P).add(m.mul(m)).intoArray(partials, e % P);
+            }
+        }
+        if (IN_REGISTER) {
+            acc.intoArray(partials, 0);
         }
         float norm = (float) Math.sqrt(ScalarLayerNorm.sum(partials)) + EPS;
         for (int e = 0; e < n * padded; e += L) {

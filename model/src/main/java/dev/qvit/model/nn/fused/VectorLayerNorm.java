@@ -1,5 +1,6 @@
 package dev.qvit.model.nn.fused;
 
+import static dev.qvit.model.nn.fused.VectorMemory.IN_REGISTER;
 import static dev.qvit.model.nn.fused.VectorMemory.L;
 import static dev.qvit.model.nn.fused.VectorMemory.SPECIES;
 
@@ -12,7 +13,8 @@ import jdk.incubator.vector.FloatVector;
 /**
  * {@link LayerNormKernel} with the Vector API on ND4J's native memory. Element j of a row adds to partial sum
  * j % PARTIALS, the vector of elements [j, j + L) to the partials [j % PARTIALS, + L) (L divides PARTIALS), and the
- * tail element by element: the order of {@link ScalarLayerNorm}.
+ * tail element by element: the order of {@link ScalarLayerNorm}. With 512-bit vectors the partials are one vector
+ * kept in a register ({@link VectorMemory#IN_REGISTER}).
  */
 final class VectorLayerNorm implements LayerNormKernel {
     private static final int P = LsqKernel.PARTIALS;
@@ -26,17 +28,33 @@ final class VectorLayerNorm implements LayerNormKernel {
         for (int r = 0; r < rows; r++) {
             int row = r * dim;
             Arrays.fill(first, 0f);
+            FloatVector sums = FloatVector.zero(SPECIES);
             for (int j = 0; j < body; j += L) {
-                FloatVector.fromArray(SPECIES, first, j % P).add(load(x, row + j)).intoArray(first, j % P);
+                if (IN_REGISTER) {
+                    sums = sums.add(load(x, row + j));
+                } else {
+                    FloatVector.fromArray(SPECIES, first, j % P).add(load(x, row + j)).intoArray(first, j % P);
+                }
+            }
+            if (IN_REGISTER) {
+                sums.intoArray(first, 0);
             }
             for (int j = body; j < dim; j++) {
                 first[j % P] += x.get(row + j);
             }
             float mean = ScalarLayerNorm.sum(first) / dim;
             Arrays.fill(first, 0f);
+            sums = FloatVector.zero(SPECIES);
             for (int j = 0; j < body; j += L) {
                 FloatVector centred = load(x, row + j).sub(mean);
-                FloatVector.fromArray(SPECIES, first, j % P).add(centred.mul(centred)).intoArray(first, j % P);
+                if (IN_REGISTER) {
+                    sums = sums.add(centred.mul(centred));
+                } else {
+                    FloatVector.fromArray(SPECIES, first, j % P).add(centred.mul(centred)).intoArray(first, j % P);
+                }
+            }
+            if (IN_REGISTER) {
+                sums.intoArray(first, 0);
             }
             for (int j = body; j < dim; j++) {
                 float centred = x.get(row + j) - mean;
@@ -68,14 +86,25 @@ final class VectorLayerNorm implements LayerNormKernel {
             int row = r * dim;
             Arrays.fill(first, 0f);
             Arrays.fill(second, 0f);
+            FloatVector sumG = FloatVector.zero(SPECIES);
+            FloatVector sumGx = FloatVector.zero(SPECIES);
             for (int j = 0; j < body; j += L) {
                 FloatVector upstream = load(dy, row + j);
                 FloatVector normalized = load(xhat, row + j);
                 FloatVector g = upstream.mul(FloatVector.fromArray(SPECIES, gamma, j));
-                FloatVector.fromArray(SPECIES, first, j % P).add(g).intoArray(first, j % P);
-                FloatVector.fromArray(SPECIES, second, j % P).add(g.mul(normalized)).intoArray(second, j % P);
+                if (IN_REGISTER) {
+                    sumG = sumG.add(g);
+                    sumGx = sumGx.add(g.mul(normalized));
+                } else {
+                    FloatVector.fromArray(SPECIES, first, j % P).add(g).intoArray(first, j % P);
+                    FloatVector.fromArray(SPECIES, second, j % P).add(g.mul(normalized)).intoArray(second, j % P);
+                }
                 FloatVector.fromArray(SPECIES, dgamma, j).add(upstream.mul(normalized)).intoArray(dgamma, j);
                 FloatVector.fromArray(SPECIES, dbeta, j).add(upstream).intoArray(dbeta, j);
+            }
+            if (IN_REGISTER) {
+                sumG.intoArray(first, 0);
+                sumGx.intoArray(second, 0);
             }
             for (int j = body; j < dim; j++) {
                 float upstream = dy.get(row + j);

@@ -134,7 +134,7 @@ final class VectorLsq implements LsqKernel {
 
     /**
      * Runs of one channel: element j of a run adds to partial sum j % PARTIALS, a vector of elements [j, j + L) to
-     * the partials [j % PARTIALS, + L), kept in arrays (L divides PARTIALS); the tail adds element by element. All of
+     * the partials [j % PARTIALS, + L), kept in arrays (L divides PARTIALS) or, with 512-bit vectors, in a register; the tail adds element by element. All of
      * it in one loop body without calls, so that the JIT keeps every vector in registers.
      */
     private void backwardChannelRuns(FloatMemory u, FloatMemory v, LsqChannels p, FloatMemory dx,
@@ -155,6 +155,8 @@ final class VectorLsq implements LsqKernel {
                 FloatVector z = FloatVector.broadcast(SPECIES, p.hasZero ? p.zero[ch] : 0f);
                 java.util.Arrays.fill(partials, 0f);
                 java.util.Arrays.fill(zeroPartials, 0f);
+                FloatVector stepAcc = zeros;
+                FloatVector zeroAcc = zeros;
                 for (int j = 0; j < body; j += L) {
                     int at = (first + j) * Float.BYTES;
                     FloatVector scaled = FloatVector.fromByteBuffer(SPECIES, vb, v.base() + at, LE);
@@ -165,9 +167,18 @@ final class VectorLsq implements LsqKernel {
                     FloatVector mask = zeros.blend(ones, outside);
                     FloatVector base = p.hasZero ? clamped.sub(z) : clamped;
                     FloatVector term = base.mul(mask).add(clamped.add(magic).sub(magic)).sub(clamped).mul(g);
-                    int lane = j % PARTIALS;
-                    FloatVector.fromArray(SPECIES, partials, lane).add(term).intoArray(partials, lane);
-                    FloatVector.fromArray(SPECIES, zeroPartials, lane).add(g.mul(mask)).intoArray(zeroPartials, lane);
+                    if (VectorMemory.IN_REGISTER) {
+                        stepAcc = stepAcc.add(term);
+                        zeroAcc = zeroAcc.add(g.mul(mask));
+                    } else {
+                        int lane = j % PARTIALS;
+                        FloatVector.fromArray(SPECIES, partials, lane).add(term).intoArray(partials, lane);
+                        FloatVector.fromArray(SPECIES, zeroPartials, lane).add(g.mul(mask)).intoArray(zeroPartials, lane);
+                    }
+                }
+                if (VectorMemory.IN_REGISTER) {
+                    stepAcc.intoArray(partials, 0);
+                    zeroAcc.intoArray(zeroPartials, 0);
                 }
                 for (int j = body; j < n; j++) {
                     tailStep[0] = partials[j % PARTIALS];

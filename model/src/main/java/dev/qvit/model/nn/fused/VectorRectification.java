@@ -1,5 +1,6 @@
 package dev.qvit.model.nn.fused;
 
+import static dev.qvit.model.nn.fused.VectorMemory.IN_REGISTER;
 import static dev.qvit.model.nn.fused.VectorMemory.L;
 import static dev.qvit.model.nn.fused.VectorMemory.SPECIES;
 import static dev.qvit.model.nn.fused.VectorMemory.load;
@@ -30,11 +31,22 @@ final class VectorRectification implements RectificationKernel {
                 Arrays.fill(first, 0f);
                 Arrays.fill(second, 0f);
                 float c = shift[h];
+                FloatVector sums = FloatVector.zero(SPECIES);
+                FloatVector squares = FloatVector.zero(SPECIES);
                 for (int j = 0; j < body; j += L) {
                     FloatVector centred = load(x, start + j).sub(c);
-                    FloatVector.fromArray(SPECIES, first, j % P).add(centred).intoArray(first, j % P);
-                    FloatVector.fromArray(SPECIES, second, j % P).add(centred.mul(centred))
-                            .intoArray(second, j % P);
+                    if (IN_REGISTER) {
+                        sums = sums.add(centred);
+                        squares = squares.add(centred.mul(centred));
+                    } else {
+                        FloatVector.fromArray(SPECIES, first, j % P).add(centred).intoArray(first, j % P);
+                        FloatVector.fromArray(SPECIES, second, j % P).add(centred.mul(centred))
+                                .intoArray(second, j % P);
+                    }
+                }
+                if (IN_REGISTER) {
+                    sums.intoArray(first, 0);
+                    squares.intoArray(second, 0);
                 }
                 for (int j = body; j < block; j++) {
                     float centred = x.get(start + j) - c;
@@ -83,11 +95,22 @@ final class VectorRectification implements RectificationKernel {
                 int start = (b * heads + h) * block;
                 Arrays.fill(first, 0f);
                 Arrays.fill(second, 0f);
+                FloatVector sums = FloatVector.zero(SPECIES);
+                FloatVector products = FloatVector.zero(SPECIES);
                 for (int j = 0; j < body; j += L) {
                     FloatVector d = load(dy, start + j);
-                    FloatVector.fromArray(SPECIES, first, j % P).add(d).intoArray(first, j % P);
-                    FloatVector.fromArray(SPECIES, second, j % P).add(d.mul(load(xhat, start + j)))
-                            .intoArray(second, j % P);
+                    if (IN_REGISTER) {
+                        sums = sums.add(d);
+                        products = products.add(d.mul(load(xhat, start + j)));
+                    } else {
+                        FloatVector.fromArray(SPECIES, first, j % P).add(d).intoArray(first, j % P);
+                        FloatVector.fromArray(SPECIES, second, j % P).add(d.mul(load(xhat, start + j)))
+                                .intoArray(second, j % P);
+                    }
+                }
+                if (IN_REGISTER) {
+                    sums.intoArray(first, 0);
+                    products.intoArray(second, 0);
                 }
                 for (int j = body; j < block; j++) {
                     float d = dy.get(start + j);
