@@ -34,7 +34,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * SameDiffBlockComparison says, with OMP_NUM_THREADS=1.
  */
 public final class StepProfile {
-    private static final int IMAGES = 64;
+    private static final int IMAGES = Integer.getInteger("images", 64);     // 32: one of the 4 slices of a 128 batch
 
     private StepProfile() {
     }
