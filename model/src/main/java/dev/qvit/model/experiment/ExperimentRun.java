@@ -223,9 +223,11 @@ public final class ExperimentRun {
     }
 
     /**
-     * Forwards progress, probes {@code model} between steps (throttled, through a replica of its own: shared
+     * Forwards progress, probes {@code model} after a step (throttled, through a replica of its own: shared
      * weights, own buffers, so that probing does not resize the training slices' buffers; a cancel stops a probe
-     * in progress between two blocks) and saves checkpoints.
+     * in progress between two blocks) and saves checkpoints. A probe runs on the training thread while the workers
+     * take the next step, which only reads the weights ({@link Trainer#alongsideNextStep}); its event comes before
+     * that step's.
      */
     private TrainingListener progress(Backbone model, AttentionProbe probe, RunEvent.Listener listener,
                                       RunControl control) {
@@ -246,19 +248,25 @@ public final class ExperimentRun {
                 long now = System.currentTimeMillis();
                 boolean last = m.step() + 1 >= m.totalSteps();
                 if (probe != null && (now - lastProbe >= probeGap(options.probeIntervalMillis(), probeCost) || last)) {
-                    ModelSnapshot snapshot;
-                    try (InterruptOnCancel cancellable = new InterruptOnCancel(control)) {
-                        snapshot = probe.capture(probed);
-                    }
-                    listener.on(new RunEvent.Probed(new ProbeSnapshot(m.step(), m.epoch(), snapshot)));
-                    lastProbe = System.currentTimeMillis();
-                    probeCost = lastProbe - now;
+                    trainer.alongsideNextStep(() -> probe(m));
                 }
                 int every = options.checkpointEverySteps();
                 boolean epochEnd = (m.step() + 1) % (totalSteps() / spec.training().epochs()) == 0;  // saved there anyway
                 if (every > 0 && (m.step() + 1) % every == 0 && !epochEnd) {
                     checkpoint(model, listener);
                 }
+            }
+
+            /** Runs while the workers take the next step (or before the trainer waits): the weights are m's. */
+            private void probe(StepMetrics m) {
+                long start = System.currentTimeMillis();
+                ModelSnapshot snapshot;
+                try (InterruptOnCancel cancellable = new InterruptOnCancel(control)) {
+                    snapshot = probe.capture(probed);
+                }
+                listener.on(new RunEvent.Probed(new ProbeSnapshot(m.step(), m.epoch(), snapshot)));
+                probeCost = System.currentTimeMillis() - start;
+                lastProbe = System.currentTimeMillis();
             }
 
             @Override

@@ -101,6 +101,15 @@ public final class ParallelWorkers<W> implements AutoCloseable {
      * real failure is thrown.
      */
     public <R> List<R> run(int active, BiFunction<W, Integer, R> task) {
+        return run(active, task, null);
+    }
+
+    /**
+     * {@link #run(int, BiFunction)}, and {@code alongside} (null: nothing) on the calling thread while the slices
+     * run: work that reads what the slices only read (a probe of the weights) uses the core time a waiting caller
+     * would leave idle. The slices are waited for whatever {@code alongside} does; its failure is thrown after theirs.
+     */
+    public <R> List<R> run(int active, BiFunction<W, Integer, R> task, Runnable alongside) {
         if (active < 1 || active > workers.size()) {
             throw new IllegalArgumentException("active slices must be between 1 and " + workers.size() + ", got " + active);
         }
@@ -122,7 +131,19 @@ public final class ParallelWorkers<W> implements AutoCloseable {
                 }
             }));
         }
-        return collect(futures);
+        RuntimeException alongsideFailure = null;
+        if (alongside != null) {
+            try {
+                alongside.run();
+            } catch (RuntimeException e) {
+                alongsideFailure = e;
+            }
+        }
+        List<R> results = collect(futures);
+        if (alongsideFailure != null) {
+            throw alongsideFailure;
+        }
+        return results;
     }
 
     private static <R> List<R> collect(List<Future<R>> futures) {

@@ -122,6 +122,9 @@ public final class Trainer {
             }
             long epochStart = System.nanoTime();
             for (int s = first; s < stepsPerEpoch; s++, step++) {
+                if (control.isPaused()) {
+                    runAlongside();                              // what the views show while paused
+                }
                 if (!control.awaitRunnable()) {
                     return new Summary(history, true, step);
                 }
@@ -142,6 +145,7 @@ public final class Trainer {
                         (step + 1) * (double) config.batchSize() / elapsed, elapsed,
                         distillation.length == 0 ? null : workers.worker(0).distillation(distillation)));
             }
+            runAlongside();
             SliceResult trained = SliceResult.sum(epochParts);
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
             SliceResult tested = againAfterPause(() -> Evaluator.evaluate(workers, test, control::isCancelled), control);
@@ -198,6 +202,26 @@ public final class Trainer {
         }
     }
 
+    private Runnable alongside;
+
+    /**
+     * Runs {@code work} on the training thread while the workers take the next step, or before the trainer waits
+     * (a pause, an epoch's evaluation, the end): for work that reads the weights without changing them, such as a
+     * probe, which then costs the run the core time it takes rather than the wall time of both cores. Call from
+     * a listener, between two steps; a second call before the first has run replaces it.
+     */
+    public void alongsideNextStep(Runnable work) {
+        alongside = work;
+    }
+
+    private void runAlongside() {
+        Runnable work = alongside;
+        alongside = null;
+        if (work != null) {
+            work.run();
+        }
+    }
+
     private double lastGradientNorm;
     /** Global gradient norm of the last step, before clipping. */
     public double lastGradientNorm() {
@@ -205,8 +229,10 @@ public final class Trainer {
     }
 
     private SliceResult trainStep(BatchSplitter splitter, double lr, long step, int epoch) {
+        Runnable pending = alongside;
+        alongside = null;
         List<SliceResult> parts = workers.run(splitter.activeSlices(),
-                (w, k) -> w.trainStep(splitter.images(k), splitter.labels(k), splitter.count(k), step));
+                (w, k) -> w.trainStep(splitter.images(k), splitter.labels(k), splitter.count(k), step), pending);
         SliceResult batch = SliceResult.sum(parts);
         reduceGradients(parts, batch.count());
         lastGradientNorm = primary.grads().norm2Number().doubleValue();

@@ -76,6 +76,30 @@ class ExperimentRunTest {
     }
 
     @Test
+    void probesRunAlongsideTheNextStepInOrderAndChangeNoNumber() throws Exception {
+        Recorder probed = new Recorder();
+        ExperimentRun.Result withProbes = ExperimentRun.prepare(student(512, 2), teacher(),
+                RunOptions.headless(2).probingEvery(0)).run(probed, new RunControl());
+        ExperimentRun.Result headless = ExperimentRun.prepare(student(512, 2), teacher(),
+                RunOptions.headless(2)).run(new Recorder(), new RunControl());
+
+        // step s's probe is reported after step s and before step s + 1 (or the epoch's end)
+        List<String> order = probed.events.stream().map(e -> e instanceof RunEvent.Step s ? "S" + s.metrics().step()
+                : e instanceof RunEvent.Probed p ? "P" + p.snapshot().step()
+                : e instanceof RunEvent.Epoch ep ? "E" + ep.metrics().epoch() : null)
+                .filter(java.util.Objects::nonNull).toList();
+        assertThat(order).containsExactly("S0", "P0", "S1", "P1", "S2", "P2", "S3", "P3", "E0",
+                "S4", "P4", "S5", "P5", "S6", "P6", "S7", "P7", "E1");
+        // probing the weights while the workers step reads them only: the run's numbers are the headless run's
+        assertThat(withProbes.model().parameters().values().data().asFloat())
+                .containsExactly(headless.model().parameters().values().data().asFloat());
+        var a = withProbes.summary().last();
+        var b = headless.summary().last();
+        assertThat(new double[] {a.trainLoss(), a.testLoss(), a.testAccuracy()})
+                .containsExactly(b.trainLoss(), b.testLoss(), b.testAccuracy());
+    }
+
+    @Test
     void aHeadlessRunNeitherProbesNorSaves() throws Exception {
         Recorder r = new Recorder();
         ExperimentRun.prepare(student(128, 1), teacher(), RunOptions.headless(1)).run(r, new RunControl());
